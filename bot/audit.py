@@ -1,0 +1,100 @@
+"""The tamper-evident audit log.
+
+Each entry stores a SHA-256 over its canonical content and the previous
+entry's hash, so that editing or deleting any row behind the bot's back breaks
+the chain from that row on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from storage.models import AuditEntry
+
+GENESIS = "0" * 64
+
+
+def canonical(entry: AuditEntry) -> bytes:
+    content = {
+        "council_id": entry.council_id,
+        "seq": entry.seq,
+        "at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "member": entry.member,
+        "action": entry.action,
+        "details": entry.details,
+        "prev_hash": entry.prev_hash,
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def digest(entry: AuditEntry) -> str:
+    return hashlib.sha256(canonical(entry)).hexdigest()
+
+
+def append(
+    session: Session,
+    council_id: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    details: dict[str, Any],
+    member: str | None = None,
+) -> AuditEntry:
+    """Append one entry. The caller holds the council's write lock."""
+    last = session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.council_id == council_id)
+        .order_by(col(AuditEntry.seq).desc())
+        .limit(1)
+    ).first()
+    entry = AuditEntry(
+        council_id=council_id,
+        seq=(last.seq + 1) if last else 1,
+        at=at,
+        actor=actor,
+        member=member,
+        action=action,
+        details=details,
+        prev_hash=last.hash if last else GENESIS,
+        hash="",
+    )
+    entry.hash = digest(entry)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class Verdict:
+    entries: int
+    broken_at: AuditEntry | None
+    reason: str | None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+def verify(session: Session, council_id: int) -> Verdict:
+    """Walk the chain and name the first entry that does not match."""
+    prev = GENESIS
+    count = 0
+    entries = session.exec(
+        select(AuditEntry).where(AuditEntry.council_id == council_id).order_by(col(AuditEntry.seq))
+    )
+    for count, entry in enumerate(entries, start=1):
+        if entry.seq != count:
+            return Verdict(count, entry, f"entry {entry.seq} follows a missing entry {count}")
+        if entry.prev_hash != prev:
+            return Verdict(count, entry, f"entry {entry.seq} does not follow entry {count - 1}")
+        if digest(entry) != entry.hash:
+            return Verdict(count, entry, f"entry {entry.seq} was altered after it was written")
+        prev = entry.hash
+    return Verdict(count, None, None)

@@ -1,0 +1,211 @@
+"""``nrc-bot``: every way to run the bot, and the secretariat's tools."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from bot import audit, outbox
+from bot.charter import CharterError
+from bot.errors import CommandError
+from bot.exchange import ImportRefused, export_state, import_state
+from bot.manifest import manifest
+from bot.runtime import Runtime
+from bot.settings import Settings
+from bot.times import parse_when
+from storage.engine import upgrade
+from storage.models import Council
+
+log = logging.getLogger("nrc-bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nrc-bot",
+        description="A Slack bot for a council of equal members deciding by consensus. "
+        "With no command, the mode comes from the environment: Socket Mode with "
+        "SLACK_APP_TOKEN, HTTP with SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, else the console.",
+    )
+    parser.add_argument("--charter", help="charter TOML file (default: NRC_CHARTER or NRC 2002)")
+    parser.add_argument("--database", help="database URL (default: DATABASE_URL or sqlite nrc.db)")
+    sub = parser.add_subparsers(dest="command")
+
+    serve = sub.add_parser("serve", help="HTTP: /slack/events, /healthz, calendar feeds")
+    serve.add_argument("--port", type=int, help="port (default: PORT or 3000)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--workers", type=int, help="gunicorn worker processes")
+    serve.add_argument("--no-scheduler", action="store_true", help="do not run the scheduler")
+
+    sub.add_parser("socket", help="Socket Mode (no public URL needed)")
+
+    console = sub.add_parser("console", help="local shell on the database, no Slack needed")
+    console.add_argument("--as", dest="as_user", metavar="USER", help="act as this Slack user")
+
+    sub.add_parser("clock", help="the scheduler only, for a separate process")
+
+    tick = sub.add_parser("tick", help="one reminder pass as of TIME (default now); idempotent")
+    tick.add_argument("--at", metavar="TIME", help="e.g. '2026-12-03 09:00'")
+
+    export = sub.add_parser("export", help="the full state as JSON")
+    export.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+
+    imp = sub.add_parser("import", help="restore an export into an empty database")
+    imp.add_argument("file")
+
+    man = sub.add_parser("manifest", help="the Slack app manifest for this bot")
+    man.add_argument("--url", help="public base URL of `nrc-bot serve`")
+    man.add_argument("--socket", action="store_true", help="for Socket Mode")
+
+    aud = sub.add_parser("audit", help="the audit log")
+    aud.add_argument("action", choices=["verify"])
+
+    db = sub.add_parser("db", help="the database")
+    db.add_argument("action", choices=["upgrade"])
+
+    out = sub.add_parser("outbox", help="messages waiting or failed")
+    out.add_argument("action", choices=["retry"])
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    if args.charter:
+        settings = replace(settings, charter=args.charter)
+    if args.database:
+        settings = replace(settings, database_url=args.database)
+    return settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = _settings(args)
+    command = args.command or settings.mode
+    logging.basicConfig(
+        level=logging.WARNING if command in ("console", "tick", "export", "import") else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if command == "manifest":
+        print(json.dumps(manifest(args.url, command=settings.command, socket_mode=args.socket),
+                         indent=2))
+        return 0
+    try:
+        runtime = Runtime(settings)
+    except CharterError as exc:
+        print(f"nrc-bot: charter error: {exc}", file=sys.stderr)
+        return 2
+    return _run(command, args, runtime)
+
+
+def _run(command: str, args: argparse.Namespace, runtime: Runtime) -> int:
+    settings = runtime.settings
+    if command == "db":
+        upgrade(runtime.engine)
+        print("Database is up to date.")
+        return 0
+    if command == "import":
+        upgrade(runtime.engine)
+        try:
+            counts = import_state(runtime.engine, Path(args.file).read_text(encoding="utf-8"))
+        except (ImportRefused, OSError) as exc:
+            print(f"nrc-bot: import refused: {exc}", file=sys.stderr)
+            return 1
+        print("Imported " + ", ".join(f"{n} {t}" for t, n in counts.items() if n) + ".")
+        return 0
+    runtime.prepare()
+    if command == "console":
+        from bot.console import main as console_main
+
+        return console_main(runtime, args.as_user if hasattr(args, "as_user") else None,
+                            tick=lambda at: _tick(runtime, at))
+    if command == "serve":
+        from bot.serve import serve
+
+        port = args.port if getattr(args, "port", None) else settings.port
+        return serve(settings, port, scheduler=not getattr(args, "no_scheduler", False),
+                     workers=getattr(args, "workers", None), host=getattr(args, "host", "0.0.0.0"))
+    if command == "socket":
+        from bot.socket import run
+
+        return run(runtime)
+    if command == "clock":
+        return _clock(runtime)
+    if command == "tick":
+        try:
+            print(_tick(runtime, args.at))
+        except CommandError as exc:
+            print(f"nrc-bot: {exc.message}", file=sys.stderr)
+            return 2
+        _deliver_once(runtime)
+        return 0
+    if command == "export":
+        document = export_state(runtime.engine)
+        if args.output:
+            Path(args.output).write_text(document, encoding="utf-8")
+        else:
+            sys.stdout.write(document)
+        return 0
+    if command == "audit":
+        return _verify(runtime)
+    if command == "outbox":
+        print(f"{outbox.retry_failed(runtime.engine, runtime.clock())} failed messages requeued.")
+        _deliver_once(runtime)
+        return 0
+    raise SystemExit(f"unknown command {command}")
+
+
+def _tick(runtime: Runtime, at: str | None) -> str:
+    moment = parse_when(at, runtime.tz_default) if at else None
+    return runtime.tick(moment).summary()
+
+
+def _deliver_once(runtime: Runtime) -> None:
+    if not runtime.settings.bot_token:
+        return
+    from bot.app import slack_client
+    from handlers.slackport import SlackPort
+
+    runtime.deliver(SlackPort(slack_client(runtime.settings)))
+
+
+def _clock(runtime: Runtime) -> int:
+    from bot.scheduler import start
+
+    settings = runtime.settings
+    if settings.bot_token:
+        from bot.app import slack_client
+        from handlers.slackport import SlackPort
+
+        port = SlackPort(slack_client(settings))
+
+        def deliver() -> object:
+            return runtime.deliver(port)
+    else:
+        log.warning("SLACK_BOT_TOKEN is not set: the clock records what is due but sends nothing")
+
+        def deliver() -> object:
+            return None
+
+    log.info("clock: a pass every %d s", settings.tick_seconds)
+    start(lambda: runtime.tick(), deliver, tick_seconds=settings.tick_seconds, blocking=True)
+    return 0
+
+
+def _verify(runtime: Runtime) -> int:
+    broken = False
+    with Session(runtime.engine) as session:
+        for council in session.exec(select(Council)):
+            assert council.id is not None
+            verdict = audit.verify(session, council.id)
+            if verdict.intact:
+                print(f"{council.name}: audit log intact, {verdict.entries} entries.")
+            else:
+                broken = True
+                print(f"{council.name}: audit log BROKEN: {verdict.reason}.")
+    return 1 if broken else 0

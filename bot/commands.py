@@ -1,0 +1,165 @@
+"""The command surface: a registry of sub-commands and the parsing they share.
+
+Each sub-command is a function registered with :func:`command`; its help
+text is its own docstring. The permission for a command is looked up in the one
+table (:mod:`bot.permissions`) before the function runs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+
+from bot.context import Context
+from bot.errors import CommandError
+from bot.lookup import LookupFailed, find_one
+from bot.messages import Message
+from storage.models import Member
+
+Handler = Callable[[Context, str], Message]
+
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    handler: Handler
+    action: str | None  # checked before the handler runs; None: the handler checks
+    examples: tuple[str, ...]
+    mutates: bool
+
+    @property
+    def summary(self) -> str:
+        doc = inspect.getdoc(self.handler) or ""
+        return doc.split("\n\n")[0].replace("\n", " ")
+
+    @property
+    def details(self) -> str:
+        doc = inspect.getdoc(self.handler) or ""
+        parts = doc.split("\n\n", 1)
+        return parts[1] if len(parts) > 1 else ""
+
+
+REGISTRY: dict[str, Command] = {}
+_UNSET = object()
+
+
+def command(
+    name: str,
+    usage: str,
+    *,
+    action: str | object | None = _UNSET,
+    examples: tuple[str, ...] = (),
+    mutates: bool = False,
+) -> Callable[[Handler], Handler]:
+    """Register a sub-command. ``usage`` is what follows the slash command."""
+
+    def register(handler: Handler) -> Handler:
+        checked = name if action is _UNSET else action
+        assert checked is None or isinstance(checked, str)
+        REGISTRY[name] = Command(name, usage, handler, checked, examples, mutates)
+        return handler
+
+    return register
+
+
+def find(text: str) -> tuple[Command, str]:
+    """The command a line names (longest name first) and the rest of the line."""
+    words = text.split()
+    for length in (2, 1):
+        name = " ".join(words[:length]).casefold()
+        if len(words) >= length and name in REGISTRY:
+            return REGISTRY[name], _after_words(text, length)
+    first = words[0] if words else ""
+    names = sorted({n.split()[0] for n in REGISTRY})
+    close = difflib.get_close_matches(first.casefold(), names, n=1)
+    hint = f' Did you mean "{close[0]}"?' if close else ""
+    raise CommandError(f'There is no command "{first[:40]}".{hint}', "help [command]")
+
+
+def _after_words(text: str, count: int) -> str:
+    rest = text.strip()
+    for _ in range(count):
+        parts = rest.split(None, 1)
+        rest = parts[1] if len(parts) > 1 else ""
+    return rest.strip()
+
+
+# -- shared parsing -----------------------------------------------------------
+
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]{1,20})(?:\|[^>]*)?>$")
+#: Raw IDs need seven characters or more, so that "USA" or "UK" stay members.
+_RAW_USER = re.compile(r"^[UW][A-Z0-9]{6,20}$")
+
+
+def split_word(text: str) -> tuple[str, str]:
+    parts = text.strip().split(None, 1)
+    if not parts:
+        return "", ""
+    return parts[0], parts[1].strip() if len(parts) > 1 else ""
+
+
+def is_user(token: str) -> bool:
+    return bool(_MENTION.match(token) or _RAW_USER.match(token))
+
+
+def parse_user(token: str) -> str:
+    """A Slack user from a mention as Slack escapes it, or a raw ID."""
+    match = _MENTION.match(token)
+    if match:
+        return match.group(1)
+    if _RAW_USER.match(token):
+        return token
+    shown = token[:40] or "nothing"
+    raise CommandError(
+        f'Name a user as a mention (@someone) or a Slack ID such as U0123ABCD, not "{shown}".'
+    )
+
+
+def parse_ref(token: str, prefix: str, noun: str) -> int:
+    """``M12`` or ``12`` as the number 12."""
+    match = re.fullmatch(rf"(?:{prefix})?(\d{{1,9}})", token.strip(), re.IGNORECASE)
+    if not match:
+        shown = token[:40] or "nothing"
+        raise CommandError(f'Name the {noun} by its number, like {prefix}3, not "{shown}".')
+    return int(match.group(1))
+
+
+def text_argument(text: str, what: str) -> str:
+    """Free text, checked for presence and length."""
+    text = text.strip()
+    if not text:
+        raise CommandError(f"Give the {what}.")
+    if len(text) > MAX_TEXT:
+        raise CommandError(
+            f"The {what} is {len(text)} characters long; the limit is {MAX_TEXT}."
+        )
+    return text
+
+
+def members_of(ctx: Context, *, active_only: bool = True) -> list[Member]:
+    query = select(Member).where(Member.council_id == ctx.council_id).order_by(col(Member.ordinal))
+    if active_only:
+        query = query.where(col(Member.active).is_(True))
+    return list(ctx.session.exec(query))
+
+
+def find_member(ctx: Context, query: str) -> Member:
+    """A member by name, ISO code or common short name."""
+    try:
+        return find_one(
+            query,
+            members_of(ctx),
+            names=lambda m: (m.name, m.alpha2, m.alpha3, *m.aliases),
+            label=lambda m: m.name,
+            kind="member",
+        )
+    except LookupFailed as exc:
+        raise CommandError(str(exc)) from None

@@ -1,0 +1,102 @@
+"""Who is acting, in which council, at what moment: what every use-case is given."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from bot import audit, outbox
+from bot.charter import Charter
+from bot.messages import Message
+from bot.permissions import Role, check
+from storage.models import Council, Delegate, Member
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A Slack user as the council sees them."""
+
+    user_id: str
+    roles: frozenset[Role]
+    member: Member | None = None
+    delegate_role: str | None = None
+
+    @property
+    def is_chair(self) -> bool:
+        return Role.CHAIR in self.roles
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+
+def resolve_actor(session: Session, council: Council, user_id: str,
+                  admins: frozenset[str]) -> Actor:
+    roles = {Role.ANYONE}
+    if user_id in admins:
+        roles.add(Role.ADMIN)
+    if council.chair_user_id == user_id:
+        roles.add(Role.CHAIR)
+    row = session.exec(
+        select(Delegate, Member)
+        .join(Member, Member.id == Delegate.member_id)  # type: ignore[arg-type]
+        .where(Delegate.council_id == council.id, Delegate.user_id == user_id)
+    ).first()
+    if row is None:
+        return Actor(user_id, frozenset(roles))
+    delegate, member = row
+    roles.add(Role.DELEGATE)
+    return Actor(user_id, frozenset(roles), member, delegate.role)
+
+
+@dataclass
+class Context:
+    """One request's view of the council, inside one transaction."""
+
+    session: Session
+    council: Council
+    actor: Actor
+    now: datetime
+    charter: Charter
+    admins: frozenset[str]
+    channel_id: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def council_id(self) -> int:
+        assert self.council.id is not None
+        return self.council.id
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.council.timezone)
+
+    def require(self, action: str, *also: Role) -> None:
+        """Check the permission table; ``also`` are roles held on the subject at hand."""
+        check(action, self.actor.roles | frozenset(also))
+
+    def lock(self) -> None:
+        """Serialise writers of this council (SQLite: BEGIN IMMEDIATE already does)."""
+        self.session.exec(
+            select(Council.id).where(Council.id == self.council_id).with_for_update()
+        ).one()
+
+    def audit(self, action: str, details: dict[str, Any], member: Member | None = None) -> None:
+        if member is None:
+            member = self.actor.member
+        audit.append(self.session, self.council_id, self.now, self.actor.user_id, action,
+                     details, member.name if member else None)
+
+    def post(self, key: str, message: Message, *, thread_key: str | None = None) -> bool:
+        return outbox.post(self.session, self.council_id, key, message, self.now,
+                           thread_key=thread_key)
+
+    def dm(self, key: str, user_id: str, message: Message) -> bool:
+        return outbox.dm(self.session, self.council_id, key, user_id, message, self.now)
+
+    def update(self, target_key: str, message: Message) -> None:
+        outbox.update_message(self.session, self.council_id, target_key, message, self.now)

@@ -1,0 +1,79 @@
+"""The HTTP transport: a WSGI app for gunicorn.
+
+``POST /slack/events`` goes to Bolt's WSGI adapter (signature and timestamp
+checks included); ``GET /healthz`` says whether the database answers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from bot.app import create_bolt_app
+from bot.runtime import Runtime
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def _respond(start_response: StartResponse, status: str, body: bytes,
+             content_type: str = "application/json") -> list[bytes]:
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class CouncilApp:
+    """Routes the few paths the bot serves; everything Slack sends goes to Bolt."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        bolt, self.port = create_bolt_app(runtime)
+        self.slack = SlackRequestHandler(bolt, path="/slack/events")
+        self.routes: dict[str, WSGIApp] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        try:
+            if path == "/slack/events":
+                if method != "POST":
+                    return _respond(start_response, "405 Method Not Allowed", b'{"ok":false}')
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+                if length > MAX_BODY:
+                    return _respond(start_response, "413 Payload Too Large",
+                                    b'{"ok":false,"error":"body too large"}')
+                return self.slack(environ, start_response)
+            if path == "/healthz":
+                return self.health(start_response)
+            for prefix, app in self.routes.items():
+                if path.startswith(prefix):
+                    return app(environ, start_response)
+            return _respond(start_response, "404 Not Found", b'{"ok":false,"error":"not found"}')
+        except Exception:
+            log.exception("HTTP %s %s failed", method, path)
+            return _respond(start_response, "503 Service Unavailable",
+                            b'{"ok":false,"error":"temporarily unavailable"}')
+
+    def health(self, start_response: StartResponse) -> list[bytes]:
+        try:
+            with self.runtime.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as exc:
+            body = json.dumps({"ok": False, "database": str(exc)[:200]}).encode()
+            return _respond(start_response, "503 Service Unavailable", body)
+        return _respond(start_response, "200 OK", b'{"ok":true,"database":"up"}')
+
+
+def create_app(settings: Settings | None = None) -> CouncilApp:
+    """The WSGI application gunicorn loads (``bot.http:create_app()``)."""
+    runtime = Runtime(settings or Settings.from_env()).prepare()
+    return CouncilApp(runtime)

@@ -1,0 +1,63 @@
+"""The Slack app manifest for this bot (``nrc-bot manifest --url URL``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: The bot scopes the bot uses, and for what.
+BOT_SCOPES = {
+    "commands": "the slash command",
+    "chat:write": "announcements, polls, reminders; updating poll messages",
+    "chat:write.public": "posting in the council channel before being invited",
+    "im:write": "direct messages to the Chair and secretariat",
+}
+
+RAISE_SHORTCUT = "raise_issue"
+
+
+def manifest(url: str | None, *, command: str = "/nrc", name: str = "nrc-bot",
+             socket_mode: bool = False) -> dict[str, Any]:
+    events_url = f"{url.rstrip('/')}/slack/events" if url else None
+    slash: dict[str, Any] = {
+        "command": command,
+        "description": "The council's working machinery: meetings, consensus polls, decisions",
+        "usage_hint": "help | members | propose 48h <text> | concur P3 | status",
+        "should_escape": True,
+    }
+    settings: dict[str, Any] = {
+        "event_subscriptions": {"bot_events": ["app_home_opened"]},
+        "interactivity": {"is_enabled": True},
+        "org_deploy_enabled": False,
+        "socket_mode_enabled": socket_mode,
+        "token_rotation_enabled": False,
+    }
+    if events_url and not socket_mode:
+        slash["url"] = events_url
+        settings["event_subscriptions"]["request_url"] = events_url
+        settings["interactivity"]["request_url"] = events_url
+    return {
+        "_metadata": {"major_version": 1, "minor_version": 1},
+        "display_information": {
+            "name": name,
+            "description": "Runs the working machinery of a council of equal members "
+                           "deciding by consensus.",
+            "background_color": "#1d3c6e",
+        },
+        "features": {
+            "app_home": {
+                "home_tab_enabled": True,
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": True,
+            },
+            "bot_user": {"display_name": name, "always_online": True},
+            "slash_commands": [slash],
+            "shortcuts": [{
+                "name": "Raise implementation issue",
+                "type": "message",
+                "callback_id": RAISE_SHORTCUT,
+                "description": "Raise an issue about the implementation of a joint decision",
+            }],
+        },
+        "oauth_config": {"scopes": {"bot": sorted(BOT_SCOPES)}},
+        "settings": settings,
+    }

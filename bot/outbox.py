@@ -1,0 +1,305 @@
+"""Everything the bot says goes through the outbox.
+
+A use-case records what must be said in the same transaction as the change
+that causes it; delivery happens afterwards, by whichever process claims the
+row first. The row's unique key is what makes a reminder or an announcement
+impossible to send twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.messages import Message
+from storage.engine import transaction
+from storage.models import Council, Outbox
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+WAIT = timedelta(seconds=15)
+MAX_ATTEMPTS = 8
+BATCH = 50
+
+
+class TransientError(Exception):
+    """Slack could not take it now (429, 5xx, network): try again later."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Waiting(Exception):
+    """Not sendable yet (no council channel bound, thread parent unsent): no attempt used."""
+
+
+class PermanentError(Exception):
+    """Slack refused it for good (e.g. channel_not_found): retrying will not help."""
+
+
+class Port(Protocol):
+    """Where messages go: Slack, or the console."""
+
+    def post(self, channel: str | None, message: Message, thread_ts: str | None) -> tuple[str, str]:
+        """Post in a channel (``None``: no channel bound yet); return (channel, ts)."""
+        ...
+
+    def dm(self, user_id: str, message: Message) -> tuple[str, str]: ...
+
+    def update(self, channel: str, ts: str, message: Message) -> None: ...
+
+    def publish_home(self, user_id: str, message: Message) -> None: ...
+
+
+def _insert_ignoring_duplicates(session: Session, values: dict[str, object]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING: True when this call wrote the row."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Outbox).values(**values).on_conflict_do_nothing(
+        index_elements=["council_id", "key"]
+    )
+    result = session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _values(
+    council_id: int, key: str, kind: str, message: Message, now: datetime, **extra: object
+) -> dict[str, object]:
+    return {
+        "council_id": council_id,
+        "key": key,
+        "kind": kind,
+        "payload": message.to_dict(),
+        "status": "pending",
+        "revision": 1,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        **extra,
+    }
+
+
+def post(
+    session: Session,
+    council_id: int,
+    key: str,
+    message: Message,
+    now: datetime,
+    *,
+    channel: str | None = None,
+    thread_key: str | None = None,
+) -> bool:
+    """Record a post in the council channel (or ``channel``); False if the key exists."""
+    return _insert_ignoring_duplicates(
+        session,
+        _values(council_id, key, "post", message, now, channel=channel, thread_key=thread_key),
+    )
+
+
+def dm(session: Session, council_id: int, key: str, user_id: str, message: Message,
+       now: datetime) -> bool:
+    """Record a direct message to a user; False if the key exists."""
+    return _insert_ignoring_duplicates(
+        session, _values(council_id, key, "dm", message, now, channel=user_id)
+    )
+
+
+def skip(session: Session, council_id: int, key: str, message: Message, now: datetime,
+         reason: str) -> bool:
+    """Record that a message was due but will not be sent (e.g. stale after downtime)."""
+    return _insert_ignoring_duplicates(
+        session,
+        _values(council_id, key, "post", message, now, status="skipped", last_error=reason),
+    )
+
+
+def _upsert_latest(session: Session, council_id: int, key: str, kind: str, message: Message,
+                   now: datetime, **extra: object) -> None:
+    """Keep one row per target with the newest content: only the latest state matters."""
+    if _insert_ignoring_duplicates(session, _values(council_id, key, kind, message, now, **extra)):
+        return
+    session.execute(
+        update(Outbox)
+        .where(col(Outbox.council_id) == council_id, col(Outbox.key) == key)
+        .values(
+            payload=message.to_dict(),
+            revision=Outbox.revision + 1,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            last_error=None,
+        )
+    )
+
+
+def update_message(session: Session, council_id: int, target_key: str, message: Message,
+                   now: datetime) -> None:
+    """Replace the content of a message posted earlier (``chat.update``)."""
+    _upsert_latest(session, council_id, f"{target_key}#update", "update", message, now,
+                   target_key=target_key)
+
+
+def publish_home(session: Session, council_id: int, user_id: str, message: Message,
+                 now: datetime) -> None:
+    """Publish a user's App Home view."""
+    _upsert_latest(session, council_id, f"home:{user_id}", "home", message, now, channel=user_id)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    deferred: int = 0
+
+
+def _claim(engine: Engine, now: datetime, council_id: int | None) -> list[Outbox]:
+    """Take a batch of due rows for this worker, so no other worker sends them."""
+    with transaction(engine) as session:
+        query = (
+            select(Outbox)
+            .where(
+                or_(
+                    col(Outbox.status) == "pending",
+                    (col(Outbox.status) == "sending") & (col(Outbox.claimed_until) < now),
+                ),
+                col(Outbox.next_attempt_at) <= now,
+            )
+            .order_by(col(Outbox.id))
+            .limit(BATCH)
+        )
+        if council_id is not None:
+            query = query.where(Outbox.council_id == council_id)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = list(session.exec(query))
+        for row in rows:
+            row.status = "sending"
+            row.claimed_until = now + LEASE
+            session.add(row)
+        return rows
+
+
+def _ts_of(session: Session, council_id: int, key: str) -> tuple[str, str] | None:
+    row = session.exec(
+        select(Outbox).where(Outbox.council_id == council_id, Outbox.key == key)
+    ).first()
+    if row is None or row.ts is None or row.posted_channel is None:
+        return None
+    return row.posted_channel, row.ts
+
+
+def _send(engine: Engine, port: Port, row: Outbox) -> tuple[str, str]:
+    """Send one claimed row and return (channel, ts); raise Waiting if it cannot go yet."""
+    message = Message.from_dict(row.payload)
+    if row.kind == "post":
+        thread_ts = None
+        with transaction(engine) as session:
+            channel = row.channel or session.exec(
+                select(Council.channel_id).where(Council.id == row.council_id)
+            ).one()
+            if row.thread_key:
+                parent = _ts_of(session, row.council_id, row.thread_key)
+                if parent is None:
+                    raise Waiting(f"waiting for {row.thread_key} to be posted")
+                channel, thread_ts = parent
+        return port.post(channel, message, thread_ts)
+    if row.kind == "dm":
+        assert row.channel is not None
+        return port.dm(row.channel, message)
+    if row.kind == "update":
+        assert row.target_key is not None
+        with transaction(engine) as session:
+            target = _ts_of(session, row.council_id, row.target_key)
+        if target is None:
+            raise Waiting(f"waiting for {row.target_key} to be posted")
+        port.update(target[0], target[1], message)
+        return target
+    if row.kind == "home":
+        assert row.channel is not None
+        port.publish_home(row.channel, message)
+        return (row.channel, "")
+    raise PermanentError(f"unknown outbox kind {row.kind!r}")
+
+
+def _settle(engine: Engine, row: Outbox, **values: object) -> None:
+    """Record the outcome, unless the row was rewritten while we were sending it."""
+    with transaction(engine) as session:
+        session.execute(
+            update(Outbox)
+            .where(col(Outbox.id) == row.id, col(Outbox.revision) == row.revision)
+            .values(**values)
+        )
+
+
+def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = None,
+            rounds: int = 20) -> DeliveryReport:
+    """Send what is due. Safe to run in any number of processes at once."""
+    report = DeliveryReport()
+    for _ in range(rounds):
+        rows = _claim(engine, now, council_id)
+        if not rows:
+            break
+        progressed = False
+        for row in rows:
+            try:
+                channel, ts = _send(engine, port, row)
+            except TransientError as exc:
+                report.retried += 1
+                _retry(engine, row, now, str(exc), exc.retry_after)
+                continue
+            except PermanentError as exc:
+                report.failed += 1
+                _settle(engine, row, status="failed", attempts=row.attempts + 1,
+                        last_error=str(exc), claimed_until=None)
+                log.error("outbox %s failed for good: %s", row.key, exc)
+                continue
+            except Waiting as exc:
+                report.deferred += 1
+                _settle(engine, row, status="pending", claimed_until=None, last_error=str(exc),
+                        next_attempt_at=now + WAIT)
+                continue
+            progressed = True
+            report.sent += 1
+            values: dict[str, object] = {"status": "sent", "sent_at": now, "claimed_until": None,
+                                         "attempts": row.attempts + 1, "last_error": None}
+            if row.kind in ("post", "dm"):
+                values.update(ts=ts, posted_channel=channel)
+            _settle(engine, row, **values)
+        if not progressed:
+            break
+    return report
+
+
+def _retry(engine: Engine, row: Outbox, now: datetime, error: str,
+           retry_after: float | None) -> None:
+    attempts = row.attempts + 1
+    if attempts >= MAX_ATTEMPTS:
+        _settle(engine, row, status="failed", attempts=attempts, last_error=error,
+                claimed_until=None)
+        log.error("outbox %s failed after %d attempts: %s", row.key, attempts, error)
+        return
+    backoff = max(retry_after or 0.0, min(2.0**attempts, 300.0))
+    _settle(engine, row, status="pending", attempts=attempts, last_error=error,
+            claimed_until=None, next_attempt_at=now + timedelta(seconds=backoff))
+    log.warning("outbox %s: %s; retrying in %.0f s", row.key, error, backoff)
+
+
+def retry_failed(engine: Engine, now: datetime) -> int:
+    """Put failed rows back in the queue (``nrc-bot outbox retry``)."""
+    with transaction(engine) as session:
+        result = session.execute(
+            update(Outbox)
+            .where(col(Outbox.status) == "failed")
+            .values(status="pending", attempts=0, next_attempt_at=now, claimed_until=None)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]

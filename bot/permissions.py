@@ -1,0 +1,98 @@
+"""Who may do what: the one table, checked in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.errors import Refused
+
+
+class Role(StrEnum):
+    ANYONE = "anyone"
+    DELEGATE = "delegate"
+    CHAIR = "chair"
+    ADMIN = "admin"
+    PROPOSER = "proposer"  # the one who opened the poll in question
+    RAISER = "raiser"  # a delegate of the member that raised the issue in question
+
+
+_ROLE_WORDS = {
+    Role.ANYONE: "anyone",
+    Role.DELEGATE: "delegations",
+    Role.CHAIR: "the Chair",
+    Role.ADMIN: "the secretariat",
+    Role.PROPOSER: "the proposer",
+    Role.RAISER: "the raising delegation",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[Role]
+    doing: str  # completes "Only … may <doing>."
+
+
+def _rule(doing: str, *roles: Role) -> Rule:
+    return Rule(frozenset(roles), doing)
+
+
+A, D, C, S, P, R = Role.ANYONE, Role.DELEGATE, Role.CHAIR, Role.ADMIN, Role.PROPOSER, Role.RAISER
+
+#: The permission table: action -> who may (PRODUCT.md section 2).
+PERMISSIONS: dict[str, Rule] = {
+    "help": _rule("read the help", A),
+    "setup": _rule("bind the council channel", S),
+    "members": _rule("list the members", A),
+    "delegate add": _rule("add delegates", S),
+    "delegate remove": _rule("remove delegates", S),
+    "chair": _rule("set the Chair", S),
+    "bodies": _rule("list the bodies", A),
+    "body add": _rule("add committees and working groups", S),
+    "schedule": _rule("schedule meetings", C, S),
+    "meetings": _rule("list meetings", A),
+    "cancel": _rule("cancel meetings", C, S),
+    "agenda": _rule("read agendas", A),
+    "agenda add": _rule("add agenda items", D, C, S),
+    "extraordinary": _rule("request an extraordinary meeting", D, C),
+    "propose": _rule("open consensus polls", D, C),
+    "concur": _rule("take positions", D),
+    "object": _rule("take positions", D),
+    "extend": _rule("extend a poll's deadline", C),
+    "amend": _rule("amend a poll's text", C),
+    "polls": _rule("list polls", A),
+    "withdraw proposal": _rule("withdraw this poll", P, C),
+    "withdraw issue": _rule("withdraw this issue", R, C, S),
+    "decisions": _rule("list joint decisions", A),
+    "raise": _rule("raise implementation issues", D),
+    "issues": _rule("list implementation issues", A),
+    "resolve": _rule("resolve implementation issues", C, S),
+    "status": _rule("see the dashboard", A),
+    "audit": _rule("read the audit log", S),
+    "calendar": _rule("read the calendar feed addresses", S),
+    "outbox": _rule("inspect the outbox", S),
+}
+
+
+def describe(roles: frozenset[Role]) -> str:
+    ordered = [_ROLE_WORDS[r] for r in Role if r in roles]
+    if len(ordered) <= 1:
+        return "".join(ordered)
+    return ", ".join(ordered[:-1]) + " or " + ordered[-1]
+
+
+def check(action: str, held: frozenset[Role]) -> None:
+    """Raise :class:`Refused`, saying who may, unless one held role is allowed."""
+    rule = PERMISSIONS[action]
+    if Role.ANYONE in rule.roles or rule.roles & held:
+        return
+    who = describe(rule.roles)
+    message = f"Only {who} may {rule.doing}."
+    if rule.roles == {Role.DELEGATE}:
+        message = f"Only delegations may {rule.doing}; you are not in a member's delegation."
+    raise Refused(message[0].upper() + message[1:])
+
+
+def allowed(action: str, held: frozenset[Role]) -> bool:
+    rule = PERMISSIONS[action]
+    return Role.ANYONE in rule.roles or bool(rule.roles & held)

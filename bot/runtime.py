@@ -1,0 +1,184 @@
+"""The core as every transport sees it: run a command, run a scheduler pass.
+
+Slack listeners, the console and the CLI all call :class:`Runtime`; none of
+them touches the database or the rules directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import InterfaceError as SAInterfaceError
+from sqlmodel import Session, col, select
+
+import bot.roster  # noqa: F401  (registers its commands)
+from bot import outbox
+from bot.charter import Charter, load_charter
+from bot.commands import find
+from bot.context import Context, resolve_actor
+from bot.errors import CommandError
+from bot.messages import Message
+from bot.scheduler import TickReport, run_passes
+from bot.settings import Settings
+from bot.times import utcnow
+from storage.engine import make_engine, transaction, upgrade
+from storage.models import Body, Council, Member
+
+log = logging.getLogger(__name__)
+
+SOMETHING_WENT_WRONG = "Something went wrong; nothing was changed."
+TRY_AGAIN = "The council's records are unavailable for a moment; nothing was changed. Try again shortly."
+
+Clock = Callable[[], datetime]
+
+
+def error_reply(error: CommandError, slash: str) -> Message:
+    """One clear sentence, then the usage line."""
+    text = error.message
+    if error.usage:
+        text += f"\nUsage: `{slash} {error.usage}`"
+    return Message(text=text)
+
+
+class Runtime:
+    """One council deployment: its engine, charter, settings and clock."""
+
+    def __init__(self, settings: Settings, *, charter: Charter | None = None,
+                 engine: Engine | None = None, clock: Clock = utcnow) -> None:
+        self.settings = settings
+        self.charter = charter or load_charter(settings.charter)
+        self.engine = engine or make_engine(settings.database_url)
+        self.clock = clock
+        self.admins = settings.admin_users
+        self.council_key = self.charter.short_name.casefold()
+
+    # -- start-up -------------------------------------------------------------
+
+    def prepare(self) -> Runtime:
+        """Migrate the database and make sure the charter's council exists."""
+        upgrade(self.engine)
+        self.bootstrap()
+        return self
+
+    def bootstrap(self) -> int:
+        """Create the council from the charter the first time; later, the database rules."""
+        with Session(self.engine) as session:
+            existing = session.exec(select(Council.id).where(Council.key == self.council_key)).first()
+            if existing is not None:
+                return existing
+        now = self.clock()
+        try:
+            with transaction(self.engine) as session:
+                council = Council(
+                    key=self.council_key,
+                    name=self.charter.name,
+                    short_name=self.charter.short_name,
+                    chair_title=self.charter.chair_title,
+                    timezone=self.settings.timezone or self.charter.timezone,
+                    ics_token=secrets.token_urlsafe(24),
+                    created_at=now,
+                )
+                session.add(council)
+                session.flush()
+                assert council.id is not None
+                self._seed(session, council.id, now)
+                from bot import audit
+
+                audit.append(session, council.id, now, "system", "council.create",
+                             {"charter": self.charter.source_path.rsplit("/", 1)[-1],
+                              "members": len(self.charter.members),
+                              "bodies": len(self.charter.bodies)})
+                return council.id
+        except IntegrityError:  # another process created it first
+            with Session(self.engine) as session:
+                return session.exec(select(Council.id).where(Council.key == self.council_key)).one()
+
+    def _seed(self, session: Session, council_id: int, now: datetime) -> None:
+        for i, m in enumerate(self.charter.members, start=1):
+            session.add(Member(council_id=council_id, ordinal=i, name=m.name, alpha2=m.alpha2,
+                               alpha3=m.alpha3, aliases=list(m.aliases)))
+        for i, b in enumerate(self.charter.bodies, start=1):
+            session.add(Body(
+                council_id=council_id, ordinal=i, key=b.key, name=b.name, level=b.level,
+                mandate=b.mandate,
+                cadence_count=b.cadence.count if b.cadence else None,
+                cadence_per=b.cadence.per if b.cadence else None,
+                reminders=[int(r.total_seconds()) for r in b.reminders],
+                at_risk_days=b.at_risk_days, area=b.area, extraordinary=b.extraordinary,
+                permanent=True, created_at=now,
+            ))
+
+    # -- requests -------------------------------------------------------------
+
+    def council_for(self, session: Session, channel_id: str | None) -> Council:
+        """The council bound to this channel, else the charter's own council."""
+        if channel_id:
+            bound = session.exec(select(Council).where(Council.channel_id == channel_id)).first()
+            if bound is not None:
+                return bound
+        council = session.exec(select(Council).where(Council.key == self.council_key)).first()
+        if council is None:
+            council = session.exec(select(Council).order_by(col(Council.id))).first()
+        if council is None:
+            raise RuntimeError("no council: the database was not prepared")
+        return council
+
+    def run_command(self, user_id: str, channel_id: str | None, text: str,
+                    *, admins: frozenset[str] = frozenset()) -> Message:
+        """Run one ``/nrc …`` line for a user and return the reply meant for them alone."""
+        slash = self.settings.command
+        try:
+            cmd, args = find(text)
+        except CommandError as exc:
+            return error_reply(exc, slash)
+        try:
+            with transaction(self.engine) as session:
+                council = self.council_for(session, channel_id)
+                if cmd.mutates:
+                    session.exec(
+                        select(Council.id).where(Council.id == council.id).with_for_update()
+                    ).one()
+                ctx = Context(
+                    session=session,
+                    council=council,
+                    actor=resolve_actor(session, council, user_id, self.admins | admins),
+                    now=self.clock(),
+                    charter=self.charter,
+                    admins=self.admins | admins,
+                    channel_id=channel_id,
+                    extras={"slash": slash},
+                )
+                if cmd.action is not None:
+                    ctx.require(cmd.action)
+                return cmd.handler(ctx, args)
+        except CommandError as exc:
+            return error_reply(exc.with_usage(cmd.usage), slash)
+        except (OperationalError, SAInterfaceError):
+            log.exception("database unavailable for %r by %s in %s", text, user_id, channel_id)
+            return Message(text=TRY_AGAIN)
+        except Exception:
+            log.exception("command %r by %s in %s failed", text, user_id, channel_id)
+            return Message(text=SOMETHING_WENT_WRONG)
+
+    # -- delivery -------------------------------------------------------------
+
+    def deliver(self, port: outbox.Port) -> outbox.DeliveryReport:
+        try:
+            return outbox.deliver(self.engine, port, self.clock())
+        except (OperationalError, SAInterfaceError):
+            log.exception("outbox delivery postponed: database unavailable")
+            return outbox.DeliveryReport()
+
+    def tick(self, at: datetime | None = None) -> TickReport:
+        """One scheduler pass as of ``at`` (default: now). Idempotent."""
+        return run_passes(self.engine, at or self.clock(), self.settings)
+
+    @property
+    def tz_default(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone or self.charter.timezone)

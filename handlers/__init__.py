@@ -1,0 +1,13 @@
+"""Slack-facing listeners: one module per listener kind, each with ``register``."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.runtime import Runtime
+from handlers import commands
+from handlers.slackport import SlackPort
+
+
+def register_listeners(app: App, runtime: Runtime, port: SlackPort) -> None:
+    commands.register(app, runtime, port)

@@ -1,0 +1,85 @@
+"""Block Kit, built in one place from the core's neutral messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.messages import Message
+
+SECTION_LIMIT = 3000
+HEADER_LIMIT = 150
+MAX_BLOCKS = 50
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    """Split long text at line breaks so each piece fits a section."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > size:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:size])
+            line = line[size:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > size:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        pieces.append(current)
+    return pieces or [" "]
+
+
+def section(text: str) -> list[dict[str, Any]]:
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+            for piece in _chunks(text, SECTION_LIMIT)]
+
+
+def to_blocks(message: Message, *, limit: int = MAX_BLOCKS) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
+    if message.header:
+        blocks.append({"type": "header",
+                       "text": {"type": "plain_text", "text": message.header[:HEADER_LIMIT],
+                                "emoji": True}})
+    blocks.extend(section(message.text))
+    for start in range(0, len(message.fields), 10):
+        blocks.append({
+            "type": "section",
+            "fields": [{"type": "mrkdwn", "text": f"*{label}*\n{value}"[:2000]}
+                       for label, value in message.fields[start:start + 10]],
+        })
+    for extra in message.sections:
+        blocks.extend(section(extra))
+    if message.buttons:
+        elements = []
+        for b in message.buttons[:25]:
+            element: dict[str, Any] = {
+                "type": "button",
+                "text": {"type": "plain_text", "text": b.label[:75], "emoji": True},
+                "action_id": b.action_id,
+                "value": b.value[:2000],
+            }
+            if b.style:
+                element["style"] = b.style
+            elements.append(element)
+        blocks.append({"type": "actions", "elements": elements})
+    if message.context:
+        blocks.append({"type": "context",
+                       "elements": [{"type": "mrkdwn", "text": c[:SECTION_LIMIT]}
+                                    for c in message.context[:10]]})
+    if len(blocks) > limit:
+        blocks = [*blocks[: limit - 1], *section("_(shortened: too long for one message)_")]
+    return blocks
+
+
+def notification_text(message: Message) -> str:
+    """The ``text`` Slack shows in notifications and to screen readers."""
+    text = message.text if not message.header else f"{message.header}: {message.text}"
+    return text[:3000]
+
+
+def home_view(message: Message) -> dict[str, Any]:
+    return {"type": "home", "blocks": to_blocks(message, limit=100)}

@@ -1,0 +1,73 @@
+"""The outbox's Slack port: turns delivery into Web API calls, and errors into retries."""
+
+from __future__ import annotations
+
+import urllib.error
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
+
+from bot.messages import Message
+from bot.outbox import PermanentError, TransientError, Waiting
+from handlers.blocks import home_view, notification_text, to_blocks
+
+#: Slack's answers that mean "not now" rather than "never".
+TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
+                    "request_timeout", "team_added_to_org"}
+
+
+def _retry_after(error: SlackApiError) -> float | None:
+    value = error.response.headers.get("Retry-After") or error.response.headers.get("retry-after")
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+class SlackPort:
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def _call(self, method: str, **params: object) -> dict[str, object]:
+        try:
+            response = self.client.api_call(method, json=params)
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            error = str(exc.response.get("error", "")) if exc.response.data else ""
+            if status == 429 or status >= 500 or error in TRANSIENT_ERRORS:
+                raise TransientError(f"{method}: HTTP {status} {error}".strip(),
+                                     _retry_after(exc)) from exc
+            raise PermanentError(f"{method}: {error or status}") from exc
+        except (urllib.error.URLError, SlackRequestError, TimeoutError, ConnectionError, OSError) as exc:
+            raise TransientError(f"{method}: {exc}") from exc
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def post(self, channel: str | None, message: Message, thread_ts: str | None) -> tuple[str, str]:
+        if channel is None:
+            raise Waiting("no council channel yet: an admin must run setup in it")
+        params: dict[str, object] = {
+            "channel": channel,
+            "text": notification_text(message),
+            "blocks": to_blocks(message),
+            "unfurl_links": False,
+            "unfurl_media": False,
+        }
+        if thread_ts:
+            params["thread_ts"] = thread_ts
+        data = self._call("chat.postMessage", **params)
+        return str(data["channel"]), str(data["ts"])
+
+    def dm(self, user_id: str, message: Message) -> tuple[str, str]:
+        opened = self._call("conversations.open", users=user_id)
+        channel = opened.get("channel")
+        channel_id = channel.get("id") if isinstance(channel, dict) else None
+        if not channel_id:
+            raise PermanentError(f"conversations.open gave no channel for {user_id}")
+        return self.post(str(channel_id), message, None)
+
+    def update(self, channel: str, ts: str, message: Message) -> None:
+        self._call("chat.update", channel=channel, ts=ts, text=notification_text(message),
+                   blocks=to_blocks(message))
+
+    def publish_home(self, user_id: str, message: Message) -> None:
+        self._call("views.publish", user_id=user_id, view=home_view(message))
