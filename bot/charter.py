@@ -446,15 +446,14 @@ def _member(file: str, item: object, path: str) -> MemberSpec:
     name = scope.name("name")
     alpha2 = scope.code("alpha2", 2)
     alpha3 = scope.code("alpha3", 3)
-    own = {normalise(text) for text in (name, alpha2, alpha3)}
+    written = {text.casefold() for text in (name, alpha2, alpha3)}
     aliases: list[str] = []
     for key, alias in scope.strings("aliases"):
-        folded = normalise(alias)
-        if not folded:
+        if not normalise(alias):
             scope.fail(key, f'"{alias}" has no letters or digits, so nobody could type it')
         # Repeating the member's own name or code is harmless: keep it once.
-        if folded not in own:
-            own.add(folded)
+        if alias.casefold() not in written:
+            written.add(alias.casefold())
             aliases.append(alias)
     return MemberSpec(name=name, alpha2=alpha2, alpha3=alpha3, aliases=tuple(aliases))
 
@@ -545,7 +544,7 @@ def _reminders(scope: _Scope) -> tuple[timedelta, ...]:
         try:
             lead = parse_duration(text)
         except ValueError as exc:
-            scope.fail(key, str(exc))
+            scope.fail(key, str(exc).rstrip("."))
         if lead in seen:
             scope.fail(key, f'"{text}" repeats {seen[lead]}; each reminder is sent once')
         seen[lead] = f'"{text}"'

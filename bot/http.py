@@ -31,6 +31,17 @@ def _respond(start_response: StartResponse, status: str, body: bytes,
     return [body]
 
 
+def _drain(environ: dict[str, Any], length: int) -> None:
+    """Read (and drop) a refused body, so the client hears the refusal, up to a cap."""
+    remaining = min(length, 8 * MAX_BODY)
+    stream = environ["wsgi.input"]
+    while remaining > 0:
+        chunk = stream.read(min(65536, remaining))
+        if not chunk:
+            break
+        remaining -= len(chunk)
+
+
 class CouncilApp:
     """Routes the few paths the bot serves; everything Slack sends goes to Bolt."""
 
@@ -49,6 +60,7 @@ class CouncilApp:
                     return _respond(start_response, "405 Method Not Allowed", b'{"ok":false}')
                 length = int(environ.get("CONTENT_LENGTH") or 0)
                 if length > MAX_BODY:
+                    _drain(environ, length)
                     return _respond(start_response, "413 Payload Too Large",
                                     b'{"ok":false,"error":"body too large"}')
                 return self.slack(environ, start_response)

@@ -64,11 +64,13 @@ def _insert_ignoring_duplicates(session: Session, values: dict[str, object]) -> 
     """INSERT … ON CONFLICT DO NOTHING: True when this call wrote the row."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Outbox).values(**values).on_conflict_do_nothing(
-        index_elements=["council_id", "key"]
+    statement = (
+        insert(Outbox)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["council_id", "key"])
+        .returning(Outbox.id)  # type: ignore[arg-type]
     )
-    result = session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return session.execute(statement).first() is not None
 
 
 def _values(

@@ -94,7 +94,7 @@ _upgrade_lock = threading.Lock()
 def upgrade(engine: Engine) -> None:
     """Bring the database to the newest migration (idempotent)."""
     with _upgrade_lock:
-        alembic_command.upgrade(alembic_config(engine), "head")
+        alembic_command.upgrade(alembic_config(engine), "heads")
 
 
 def current_revision(engine: Engine) -> str | None:

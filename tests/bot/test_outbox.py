@@ -1,0 +1,147 @@
+"""Delivery from the outbox: order, threads, updates, retries and failures."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from bot import outbox
+from bot.messages import Message
+from bot.outbox import PermanentError, TransientError, Waiting
+from bot.runtime import Runtime
+from storage.engine import transaction
+from storage.models import Council, Outbox
+from tests.council import CHANNEL
+
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+class RecordingPort:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str | None, str, str | None]] = []
+        self.failures: list[Exception] = []
+        self._n = 0
+
+    def _maybe_fail(self) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+
+    def post(self, channel: str | None, message: Message, thread_ts: str | None) -> tuple[str, str]:
+        self._maybe_fail()
+        if channel is None:
+            raise Waiting("no channel")
+        self._n += 1
+        self.calls.append(("post", channel, message.text, thread_ts))
+        return channel, f"{self._n}.0"
+
+    def dm(self, user_id: str, message: Message) -> tuple[str, str]:
+        self._maybe_fail()
+        self._n += 1
+        self.calls.append(("dm", user_id, message.text, None))
+        return "D" + user_id, f"{self._n}.0"
+
+    def update(self, channel: str, ts: str, message: Message) -> None:
+        self._maybe_fail()
+        self.calls.append(("update", channel, message.text, ts))
+
+    def publish_home(self, user_id: str, message: Message) -> None:
+        self.calls.append(("home", user_id, message.text, None))
+
+
+def _council_id(runtime: Runtime) -> int:
+    with Session(runtime.engine) as s:
+        return s.exec(select(Council.id)).one()  # type: ignore[return-value]
+
+
+def _bind(runtime: Runtime) -> int:
+    with transaction(runtime.engine) as s:
+        council = s.exec(select(Council)).one()
+        council.channel_id = CHANNEL
+        s.add(council)
+    return _council_id(runtime)
+
+
+def _statuses(runtime: Runtime) -> dict[str, str]:
+    with Session(runtime.engine) as s:
+        return {o.key: o.status for o in s.exec(select(Outbox).order_by(col(Outbox.id)))}
+
+
+def test_posts_threads_updates_and_dms_in_order(runtime: Runtime) -> None:
+    cid = _bind(runtime)
+    with transaction(runtime.engine) as s:
+        outbox.post(s, cid, "poll:P1", Message(text="poll"), T0)
+        outbox.post(s, cid, "poll:P1:reply", Message(text="reply"), T0, thread_key="poll:P1")
+        outbox.update_message(s, cid, "poll:P1", Message(text="poll v2"), T0)
+        outbox.update_message(s, cid, "poll:P1", Message(text="poll v3"), T0)
+        outbox.dm(s, cid, "dm:chair", "UCHAIRSG", Message(text="psst"), T0)
+    port = RecordingPort()
+    report = outbox.deliver(runtime.engine, port, T0)
+    assert report.sent == 4
+    assert port.calls == [
+        ("post", CHANNEL, "poll", None),
+        ("post", CHANNEL, "reply", "1.0"),
+        ("update", CHANNEL, "poll v3", "1.0"),  # updates coalesce: only the latest is sent
+        ("dm", "UCHAIRSG", "psst", None),
+    ]
+    assert set(_statuses(runtime).values()) == {"sent"}
+    assert outbox.deliver(runtime.engine, port, T0 + timedelta(hours=1)).sent == 0
+
+
+def test_nothing_goes_before_the_channel_is_bound(runtime: Runtime) -> None:
+    cid = _council_id(runtime)
+    with transaction(runtime.engine) as s:
+        outbox.post(s, cid, "a", Message(text="a"), T0)
+    port = RecordingPort()
+    assert outbox.deliver(runtime.engine, port, T0).deferred == 1
+    assert _statuses(runtime) == {"a": "pending"}
+    _bind(runtime)
+    assert outbox.deliver(runtime.engine, port, T0 + timedelta(seconds=1)).sent == 0  # waits
+    assert outbox.deliver(runtime.engine, port, T0 + outbox.WAIT).sent == 1
+
+
+def test_transient_errors_back_off_then_fail_and_can_be_retried(runtime: Runtime) -> None:
+    cid = _bind(runtime)
+    with transaction(runtime.engine) as s:
+        outbox.post(s, cid, "a", Message(text="a"), T0)
+    port = RecordingPort()
+    port.failures = [TransientError("HTTP 429", retry_after=30)]
+    assert outbox.deliver(runtime.engine, port, T0).retried == 1
+    assert outbox.deliver(runtime.engine, port, T0 + timedelta(seconds=29)).sent == 0
+    assert outbox.deliver(runtime.engine, port, T0 + timedelta(seconds=30)).sent == 1
+    assert [c[2] for c in port.calls] == ["a"]
+
+    with transaction(runtime.engine) as s:
+        outbox.post(s, cid, "b", Message(text="b"), T0)
+    port.failures = [TransientError("HTTP 500")] * outbox.MAX_ATTEMPTS
+    moment = T0 + timedelta(minutes=1)
+    for _ in range(outbox.MAX_ATTEMPTS):
+        outbox.deliver(runtime.engine, port, moment)
+        moment += timedelta(minutes=10)
+    assert _statuses(runtime)["b"] == "failed"
+    assert outbox.retry_failed(runtime.engine, moment) == 1
+    assert outbox.deliver(runtime.engine, port, moment).sent == 1
+    assert [c[2] for c in port.calls] == ["a", "b"]
+
+
+def test_permanent_errors_fail_at_once(runtime: Runtime) -> None:
+    cid = _bind(runtime)
+    with transaction(runtime.engine) as s:
+        outbox.post(s, cid, "a", Message(text="a"), T0)
+    port = RecordingPort()
+    port.failures = [PermanentError("chat.postMessage: channel_not_found")]
+    assert outbox.deliver(runtime.engine, port, T0).failed == 1
+    with Session(runtime.engine) as s:
+        row = s.exec(select(Outbox)).one()
+    assert row.status == "failed" and row.last_error == "chat.postMessage: channel_not_found"
+
+
+def test_a_crashed_sender_is_taken_over_after_its_lease(runtime: Runtime) -> None:
+    cid = _bind(runtime)
+    with transaction(runtime.engine) as s:
+        outbox.post(s, cid, "a", Message(text="a"), T0)
+    claimed = outbox._claim(runtime.engine, T0, None)  # a worker claims, then dies
+    assert [r.key for r in claimed] == ["a"]
+    port = RecordingPort()
+    assert outbox.deliver(runtime.engine, port, T0 + timedelta(seconds=30)).sent == 0
+    assert outbox.deliver(runtime.engine, port, T0 + outbox.LEASE + timedelta(seconds=1)).sent == 1

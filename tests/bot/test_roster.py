@@ -1,0 +1,149 @@
+"""The roster use-cases through the core, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import Session, col, select
+
+from bot import audit
+from bot.exchange import export_state
+from bot.runtime import Runtime
+from storage.models import AuditEntry, Council, Delegate, Outbox
+from tests.council import ADMIN, CHAIR, CHANNEL, OUTSIDER, delegate, run
+
+
+def _audit_actions(runtime: Runtime) -> list[str]:
+    with Session(runtime.engine) as s:
+        return [e.action for e in s.exec(select(AuditEntry).order_by(col(AuditEntry.seq)))]
+
+
+def _posts(runtime: Runtime) -> list[str]:
+    with Session(runtime.engine) as s:
+        return [o.payload["text"] for o in s.exec(select(Outbox).order_by(col(Outbox.id)))]
+
+
+def test_setup_binds_the_channel_and_announces(runtime: Runtime) -> None:
+    reply = run(runtime, ADMIN, "setup")
+    assert reply == f"Bound <#{CHANNEL}> as the council channel."
+    with Session(runtime.engine) as s:
+        assert s.exec(select(Council)).one().channel_id == CHANNEL
+    assert "now the channel of the *NATO-Russia Council*" in _posts(runtime)[0]
+    assert _audit_actions(runtime) == ["council.create", "setup"]
+    assert run(runtime, ADMIN, "setup") == "This channel is already the council channel."
+
+
+def test_members_lists_all_twenty_with_delegates(council: Runtime) -> None:
+    reply = council.run_command(OUTSIDER, CHANNEL, "members")
+    body = reply.sections[0]
+    assert reply.text == "The NATO-Russia Council meets at 20."
+    assert len(body.splitlines()) == 20
+    assert body.splitlines()[0] == f"*Belgium* (BE): <@{delegate('BE')}> (head)"
+    assert body.splitlines()[-1].startswith("*Russian Federation* (RU)")
+    assert reply.context == [f"Chair (Secretary General): <@{CHAIR}>"]
+
+
+def test_delegate_add_by_name_code_alias_and_mention(runtime: Runtime) -> None:
+    assert run(runtime, ADMIN, "delegate add Russia <@UIVANOV01|ivanov> head") == (
+        "<@UIVANOV01> joins the delegation of Russian Federation as head of delegation.")
+    assert "United Kingdom as head" in run(runtime, ADMIN, "delegate add uk USMITH001")
+    assert "United Kingdom as expert" in run(runtime, ADMIN, "delegate add GBR UJONES001")
+    assert "Czech Republic as military" in run(
+        runtime, ADMIN, "delegate add czech republic UNOVAK001 milrep")
+    with Session(runtime.engine) as s:
+        roles = {(d.user_id, d.role) for d in s.exec(select(Delegate))}
+    assert roles == {("UIVANOV01", "head"), ("USMITH001", "head"), ("UJONES001", "expert"),
+                     ("UNOVAK001", "milrep")}
+    assert _audit_actions(runtime).count("delegate.add") == 4
+
+
+def test_changing_a_role_and_removing(runtime: Runtime) -> None:
+    run(runtime, ADMIN, "delegate add France UDUPONT01 head")
+    assert run(runtime, ADMIN, "delegate add France UDUPONT01 deputy") == (
+        "<@UDUPONT01> is now deputy head of delegation of France.")
+    assert run(runtime, ADMIN, "delegate add France UDUPONT01 deputy") == (
+        "<@UDUPONT01> is already deputy head of delegation of France.")
+    assert run(runtime, ADMIN, "delegate remove <@UDUPONT01|dupont>") == (
+        "<@UDUPONT01> leaves the delegation of France.")
+    assert run(runtime, ADMIN, "delegate remove UDUPONT01").startswith("<@UDUPONT01> is in no")
+
+
+def test_a_user_sits_in_one_delegation_only(runtime: Runtime) -> None:
+    run(runtime, ADMIN, "delegate add Germany UMUELLER1")
+    before = export_state(runtime.engine)
+    reply = run(runtime, ADMIN, "delegate add Poland UMUELLER1")
+    assert reply.startswith("<@UMUELLER1> already sits in the delegation of Germany; remove")
+    assert "Usage: `/nrc delegate add <member> <user> [head|deputy|milrep|expert]`" in reply
+    assert export_state(runtime.engine) == before
+
+
+def test_chair_is_no_delegate(runtime: Runtime) -> None:
+    assert run(runtime, ADMIN, f"chair <@{CHAIR}>") == (
+        f"<@{CHAIR}> now chairs the NATO-Russia Council as Secretary General.")
+    assert "is the Chair" in run(runtime, ADMIN, f"delegate add Italy {CHAIR}")
+    run(runtime, ADMIN, "delegate add Italy UROSSI001")
+    assert "sits in a delegation" in run(runtime, ADMIN, "chair UROSSI001")
+
+
+def test_refusals_say_why_and_change_nothing(council: Runtime) -> None:
+    before = export_state(council.engine)
+    cases = {
+        (OUTSIDER, "setup"): "Only the secretariat may bind the council channel.",
+        (delegate("RU"), "delegate add France UX0000001"): "Only the secretariat may add delegates.",
+        (CHAIR, "delegate remove UDEL0FR1"): "Only the secretariat may remove delegates.",
+        (delegate("US"), f"chair {delegate('US')}"): "Only the secretariat may set the Chair.",
+    }
+    for (user, line), expected in cases.items():
+        assert run(council, user, line).startswith(expected), line
+    assert export_state(council.engine) == before
+
+
+def test_bad_input_gets_one_sentence_and_usage(runtime: Runtime) -> None:
+    before = export_state(runtime.engine)
+    usage = "Usage: `/nrc delegate add <member> <user> [head|deputy|milrep|expert]`"
+    cases = {
+        "delegate add": "Name the member and the user.",
+        "delegate add Germany": "Name the user to add",
+        "delegate add Germny UABCDEF12": 'No member matches "Germny". Did you mean Germany?',
+        "delegate add Atlantis UABCDEF12": 'No member matches "Atlantis".',
+        "delegate add UABCDEF12 Germany": "Name the member before the user.",
+        "delegate add Germany UABCDEF12 boss": '"boss" is not a role',
+        "delegate add " + "x" * 10_000 + " UABCDEF12": "No member matches",
+        "delegate add 🇩🇪 UABCDEF12": 'No member matches "🇩🇪".',
+    }
+    for line, expected in cases.items():
+        reply = run(runtime, ADMIN, line)
+        first, second = reply.split("\n")
+        assert first.startswith(expected), (line, reply)
+        assert first.endswith((".", "?")) and len(first) < 300
+        assert second == usage
+    assert run(runtime, ADMIN, "frobnicate now").startswith('There is no command "frobnicate".')
+    assert 'Did you mean "members"?' in run(runtime, ADMIN, "membres")
+    assert run(runtime, ADMIN, "chair bob").startswith("Name a user as a mention")
+    assert export_state(runtime.engine) == before
+
+
+def test_every_change_is_audited_and_the_chain_holds(council: Runtime) -> None:
+    with Session(council.engine) as s:
+        council_id = s.exec(select(Council.id)).one()
+        entries = list(s.exec(select(AuditEntry).order_by(col(AuditEntry.seq))))
+        assert [e.action for e in entries] == (
+            ["council.create", "setup", "chair.set"] + ["delegate.add"] * 20)
+        ru = entries[-1]
+        assert ru.actor == ADMIN and ru.member == "Russian Federation"
+        assert ru.details == {"user": delegate("RU"), "role": "head", "changed": False}
+        assert audit.verify(s, council_id).intact
+        json.dumps([e.details for e in entries])
+
+
+def test_help_lists_commands_and_explains_one(runtime: Runtime) -> None:
+    reply = runtime.run_command(OUTSIDER, CHANNEL, "help")
+    listing = reply.sections[0]
+    for usage in ("help [command]", "setup", "members", "delegate add <member> <user>",
+                  "delegate remove <user>", "chair <user>"):
+        assert f"`/nrc {usage}" in listing
+    assert "`/nrc setup`: Bind the current channel as the council channel, where the bot posts." \
+        " (not for you)" in listing
+    one = runtime.run_command(OUTSIDER, CHANNEL, "help delegate add")
+    assert one.header == "Help: delegate add"
+    assert "first delegate" in one.text and "Examples:" in one.text
