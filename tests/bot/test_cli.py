@@ -1,0 +1,155 @@
+"""The ``nrc-bot`` command line, run as a user runs it: in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.charter import DEFAULT_CHARTER
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def nrc(*args: str, db: Path, stdin: str | None = None, env: dict[str, str] | None = None,
+        timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("SLACK_", "NRC_", "DATABASE_URL"))}
+    environment.update({"DATABASE_URL": f"sqlite:///{db}", "NRC_ADMIN_USERS": "UADMIN01"})
+    environment.update(env or {})
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
+                          capture_output=True, env=environment, cwd=db.parent, timeout=timeout)
+
+
+def test_console_lists_the_commands_and_the_twenty(tmp_path: Path) -> None:
+    result = nrc("console", db=tmp_path / "nrc.db", stdin="/nrc help\n/nrc members\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "> /nrc help" in out and "/nrc delegate add <member> <user>" in out
+    for name in ("Belgium (BE)", "Russian Federation (RU)", "United Kingdom (GB)", "Iceland (IS)"):
+        assert name in out
+    assert "The NATO-Russia Council meets at 20." in out
+
+
+def test_console_script_with_posts_and_switching_users(tmp_path: Path) -> None:
+    script = "\n".join([
+        "/nrc setup",
+        "/nrc delegate add Russia <@UIVANOV01|ivanov> head",
+        ":as UIVANOV01",
+        "/nrc delegate add France UDUPONT01",
+        ":as",
+        "/nrc chair USECGEN01",
+        "members",
+        ":quit",
+        "/nrc members",
+    ]) + "\n"
+    result = nrc("console", db=tmp_path / "nrc.db", stdin=script)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "Bound #CCONSOLE as the council channel." in out
+    assert "[#council 1.000000] This channel is now the channel of the NATO-Russia Council." in out
+    assert "[#council 2.000000] @UIVANOV01 joins the delegation of Russian Federation" in out
+    assert "You are now @UIVANOV01." in out
+    assert "Only the secretariat may add delegates." in out
+    assert "@USECGEN01 now chairs the NATO-Russia Council as Secretary General." in out
+    assert "Russian Federation (RU): @UIVANOV01 (head)" in out
+    assert out.count("meets at 20") == 1  # nothing after :quit
+    # The same database, a second session: the state persisted.
+    again = nrc("console", db=tmp_path / "nrc.db", stdin="members\n")
+    assert "Russian Federation (RU): @UIVANOV01 (head)" in again.stdout
+
+
+def test_export_import_export_through_the_cli(tmp_path: Path) -> None:
+    db = tmp_path / "nrc.db"
+    nrc("console", db=db, stdin="setup\ndelegate add Poland UKOWALSK1 head\nchair USECGEN01\n")
+    first = nrc("export", db=db)
+    assert first.returncode == 0, first.stderr
+    data = json.loads(first.stdout)
+    assert len(data["tables"]["member"]) == 20 and len(data["tables"]["delegate"]) == 1
+    dump = tmp_path / "state.json"
+    dump.write_text(first.stdout)
+    fresh = tmp_path / "fresh" / "nrc.db"
+    fresh.parent.mkdir()
+    imported = nrc("import", str(dump), db=fresh)
+    assert imported.returncode == 0, imported.stderr
+    assert "20 member" in imported.stdout
+    assert nrc("export", db=fresh).stdout == first.stdout
+    refused = nrc("import", str(dump), db=fresh)
+    assert refused.returncode == 1 and "not empty" in refused.stderr
+
+
+def test_audit_verify_finds_an_edited_row(tmp_path: Path) -> None:
+    db = tmp_path / "nrc.db"
+    nrc("console", db=db, stdin="setup\ndelegate add Spain UGARCIA01\n")
+    ok = nrc("audit", "verify", db=db)
+    assert ok.returncode == 0 and "audit log intact, 3 entries" in ok.stdout
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE auditentry SET details = '{}' WHERE seq = 2")
+    broken = nrc("audit", "verify", db=db)
+    assert broken.returncode == 1
+    assert "BROKEN: entry 2 was altered after it was written" in broken.stdout
+
+
+def test_manifest_is_a_valid_slack_manifest(tmp_path: Path) -> None:
+    result = nrc("manifest", "--url", "https://nrc.example.org", db=tmp_path / "nrc.db")
+    manifest = json.loads(result.stdout)
+    slash = manifest["features"]["slash_commands"][0]
+    assert slash["command"] == "/nrc" and slash["should_escape"] is True
+    assert slash["url"] == "https://nrc.example.org/slack/events"
+    assert manifest["settings"]["interactivity"] == {
+        "is_enabled": True, "request_url": "https://nrc.example.org/slack/events"}
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
+        "commands", "chat:write", "chat:write.public", "im:write"}
+    socket = json.loads(nrc("manifest", "--socket", db=tmp_path / "nrc.db").stdout)
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert "url" not in socket["features"]["slash_commands"][0]
+
+
+def test_a_malformed_charter_fails_at_start_naming_file_and_key(tmp_path: Path) -> None:
+    packaged = Path(DEFAULT_CHARTER).read_text(encoding="utf-8")
+    assert 'timezone = "Europe/Brussels"' in packaged
+    bad = tmp_path / "bad.toml"
+    bad.write_text(packaged.replace('timezone = "Europe/Brussels"', 'timezone = "Mars/Olympus"'))
+    result = nrc("--charter", str(bad), "console", db=tmp_path / "nrc.db", stdin="")
+    assert result.returncode == 2
+    assert "bad.toml" in result.stderr and "timezone" in result.stderr
+    via_env = nrc("console", db=tmp_path / "nrc.db", stdin="", env={"NRC_CHARTER": str(bad)})
+    assert via_env.returncode == 2 and "bad.toml" in via_env.stderr
+
+
+def test_db_upgrade_and_tick(tmp_path: Path) -> None:
+    db = tmp_path / "nrc.db"
+    assert "up to date" in nrc("db", "upgrade", db=db).stdout
+    tick = nrc("tick", "--at", "2026-12-03 10:00", db=db)
+    assert tick.returncode == 0, tick.stderr
+    assert tick.stdout.startswith("Pass as of 2026-12-03T09:00")
+    bad = nrc("tick", "--at", "2026-02-30 10:00", db=db)
+    assert bad.returncode == 2 and "not a valid date" in bad.stderr
+
+
+@pytest.mark.parametrize(("env", "mode"), [
+    ({}, "console"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1"}, "console"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, "serve"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"},
+     "socket"),
+])
+def test_the_mode_comes_from_the_environment(env: dict[str, str], mode: str) -> None:
+    assert Settings.from_env(env).mode == mode
+
+
+def test_settings_read_the_environment() -> None:
+    settings = Settings.from_env({"SLACK_API_URL": "http://127.0.0.1:9/api",
+                                  "NRC_ADMIN_USERS": "UA0000001, UB0000001,,",
+                                  "PORT": "8080", "NRC_TIMEZONE": "Europe/Paris"})
+    assert settings.api_url == "http://127.0.0.1:9/api/"
+    assert settings.admin_users == {"UA0000001", "UB0000001"}
+    assert settings.port == 8080 and settings.timezone == "Europe/Paris"
