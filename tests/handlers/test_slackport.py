@@ -1,0 +1,76 @@
+"""The Slack port: Web API calls, slack-sdk's retries, and what the outbox is told."""
+
+from __future__ import annotations
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.app import slack_client
+from bot.messages import Button, Message
+from bot.outbox import PermanentError, TransientError, Waiting
+from bot.settings import Settings
+from handlers.slackport import SlackPort
+from tests.fakeslack import FakeSlack
+
+MESSAGE = Message(text="Poll P1 is open.", header="Poll P1",
+                  buttons=[Button("Concur", "poll_concur", "1", "primary")])
+
+
+def _port(fake: FakeSlack) -> SlackPort:
+    return SlackPort(slack_client(Settings(bot_token="xoxb-test", api_url=fake.api_url)))
+
+
+def test_post_thread_update_dm_and_home(fake_slack: FakeSlack) -> None:
+    port = _port(fake_slack)
+    channel, ts = port.post("C1", MESSAGE, None)
+    assert channel == "C1" and ts
+    port.post("C1", Message(text="reply"), ts)
+    port.update("C1", ts, Message(text="Poll P1 is adopted."))
+    port.dm("UCHAIRSG", Message(text="psst"))
+    port.publish_home("UDEL0RU1", Message(text="home"))
+    methods = [c.method for c in fake_slack.calls]
+    assert methods == ["chat.postMessage", "chat.postMessage", "chat.update",
+                       "conversations.open", "chat.postMessage", "views.publish"]
+    first = fake_slack.calls[0].params
+    assert first["text"] == "Poll P1: Poll P1 is open."
+    assert first["blocks"][-1]["elements"][0]["action_id"] == "poll_concur"
+    assert fake_slack.calls[1].params["thread_ts"] == ts
+    assert fake_slack.calls[4].params["channel"] == "DUCHAIRSG"
+    assert fake_slack.calls[5].params["view"]["type"] == "home"
+    assert fake_slack.calls[0].headers.get("Authorization") == "Bearer xoxb-test"
+
+
+def test_rate_limits_and_server_errors_are_retried_by_slack_sdk(fake_slack: FakeSlack) -> None:
+    port = _port(fake_slack)
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=0)
+    fake_slack.fail_next("chat.postMessage", status=503)
+    port.post("C1", MESSAGE, None)
+    calls = fake_slack.calls_to("chat.postMessage")
+    assert [c.failed for c in calls] == [True, True, False]
+
+
+def test_what_slack_sdk_cannot_fix_goes_back_to_the_outbox(fake_slack: FakeSlack) -> None:
+    port = _port(fake_slack)
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=1, times=3)
+    with pytest.raises(TransientError) as info:
+        port.post("C1", MESSAGE, None)
+    assert info.value.retry_after == 1
+    fake_slack.fail_next("chat.postMessage", ok_false_error="channel_not_found")
+    with pytest.raises(PermanentError, match="channel_not_found"):
+        port.post("C1", MESSAGE, None)
+    fake_slack.fail_next("chat.postMessage", ok_false_error="ratelimited")
+    with pytest.raises(TransientError):
+        port.post("C1", MESSAGE, None)
+    with pytest.raises(Waiting):
+        port.post(None, MESSAGE, None)
+
+
+def test_timeouts_are_transient(fake_slack: FakeSlack) -> None:
+    port = SlackPort(WebClient(token="xoxb-test", base_url=fake_slack.api_url, timeout=0.3,
+                               retry_handlers=[]))
+    fake_slack.fail_next("chat.postMessage", delay=1.0)
+    with pytest.raises(TransientError):
+        port.post("C1", MESSAGE, None)
+    fake_slack.fail_next("chat.postMessage", disconnect=True)
+    with pytest.raises(TransientError):
+        port.post("C1", MESSAGE, None)
