@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from itertools import count
 from typing import TextIO
 
+from bot import outbox
 from bot.commands import parse_user
 from bot.errors import CommandError
 from bot.messages import Message, render_text
@@ -37,13 +39,14 @@ class ConsolePort:
         self.out.write(f"[{where}] {body}\n")
         self.out.flush()
 
-    def post(self, channel: str | None, message: Message, thread_ts: str | None) -> tuple[str, str]:
+    def post(self, channel: str | None, message: Message, thread_ts: str | None,
+             key: str) -> tuple[str, str]:
         ts = f"{next(self._ts)}.000000"
         where = "#council" if thread_ts is None else f"#council thread {thread_ts}"
         self._print(f"{where} {ts}", message)
         return channel or CONSOLE_CHANNEL, ts
 
-    def dm(self, user_id: str, message: Message) -> tuple[str, str]:
+    def dm(self, user_id: str, message: Message, key: str) -> tuple[str, str]:
         self._print(f"DM to @{user_id}", message)
         return f"D{user_id}", f"{next(self._ts)}.000000"
 
@@ -52,6 +55,10 @@ class ConsolePort:
 
     def publish_home(self, user_id: str, message: Message) -> None:
         self._print(f"App Home of @{user_id}", message)
+
+    def find(self, channel: str, key: str, thread_ts: str | None,
+             since: datetime) -> tuple[str, str] | None:
+        return None  # a terminal keeps no history to look in
 
 
 class Console:
@@ -102,9 +109,10 @@ class Console:
             return True
         if word == ":tick":
             at = rest.strip() or None
+            moment = None
             if at is not None:
                 try:
-                    parse_when(at, self.runtime.tz_default)
+                    moment = parse_when(at, self.runtime.tz_default)
                 except CommandError as exc:
                     self.say(exc.message)
                     return True
@@ -112,7 +120,11 @@ class Console:
                 self.say("No scheduler passes are available.")
                 return True
             self.say(self.tick(at))
-            self.runtime.deliver(self.port)
+            if moment is not None and moment > self.runtime.clock():
+                # What a pass in the future records is due then: deliver as of that moment.
+                outbox.deliver(self.runtime.engine, self.port, moment)
+            else:
+                self.runtime.deliver(self.port)
             return True
         self.say("Console commands: :as USER, :tick [TIME], :quit.")
         return True

@@ -10,6 +10,9 @@ BOT_SCOPES = {
     "chat:write": "announcements, polls, reminders; updating poll messages",
     "chat:write.public": "posting in the council channel before being invited",
     "im:write": "direct messages to the Chair and secretariat",
+    "channels:history": "after a crash, checking whether a message went out before resending",
+    "groups:history": "the same, when the council channel is private",
+    "im:history": "the same, for direct messages",
 }
 
 RAISE_SHORTCUT = "raise_issue"

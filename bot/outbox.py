@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.messages import Message
 from storage.engine import transaction
 from storage.models import Council, Outbox
+from storage.queries import insert_ignoring_duplicates
 
 log = logging.getLogger(__name__)
 
@@ -47,30 +47,32 @@ class PermanentError(Exception):
 
 
 class Port(Protocol):
-    """Where messages go: Slack, or the console."""
+    """Where messages go: Slack, or the console.
 
-    def post(self, channel: str | None, message: Message, thread_ts: str | None) -> tuple[str, str]:
+    ``key`` travels with each message (Slack keeps it as message metadata) so
+    that after a crash :meth:`find` can tell whether a message already went out.
+    """
+
+    def post(self, channel: str | None, message: Message, thread_ts: str | None,
+             key: str) -> tuple[str, str]:
         """Post in a channel (``None``: no channel bound yet); return (channel, ts)."""
         ...
 
-    def dm(self, user_id: str, message: Message) -> tuple[str, str]: ...
+    def dm(self, user_id: str, message: Message, key: str) -> tuple[str, str]: ...
 
     def update(self, channel: str, ts: str, message: Message) -> None: ...
 
     def publish_home(self, user_id: str, message: Message) -> None: ...
 
+    def find(self, channel: str, key: str, thread_ts: str | None,
+             since: datetime) -> tuple[str, str] | None:
+        """The (channel, ts) of a message posted with ``key``, if it went out."""
+        ...
+
 
 def _insert_ignoring_duplicates(session: Session, values: dict[str, object]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING: True when this call wrote the row."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(Outbox)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["council_id", "key"])
-        .returning(Outbox.id)  # type: ignore[arg-type]
-    )
-    return session.execute(statement).first() is not None
+    return insert_ignoring_duplicates(session, Outbox, values, ("council_id", "key"))
 
 
 def _values(
@@ -164,8 +166,12 @@ class DeliveryReport:
     deferred: int = 0
 
 
-def _claim(engine: Engine, now: datetime, council_id: int | None) -> list[Outbox]:
-    """Take a batch of due rows for this worker, so no other worker sends them."""
+def _claim(engine: Engine, now: datetime,
+           council_id: int | None) -> list[tuple[Outbox, bool]]:
+    """Take a batch of due rows for this worker, so no other worker sends them.
+
+    Returns each row with whether it is being recovered from a vanished worker.
+    """
     with transaction(engine) as session:
         query = (
             select(Outbox)
@@ -183,12 +189,13 @@ def _claim(engine: Engine, now: datetime, council_id: int | None) -> list[Outbox
             query = query.where(Outbox.council_id == council_id)
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        rows = list(session.exec(query))
-        for row in rows:
+        claimed = []
+        for row in session.exec(query):
+            claimed.append((row, row.status == "sending"))
             row.status = "sending"
             row.claimed_until = now + LEASE
             session.add(row)
-        return rows
+        return claimed
 
 
 def _ts_of(session: Session, council_id: int, key: str) -> tuple[str, str] | None:
@@ -200,24 +207,41 @@ def _ts_of(session: Session, council_id: int, key: str) -> tuple[str, str] | Non
     return row.posted_channel, row.ts
 
 
-def _send(engine: Engine, port: Port, row: Outbox) -> tuple[str, str]:
-    """Send one claimed row and return (channel, ts); raise Waiting if it cannot go yet."""
-    message = Message.from_dict(row.payload)
-    if row.kind == "post":
-        thread_ts = None
-        with transaction(engine) as session:
-            channel = row.channel or session.exec(
-                select(Council.channel_id).where(Council.id == row.council_id)
-            ).one()
-            if row.thread_key:
-                parent = _ts_of(session, row.council_id, row.thread_key)
-                if parent is None:
-                    raise Waiting(f"waiting for {row.thread_key} to be posted")
-                channel, thread_ts = parent
-        return port.post(channel, message, thread_ts)
+def _target(engine: Engine, row: Outbox) -> tuple[str | None, str | None]:
+    """Where a post or DM goes: (channel or user, thread ts); Waiting if not yet known."""
     if row.kind == "dm":
-        assert row.channel is not None
-        return port.dm(row.channel, message)
+        return row.channel, None
+    with transaction(engine) as session:
+        channel = row.channel or session.exec(
+            select(Council.channel_id).where(Council.id == row.council_id)
+        ).one()
+        if row.thread_key:
+            parent = _ts_of(session, row.council_id, row.thread_key)
+            if parent is None:
+                raise Waiting(f"waiting for {row.thread_key} to be posted")
+            return parent
+    return channel, None
+
+
+def _send(engine: Engine, port: Port, row: Outbox, recovering: bool) -> tuple[str, str]:
+    """Send one claimed row and return (channel, ts); raise Waiting if it cannot go yet.
+
+    ``recovering``: a worker claimed this row before and vanished. Slack may
+    have taken the message just before the crash, so look before posting again.
+    """
+    message = Message.from_dict(row.payload)
+    if row.kind in ("post", "dm"):
+        channel, thread_ts = _target(engine, row)
+        if recovering and channel is not None:
+            found = port.find(channel, row.key, thread_ts, row.created_at)
+            if found is not None:
+                log.warning("outbox %s had been posted before a crash; not posting again",
+                            row.key)
+                return found
+        if row.kind == "dm":
+            assert channel is not None
+            return port.dm(channel, message, row.key)
+        return port.post(channel, message, thread_ts, row.key)
     if row.kind == "update":
         assert row.target_key is not None
         with transaction(engine) as session:
@@ -252,9 +276,9 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
         if not rows:
             break
         progressed = False
-        for row in rows:
+        for row, recovering in rows:
             try:
-                channel, ts = _send(engine, port, row)
+                channel, ts = _send(engine, port, row, recovering)
             except TransientError as exc:
                 report.retried += 1
                 _retry(engine, row, now, str(exc), exc.retry_after)

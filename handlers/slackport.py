@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.error
+from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -10,6 +11,9 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from bot.messages import Message
 from bot.outbox import PermanentError, TransientError, Waiting
 from handlers.blocks import home_view, notification_text, to_blocks
+
+#: Message metadata type carrying the outbox key of everything the bot posts.
+METADATA_TYPE = "nrc_outbox"
 
 #: Slack's answers that mean "not now" rather than "never".
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
@@ -42,7 +46,8 @@ class SlackPort:
             raise TransientError(f"{method}: {exc}") from exc
         return dict(response.data) if isinstance(response.data, dict) else {}
 
-    def post(self, channel: str | None, message: Message, thread_ts: str | None) -> tuple[str, str]:
+    def post(self, channel: str | None, message: Message, thread_ts: str | None,
+             key: str) -> tuple[str, str]:
         if channel is None:
             raise Waiting("no council channel yet: an admin must run setup in it")
         params: dict[str, object] = {
@@ -51,19 +56,43 @@ class SlackPort:
             "blocks": to_blocks(message),
             "unfurl_links": False,
             "unfurl_media": False,
+            "metadata": {"event_type": METADATA_TYPE, "event_payload": {"key": key}},
         }
         if thread_ts:
             params["thread_ts"] = thread_ts
         data = self._call("chat.postMessage", **params)
         return str(data["channel"]), str(data["ts"])
 
-    def dm(self, user_id: str, message: Message) -> tuple[str, str]:
+    def _dm_channel(self, user_id: str) -> str:
         opened = self._call("conversations.open", users=user_id)
         channel = opened.get("channel")
         channel_id = channel.get("id") if isinstance(channel, dict) else None
         if not channel_id:
             raise PermanentError(f"conversations.open gave no channel for {user_id}")
-        return self.post(str(channel_id), message, None)
+        return str(channel_id)
+
+    def dm(self, user_id: str, message: Message, key: str) -> tuple[str, str]:
+        return self.post(self._dm_channel(user_id), message, None, key)
+
+    def find(self, channel: str, key: str, thread_ts: str | None,
+             since: datetime) -> tuple[str, str] | None:
+        """Look in the channel (or thread) for a message that carries ``key``."""
+        if channel[:1] in ("U", "W"):
+            channel = self._dm_channel(channel)
+        if thread_ts:
+            data = self._call("conversations.replies", channel=channel, ts=thread_ts,
+                              include_all_metadata=True, limit=200)
+        else:
+            oldest = f"{since.timestamp() - 60:.6f}"
+            data = self._call("conversations.history", channel=channel, oldest=oldest,
+                              include_all_metadata=True, limit=200)
+        messages = data.get("messages")
+        for found in messages if isinstance(messages, list) else []:
+            metadata = found.get("metadata") or {}
+            if (metadata.get("event_type") == METADATA_TYPE
+                    and (metadata.get("event_payload") or {}).get("key") == key):
+                return channel, str(found["ts"])
+        return None
 
     def update(self, channel: str, ts: str, message: Message) -> None:
         self._call("chat.update", channel=channel, ts=ts, text=notification_text(message),

@@ -193,6 +193,7 @@ class FakeSlack:
         self._users: dict[str, dict[str, Any]] = {}
         self._members: dict[str, list[str]] = {}
         self._ts_counter = 0
+        self._last_micros = 0
         self._view_counter = 0
         self._closing = threading.Event()
         self._server: _Server | None = None
@@ -383,9 +384,11 @@ class FakeSlack:
     # ------------------------------------------------------------------ serving
 
     def _next_ts(self) -> str:
+        # Slack's ts is the posting time, unique per channel: real time, strictly increasing.
         with self._lock:
             self._ts_counter += 1
-            micros = 1_700_000_000_000_000 + self._ts_counter * 100
+            micros = max(int(time.time() * 1_000_000), self._last_micros + 100)
+            self._last_micros = micros
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _next_view_id(self) -> str:
@@ -632,6 +635,26 @@ class FakeSlack:
             },
         }
 
+    def _history(self, channel: str) -> list[dict[str, Any]]:
+        with self._lock:
+            found = [dict(m) for (ch, _ts), m in self._messages.items() if ch == channel]
+        return sorted(found, key=lambda m: float(m["ts"]), reverse=True)
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages of a channel, newest first (``oldest`` honoured)."""
+        oldest = float(params.get("oldest") or 0)
+        messages = [m for m in self._history(self._channel_of(params))
+                    if float(m["ts"]) >= oldest
+                    and m.get("thread_ts") in (None, m["ts"])]
+        return {"ok": True, "messages": messages, "has_more": False}
+
+    def _conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent and replies, oldest first."""
+        parent = str(params.get("ts") or "")
+        messages = [m for m in reversed(self._history(self._channel_of(params)))
+                    if m["ts"] == parent or m.get("thread_ts") == parent]
+        return {"ok": True, "messages": messages, "has_more": False}
+
     def _conversations_members(self, params: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             members = list(self._members.get(str(params.get("channel") or ""), []))
@@ -701,6 +724,8 @@ _BUILTIN: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "conversations.open": FakeSlack._conversations_open,
     "conversations.info": FakeSlack._conversations_info,
     "conversations.members": FakeSlack._conversations_members,
+    "conversations.history": FakeSlack._conversations_history,
+    "conversations.replies": FakeSlack._conversations_replies,
     "views.open": FakeSlack._views_open,
     "views.publish": FakeSlack._views_publish,
     "views.update": FakeSlack._views_update,

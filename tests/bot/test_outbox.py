@@ -21,25 +21,34 @@ class RecordingPort:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str | None, str, str | None]] = []
         self.failures: list[Exception] = []
+        self.keys: dict[str, tuple[str, str]] = {}
         self._n = 0
 
     def _maybe_fail(self) -> None:
         if self.failures:
             raise self.failures.pop(0)
 
-    def post(self, channel: str | None, message: Message, thread_ts: str | None) -> tuple[str, str]:
+    def post(self, channel: str | None, message: Message, thread_ts: str | None,
+             key: str) -> tuple[str, str]:
         self._maybe_fail()
         if channel is None:
             raise Waiting("no channel")
         self._n += 1
         self.calls.append(("post", channel, message.text, thread_ts))
+        self.keys[key] = (channel, f"{self._n}.0")
         return channel, f"{self._n}.0"
 
-    def dm(self, user_id: str, message: Message) -> tuple[str, str]:
+    def dm(self, user_id: str, message: Message, key: str) -> tuple[str, str]:
         self._maybe_fail()
         self._n += 1
         self.calls.append(("dm", user_id, message.text, None))
+        self.keys[key] = ("D" + user_id, f"{self._n}.0")
         return "D" + user_id, f"{self._n}.0"
+
+    def find(self, channel: str, key: str, thread_ts: str | None,
+             since: datetime) -> tuple[str, str] | None:
+        self.calls.append(("find", channel, key, thread_ts))
+        return self.keys.get(key)
 
     def update(self, channel: str, ts: str, message: Message) -> None:
         self._maybe_fail()
@@ -141,7 +150,25 @@ def test_a_crashed_sender_is_taken_over_after_its_lease(runtime: Runtime) -> Non
     with transaction(runtime.engine) as s:
         outbox.post(s, cid, "a", Message(text="a"), T0)
     claimed = outbox._claim(runtime.engine, T0, None)  # a worker claims, then dies
-    assert [r.key for r in claimed] == ["a"]
+    assert [(r.key, recovering) for r, recovering in claimed] == [("a", False)]
     port = RecordingPort()
     assert outbox.deliver(runtime.engine, port, T0 + timedelta(seconds=30)).sent == 0
     assert outbox.deliver(runtime.engine, port, T0 + outbox.LEASE + timedelta(seconds=1)).sent == 1
+    # It looked first (the message might have gone out before the crash), then posted.
+    assert port.calls == [("find", CHANNEL, "a", None), ("post", CHANNEL, "a", None)]
+
+
+def test_a_message_posted_just_before_a_crash_is_not_posted_again(runtime: Runtime) -> None:
+    cid = _bind(runtime)
+    with transaction(runtime.engine) as s:
+        outbox.post(s, cid, "a", Message(text="a"), T0)
+    port = RecordingPort()
+    rows = outbox._claim(runtime.engine, T0, None)
+    port.post(CHANNEL, Message.from_dict(rows[0][0].payload), None, "a")  # Slack took it...
+    # ...and the worker died before recording it. Another worker takes over.
+    report = outbox.deliver(runtime.engine, port, T0 + outbox.LEASE + timedelta(seconds=1))
+    assert report.sent == 1
+    assert [c[0] for c in port.calls] == ["post", "find"]
+    with Session(runtime.engine) as s:
+        row = s.exec(select(Outbox)).one()
+    assert (row.status, row.ts) == ("sent", "1.0")

@@ -22,11 +22,11 @@ def _port(fake: FakeSlack) -> SlackPort:
 
 def test_post_thread_update_dm_and_home(fake_slack: FakeSlack) -> None:
     port = _port(fake_slack)
-    channel, ts = port.post("C1", MESSAGE, None)
+    channel, ts = port.post("C1", MESSAGE, None, "poll:1")
     assert channel == "C1" and ts
-    port.post("C1", Message(text="reply"), ts)
+    port.post("C1", Message(text="reply"), ts, "poll:1:reply")
     port.update("C1", ts, Message(text="Poll P1 is adopted."))
-    port.dm("UCHAIRSG", Message(text="psst"))
+    port.dm("UCHAIRSG", Message(text="psst"), "dm:1")
     port.publish_home("UDEL0RU1", Message(text="home"))
     methods = [c.method for c in fake_slack.calls]
     assert methods == ["chat.postMessage", "chat.postMessage", "chat.update",
@@ -38,13 +38,28 @@ def test_post_thread_update_dm_and_home(fake_slack: FakeSlack) -> None:
     assert fake_slack.calls[4].params["channel"] == "DUCHAIRSG"
     assert fake_slack.calls[5].params["view"]["type"] == "home"
     assert fake_slack.calls[0].headers.get("Authorization") == "Bearer xoxb-test"
+    assert first["metadata"] == {"event_type": "nrc_outbox", "event_payload": {"key": "poll:1"}}
+
+
+def test_find_sees_what_was_posted_with_a_key(fake_slack: FakeSlack) -> None:
+    from datetime import UTC, datetime
+
+    port = _port(fake_slack)
+    since = datetime.now(UTC)
+    _, ts = port.post("C1", MESSAGE, None, "poll:1")
+    _, reply = port.post("C1", Message(text="reply"), ts, "poll:1:reply")
+    _, dm = port.dm("UCHAIRSG", Message(text="psst"), "dm:1")
+    assert port.find("C1", "poll:1", None, since) == ("C1", ts)
+    assert port.find("C1", "poll:1:reply", ts, since) == ("C1", reply)
+    assert port.find("UCHAIRSG", "dm:1", None, since) == ("DUCHAIRSG", dm)
+    assert port.find("C1", "poll:2", None, since) is None
 
 
 def test_rate_limits_and_server_errors_are_retried_by_slack_sdk(fake_slack: FakeSlack) -> None:
     port = _port(fake_slack)
     fake_slack.fail_next("chat.postMessage", status=429, retry_after=0)
     fake_slack.fail_next("chat.postMessage", status=503)
-    port.post("C1", MESSAGE, None)
+    port.post("C1", MESSAGE, None, "k")
     calls = fake_slack.calls_to("chat.postMessage")
     assert [c.failed for c in calls] == [True, True, False]
 
@@ -53,16 +68,16 @@ def test_what_slack_sdk_cannot_fix_goes_back_to_the_outbox(fake_slack: FakeSlack
     port = _port(fake_slack)
     fake_slack.fail_next("chat.postMessage", status=429, retry_after=1, times=3)
     with pytest.raises(TransientError) as info:
-        port.post("C1", MESSAGE, None)
+        port.post("C1", MESSAGE, None, "k")
     assert info.value.retry_after == 1
     fake_slack.fail_next("chat.postMessage", ok_false_error="channel_not_found")
     with pytest.raises(PermanentError, match="channel_not_found"):
-        port.post("C1", MESSAGE, None)
+        port.post("C1", MESSAGE, None, "k")
     fake_slack.fail_next("chat.postMessage", ok_false_error="ratelimited")
     with pytest.raises(TransientError):
-        port.post("C1", MESSAGE, None)
+        port.post("C1", MESSAGE, None, "k")
     with pytest.raises(Waiting):
-        port.post(None, MESSAGE, None)
+        port.post(None, MESSAGE, None, "k")
 
 
 def test_timeouts_are_transient(fake_slack: FakeSlack) -> None:
@@ -70,7 +85,7 @@ def test_timeouts_are_transient(fake_slack: FakeSlack) -> None:
                                retry_handlers=[]))
     fake_slack.fail_next("chat.postMessage", delay=1.0)
     with pytest.raises(TransientError):
-        port.post("C1", MESSAGE, None)
+        port.post("C1", MESSAGE, None, "k")
     fake_slack.fail_next("chat.postMessage", disconnect=True)
     with pytest.raises(TransientError):
-        port.post("C1", MESSAGE, None)
+        port.post("C1", MESSAGE, None, "k")
