@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
+from urllib.error import URLError
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
 )
 
 from bot.runtime import Runtime
@@ -18,21 +18,23 @@ from handlers import register_listeners
 from handlers.slackport import SlackPort
 
 
-def slack_client(settings: Settings, token: str | None = None) -> WebClient:
+def slack_client(settings: Settings, token: str | None = None,
+                 timeout: float = 10) -> WebClient:
     """A Web API client on ``SLACK_API_URL`` that rides out rate limits and blips.
 
-    slack-sdk retries connection errors by default; rate limits (honouring
-    Retry-After) and 5xx answers are added here. What still fails is retried
-    later by the outbox.
+    slack-sdk retries here only what Slack certainly did not act on: a 429
+    (honouring Retry-After) and a request that could not be sent at all
+    (``URLError``: refused, unreachable). A reset, a timeout or a 5xx may come
+    after Slack posted the message; those go back to the outbox, which looks
+    for the message before posting it again.
     """
     return WebClient(
         token=token or settings.bot_token,
         base_url=settings.api_url,
-        timeout=10,
+        timeout=int(timeout) if timeout >= 1 else timeout,  # type: ignore[arg-type]
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2, error_types=[URLError]),
             RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
         ],
     )
 

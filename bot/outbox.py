@@ -226,13 +226,14 @@ def _target(engine: Engine, row: Outbox) -> tuple[str | None, str | None]:
 def _send(engine: Engine, port: Port, row: Outbox, recovering: bool) -> tuple[str, str]:
     """Send one claimed row and return (channel, ts); raise Waiting if it cannot go yet.
 
-    ``recovering``: a worker claimed this row before and vanished. Slack may
-    have taken the message just before the crash, so look before posting again.
+    A row being retried (an earlier attempt timed out or got a 5xx) or
+    ``recovering`` (a worker claimed it and vanished) may have reached Slack
+    already, so look before posting again.
     """
     message = Message.from_dict(row.payload)
     if row.kind in ("post", "dm"):
         channel, thread_ts = _target(engine, row)
-        if recovering and channel is not None:
+        if (recovering or row.attempts > 0) and channel is not None:
             found = port.find(channel, row.key, thread_ts, row.created_at)
             if found is not None:
                 log.warning("outbox %s had been posted before a crash; not posting again",
@@ -314,7 +315,9 @@ def _retry(engine: Engine, row: Outbox, now: datetime, error: str,
                 claimed_until=None)
         log.error("outbox %s failed after %d attempts: %s", row.key, attempts, error)
         return
-    backoff = max(retry_after or 0.0, min(2.0**attempts, 300.0))
+    # At least 15 s: longer than Slack takes to finish a request we gave up on,
+    # so the next attempt's look-up sees a post that did go through.
+    backoff = max(retry_after or 0.0, min(15.0 * 2 ** (attempts - 1), 600.0))
     _settle(engine, row, status="pending", attempts=attempts, last_error=error,
             claimed_until=None, next_attempt_at=now + timedelta(seconds=backoff))
     log.warning("outbox %s: %s; retrying in %.0f s", row.key, error, backoff)

@@ -83,7 +83,7 @@ class SlackPort:
             data = self._call("conversations.replies", channel=channel, ts=thread_ts,
                               include_all_metadata=True, limit=200)
         else:
-            oldest = f"{since.timestamp() - 60:.6f}"
+            oldest = f"{since.timestamp() - 600:.6f}"  # allow for clock skew
             data = self._call("conversations.history", channel=channel, oldest=oldest,
                               include_all_metadata=True, limit=200)
         messages = data.get("messages")

@@ -194,6 +194,7 @@ class FakeSlack:
         self._members: dict[str, list[str]] = {}
         self._ts_counter = 0
         self._last_micros = 0
+        self._in_flight = 0
         self._view_counter = 0
         self._closing = threading.Event()
         self._server: _Server | None = None
@@ -408,6 +409,25 @@ class FakeSlack:
             return fault
 
     def _handle(self, req: _RequestHandler) -> None:
+        with self._lock:
+            self._in_flight += 1
+        try:
+            self._handle_one(req)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Wait until no request is being worked on (e.g. a delayed one Slack still takes)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._in_flight == 0:
+                    return
+            time.sleep(0.01)
+        raise AssertionError("the fake Slack is still busy")
+
+    def _handle_one(self, req: _RequestHandler) -> None:
         at = time.time()
         length = int(req.headers.get("Content-Length") or 0)
         body = req.rfile.read(length) if length > 0 else b""

@@ -55,13 +55,20 @@ def test_find_sees_what_was_posted_with_a_key(fake_slack: FakeSlack) -> None:
     assert port.find("C1", "poll:2", None, since) is None
 
 
-def test_rate_limits_and_server_errors_are_retried_by_slack_sdk(fake_slack: FakeSlack) -> None:
+def test_rate_limits_are_retried_by_slack_sdk(fake_slack: FakeSlack) -> None:
     port = _port(fake_slack)
-    fake_slack.fail_next("chat.postMessage", status=429, retry_after=0)
-    fake_slack.fail_next("chat.postMessage", status=503)
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=0, times=2)
     port.post("C1", MESSAGE, None, "k")
     calls = fake_slack.calls_to("chat.postMessage")
     assert [c.failed for c in calls] == [True, True, False]
+
+
+def test_server_errors_go_back_to_the_outbox_not_retried_blindly(fake_slack: FakeSlack) -> None:
+    port = _port(fake_slack)
+    fake_slack.fail_next("chat.postMessage", status=503)
+    with pytest.raises(TransientError, match="HTTP 503"):
+        port.post("C1", MESSAGE, None, "k")
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
 
 
 def test_what_slack_sdk_cannot_fix_goes_back_to_the_outbox(fake_slack: FakeSlack) -> None:
