@@ -1,0 +1,50 @@
+"""What the bot has said and has yet to say: the ``outbox`` command for the secretariat."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from sqlmodel import col, select
+
+from bot.commands import command
+from bot.context import Context
+from bot.messages import Message, escape
+from bot.times import slack_date
+from storage.models import Outbox
+
+STUCK = timedelta(minutes=5)
+SHOWN = 10
+
+
+@command("outbox", "outbox", examples=("outbox",))
+def outbox_status(ctx: Context, args: str) -> Message:
+    """Show messages waiting to go out or refused by Slack.
+
+    Failed messages are kept, not dropped; `nrc-bot outbox retry` sends them again.
+    """
+    rows = list(ctx.session.exec(
+        select(Outbox).where(Outbox.council_id == ctx.council_id,
+                             col(Outbox.status).in_(("pending", "sending", "failed")))
+        .order_by(col(Outbox.id))
+    ))
+    totals = Counter(ctx.session.exec(
+        select(Outbox.status).where(Outbox.council_id == ctx.council_id)
+    ))
+    summary = ", ".join(f"{totals[s]} {s}" for s in ("sent", "pending", "sending", "failed",
+                                                     "skipped") if totals[s]) or "nothing yet"
+    lines = []
+    for row in rows[:SHOWN]:
+        late = " (late)" if row.status != "failed" and ctx.now - row.created_at > STUCK else ""
+        error = f": {escape(row.last_error[:150])}" if row.last_error else ""
+        lines.append(f"• `{row.key}` {row.status}{late}, {row.attempts} attempts, "
+                     f"since {slack_date(row.created_at, ctx.tz)}{error}")
+    if len(rows) > SHOWN:
+        lines.append(f"…and {len(rows) - SHOWN} more.")
+    return Message(
+        text=f"Outbox: {summary}.",
+        header="Outbox",
+        sections=["\n".join(lines)] if lines else [],
+        context=["Failed messages stay here until `nrc-bot outbox retry` sends them again."]
+        if totals["failed"] else [],
+    )
