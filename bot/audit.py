@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage.models import AuditEntry
+from storage.models import AuditEntry, Council
 
 GENESIS = "0" * 64
 
@@ -47,7 +47,8 @@ def append(
     details: dict[str, Any],
     member: str | None = None,
 ) -> AuditEntry:
-    """Append one entry. The caller holds the council's write lock."""
+    """Append one entry, under the council's write lock so the chain never forks."""
+    session.exec(select(Council.id).where(Council.id == council_id).with_for_update()).one()
     last = session.exec(
         select(AuditEntry)
         .where(AuditEntry.council_id == council_id)
