@@ -497,8 +497,8 @@ def test_bolt_without_token_verification_skips_auth_test_at_construction(
     @app.command("/nrc")
     def on_command(ack: Ack, respond: Any, command: dict[str, Any]) -> None:
         ack()
+        handled.append(command["text"])  # before respond: the test wakes on the response
         respond(f"got {command['text']}")
-        handled.append(command["text"])
 
     body = slackreq.slash_command("hi", response_url=fake_slack.response_url("r1"))
     assert dispatch(app, body)[0] == 200
