@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import create_bolt_app, slack_client
@@ -9,13 +10,25 @@ from bot.runtime import Runtime
 from bot.scheduler import start
 
 
+def build_handler(runtime: Runtime, app: App | None = None) -> SocketModeHandler:
+    """The Socket Mode handler for ``app`` (default: a new Bolt app), not yet connected.
+
+    ``apps.connections.open`` goes to ``SLACK_API_URL`` with the app-level token.
+    """
+    settings = runtime.settings
+    assert settings.app_token, "SLACK_APP_TOKEN is required for Socket Mode"
+    if app is None:
+        app, _ = create_bolt_app(runtime)
+    return SocketModeHandler(app, settings.app_token,
+                             web_client=slack_client(settings, settings.app_token))
+
+
 def run(runtime: Runtime) -> int:
     settings = runtime.settings
     assert settings.app_token, "SLACK_APP_TOKEN is required for Socket Mode"
     app, port = create_bolt_app(runtime)
     start(lambda: runtime.tick(), lambda: runtime.deliver(port),
-          tick_seconds=settings.tick_seconds)
-    handler = SocketModeHandler(app, settings.app_token,
-                                web_client=slack_client(settings, settings.app_token))
-    handler.start()
+          tick_seconds=settings.tick_seconds,
+          deliver_seconds=settings.deliver_seconds)
+    build_handler(runtime, app).start()
     return 0
