@@ -1,0 +1,78 @@
+"""The poll buttons: Concur and Object… each open a modal for the clicking delegate.
+
+Concur opens a small modal too, rather than recording at once: a position is
+a member's formal word on a text, so it is confirmed, it may carry an
+interpretative statement or reservation, and a stray click records nothing.
+Before the modal opens the core checks that this user may take a position
+on this poll now, so a refusal comes at once, ephemerally.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import polls
+from bot.consensus import Stance
+from bot.context import Context
+from bot.messages import Message
+from bot.runtime import ErrorReply, Runtime
+from handlers.slackport import SlackPort
+from handlers.views import Metadata, position_modal, tell
+
+log = logging.getLogger(__name__)
+
+
+def _channel(body: dict[str, Any]) -> str | None:
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    return str(channel) if channel else None
+
+
+def open_position_modal(runtime: Runtime, client: WebClient, body: dict[str, Any],
+                        stance: Stance) -> None:
+    user_id = str((body.get("user") or {}).get("id", ""))
+    channel = _channel(body)
+    action = (body.get("actions") or [{}])[0]
+    try:
+        proposal_id = int(str(action.get("value", "")))
+    except ValueError:
+        tell(client, channel, user_id, Message(text="This button names no poll."))
+        return
+    seen: dict[str, int] = {}
+
+    def form(ctx: Context) -> Message:
+        shown = polls.position_form(ctx, proposal_id, stance)
+        seen["version"] = shown.version
+        return shown.message
+
+    reply = runtime.run_action(user_id, channel, form, mutates=False)
+    if isinstance(reply, ErrorReply) or "version" not in seen:
+        tell(client, channel, user_id, reply)
+        return
+    metadata = Metadata(proposal_id, seen["version"], channel)
+    try:
+        client.views_open(trigger_id=str(body.get("trigger_id", "")),
+                          view=position_modal(stance, reply, metadata))
+    except SlackApiError:
+        log.exception("views.open failed for P%s", proposal_id)
+        verb = "concur" if stance is Stance.CONCUR else "object"
+        tell(client, channel, user_id, Message(
+            text=f"Slack could not open the form; click again, or use "
+                 f"`{runtime.settings.command} {verb} P{proposal_id}`."))
+
+
+def register(app: App, runtime: Runtime, port: SlackPort) -> None:
+    @app.action(polls.CONCUR_ACTION)
+    def on_concur(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        open_position_modal(runtime, client, body, Stance.CONCUR)
+
+    @app.action(polls.OBJECT_ACTION)
+    def on_object(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        open_position_modal(runtime, client, body, Stance.OBJECT)
