@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -53,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     tick = sub.add_parser("tick", help="one reminder pass as of TIME (default now); idempotent")
     tick.add_argument("--at", metavar="TIME", help="e.g. '2026-12-03 09:00'")
 
+    ics = sub.add_parser("ics", help="the iCalendar feed of all meetings, or of one body")
+    ics.add_argument("body", nargs="?", help="a body key, e.g. council-amb")
+    ics.add_argument("--urls", action="store_true",
+                     help="print the feed addresses (with their secret token) instead")
+
     export = sub.add_parser("export", help="the full state as JSON")
     export.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
 
@@ -71,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
 
     out = sub.add_parser("outbox", help="messages waiting or failed")
     out.add_argument("action", choices=["retry"])
+    # The same two options after the sub-command too: `nrc-bot console --database URL`.
+    for command in sub.choices.values():
+        command.add_argument("--charter", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        command.add_argument("--database", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -142,8 +152,12 @@ def _run(command: str, args: argparse.Namespace, runtime: Runtime) -> int:
         except CommandError as exc:
             print(f"nrc-bot: {exc.message}", file=sys.stderr)
             return 2
-        _deliver_once(runtime)
+        # What a pass as of a later moment records is due then: deliver as of it too.
+        at = parse_when(args.at, runtime.tz_default) if args.at else None
+        _deliver_once(runtime, max(at, runtime.clock()) if at else None)
         return 0
+    if command == "ics":
+        return _ics(runtime, args.body, args.urls)
     if command == "export":
         document = export_state(runtime.engine)
         if args.output:
@@ -165,13 +179,36 @@ def _tick(runtime: Runtime, at: str | None) -> str:
     return runtime.tick(moment).summary()
 
 
-def _deliver_once(runtime: Runtime) -> None:
+def _ics(runtime: Runtime, body: str | None, urls: bool) -> int:
+    """Write a calendar feed to stdout, or list the feeds' addresses."""
+    from bot.calendar import UnknownFeed, feed
+    from bot.meetings import feed_links, public_url
+
+    with Session(runtime.engine) as session:
+        council = runtime.council_for(session, None)
+        if urls:
+            base = public_url() or "http://localhost:" + str(runtime.settings.port)
+            for link in feed_links(session, council):
+                print(f"{link.name}: {base}{link.path}")
+            return 0
+        try:
+            document = feed(session, council, body.strip().lower() if body else None,
+                            runtime.clock())
+        except UnknownFeed:
+            print(f"nrc-bot: there is no body {body!r}; `nrc-bot ics --urls` lists them.",
+                  file=sys.stderr)
+            return 2
+    sys.stdout.write(document.decode("utf-8"))
+    return 0
+
+
+def _deliver_once(runtime: Runtime, at: datetime | None = None) -> None:
     if not runtime.settings.bot_token:
         return
     from bot.app import slack_client
     from handlers.slackport import SlackPort
 
-    runtime.deliver(SlackPort(slack_client(runtime.settings)))
+    runtime.deliver(SlackPort(slack_client(runtime.settings)), at)
 
 
 def _clock(runtime: Runtime) -> int:
@@ -193,7 +230,8 @@ def _clock(runtime: Runtime) -> int:
             return None
 
     log.info("clock: a pass every %d s", settings.tick_seconds)
-    start(lambda: runtime.tick(), deliver, tick_seconds=settings.tick_seconds, blocking=True)
+    start(lambda: runtime.tick(), deliver, tick_seconds=settings.tick_seconds,
+          deliver_seconds=settings.deliver_seconds, blocking=True)
     return 0
 
 

@@ -15,6 +15,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
 from bot.app import create_bolt_app
+from bot.calendar import calendar_app
 from bot.runtime import Runtime
 from bot.settings import Settings
 
@@ -50,6 +51,7 @@ class CouncilApp:
         bolt, self.port = create_bolt_app(runtime)
         self.slack = SlackRequestHandler(bolt, path="/slack/events")
         self.routes: dict[str, WSGIApp] = {}
+        self.routes["/calendar/"] = calendar_app(runtime)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

@@ -26,6 +26,7 @@ class Settings:
     port: int = 3000
     command: str = "/nrc"
     tick_seconds: int = 30
+    deliver_seconds: int = 5
 
     @property
     def mode(self) -> str:
@@ -58,4 +59,5 @@ class Settings:
             port=int(env.get("PORT") or 3000),
             command=env.get("NRC_COMMAND") or "/nrc",
             tick_seconds=int(env.get("NRC_TICK_SECONDS") or 30),
+            deliver_seconds=int(env.get("NRC_DELIVER_SECONDS") or 5),
         )
