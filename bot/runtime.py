@@ -17,6 +17,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlmodel import Session, col, select
 
+import bot.deliveries  # registers its commands
+import bot.issues  # registers its commands and passes
+import bot.meeting_reminders  # registers its scheduler passes
+import bot.meetings  # registers its commands
+import bot.polls  # registers its commands and passes
+import bot.records  # registers its commands
 import bot.roster  # noqa: F401  (registers its commands)
 from bot import outbox
 from bot.charter import Charter, load_charter
@@ -36,6 +42,11 @@ SOMETHING_WENT_WRONG = "Something went wrong; nothing was changed."
 TRY_AGAIN = "The council's records are unavailable for a moment; nothing was changed. Try again shortly."
 
 Clock = Callable[[], datetime]
+Action = Callable[[Context], Message]
+
+
+class ErrorReply(Message):
+    """A reply that says nothing was changed, so a modal can show it as an error."""
 
 
 def error_reply(error: CommandError, slash: str) -> Message:
@@ -43,7 +54,7 @@ def error_reply(error: CommandError, slash: str) -> Message:
     text = error.message
     if error.usage:
         text += f"\nUsage: `{slash} {error.usage}`"
-    return Message(text=text)
+    return ErrorReply(text=text)
 
 
 class Runtime:
@@ -97,7 +108,8 @@ class Runtime:
                 return council.id
         except IntegrityError:  # another process created it first
             with Session(self.engine) as session:
-                return session.exec(select(Council.id).where(Council.key == self.council_key)).one()
+                found = session.exec(select(Council.id).where(Council.key == self.council_key))
+                return int(found.one() or 0)
 
     def _seed(self, session: Session, council_id: int, now: datetime) -> None:
         for i, m in enumerate(self.charter.members, start=1):
@@ -137,10 +149,33 @@ class Runtime:
             cmd, args = find(text)
         except CommandError as exc:
             return error_reply(exc, slash)
+
+        def handle(ctx: Context) -> Message:
+            if cmd.action is not None:
+                ctx.require(cmd.action)
+            return cmd.handler(ctx, args)
+
+        return self._run(user_id, channel_id, handle, mutates=cmd.mutates, usage=cmd.usage,
+                         admins=admins, what=f"command {text!r}")
+
+    def run_action(self, user_id: str, channel_id: str | None, fn: Action,
+                   *, mutates: bool = True, admins: frozenset[str] = frozenset()) -> Message:
+        """Run a core function for a user (a button, a modal) exactly as a command runs.
+
+        Same transaction, same council lock (unless ``mutates=False``), same
+        error handling; the function checks its own permissions.
+        """
+        return self._run(user_id, channel_id, fn, mutates=mutates, usage=None, admins=admins,
+                         what=f"action {getattr(fn, '__name__', 'action')}")
+
+    def _run(self, user_id: str, channel_id: str | None, fn: Action, *, mutates: bool,
+             usage: str | None, admins: frozenset[str], what: str) -> Message:
+        """One request in one transaction: lock if it writes, build the context, map errors."""
+        slash = self.settings.command
         try:
             with transaction(self.engine) as session:
                 council = self.council_for(session, channel_id)
-                if cmd.mutates:
+                if mutates:
                     session.exec(
                         select(Council.id).where(Council.id == council.id).with_for_update()
                     ).one()
@@ -154,23 +189,22 @@ class Runtime:
                     channel_id=channel_id,
                     extras={"slash": slash},
                 )
-                if cmd.action is not None:
-                    ctx.require(cmd.action)
-                return cmd.handler(ctx, args)
+                return fn(ctx)
         except CommandError as exc:
-            return error_reply(exc.with_usage(cmd.usage), slash)
+            return error_reply(exc.with_usage(usage) if usage else exc, slash)
         except (OperationalError, SAInterfaceError):
-            log.exception("database unavailable for %r by %s in %s", text, user_id, channel_id)
-            return Message(text=TRY_AGAIN)
+            log.exception("database unavailable for %s by %s in %s", what, user_id, channel_id)
+            return ErrorReply(text=TRY_AGAIN)
         except Exception:
-            log.exception("command %r by %s in %s failed", text, user_id, channel_id)
-            return Message(text=SOMETHING_WENT_WRONG)
+            log.exception("%s by %s in %s failed", what, user_id, channel_id)
+            return ErrorReply(text=SOMETHING_WENT_WRONG)
 
     # -- delivery -------------------------------------------------------------
 
-    def deliver(self, port: outbox.Port) -> outbox.DeliveryReport:
+    def deliver(self, port: outbox.Port, at: datetime | None = None) -> outbox.DeliveryReport:
+        """Send what is due as of ``at`` (default now); safe in any number of processes."""
         try:
-            return outbox.deliver(self.engine, port, self.clock())
+            return outbox.deliver(self.engine, port, at or self.clock())
         except (OperationalError, SAInterfaceError):
             log.exception("outbox delivery postponed: database unavailable")
             return outbox.DeliveryReport()

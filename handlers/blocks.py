@@ -9,6 +9,7 @@ from bot.messages import Message
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 MAX_BLOCKS = 50
+MAX_BUTTONS = 25
 
 
 def _chunks(text: str, size: int) -> list[str]:
@@ -38,6 +39,30 @@ def section(text: str) -> list[dict[str, Any]]:
             for piece in _chunks(text, SECTION_LIMIT)]
 
 
+def _action_blocks(message: Message) -> list[dict[str, Any]]:
+    """Buttons in actions blocks; a repeated action_id starts a new block.
+
+    Slack refuses (``invalid_blocks``) two elements with one action_id in one
+    block, so a row of the same buttons for several items (the App Home's
+    Concur/Object per poll) becomes one block per item.
+    """
+    rows: list[list[dict[str, Any]]] = [[]]
+    for b in message.buttons[:MAX_BUTTONS]:
+        element: dict[str, Any] = {
+            "type": "button",
+            "text": {"type": "plain_text", "text": b.label[:75], "emoji": True},
+            "action_id": b.action_id,
+            "value": b.value[:2000],
+        }
+        if b.style:
+            element["style"] = b.style
+        row = rows[-1]
+        if len(row) >= 25 or any(e["action_id"] == b.action_id for e in row):
+            rows.append(row := [])
+        row.append(element)
+    return [{"type": "actions", "elements": row} for row in rows]
+
+
 def to_blocks(message: Message, *, limit: int = MAX_BLOCKS) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     if message.header:
@@ -54,18 +79,7 @@ def to_blocks(message: Message, *, limit: int = MAX_BLOCKS) -> list[dict[str, An
     for extra in message.sections:
         blocks.extend(section(extra))
     if message.buttons:
-        elements = []
-        for b in message.buttons[:25]:
-            element: dict[str, Any] = {
-                "type": "button",
-                "text": {"type": "plain_text", "text": b.label[:75], "emoji": True},
-                "action_id": b.action_id,
-                "value": b.value[:2000],
-            }
-            if b.style:
-                element["style"] = b.style
-            elements.append(element)
-        blocks.append({"type": "actions", "elements": elements})
+        blocks.extend(_action_blocks(message))
     if message.context:
         blocks.append({"type": "context",
                        "elements": [{"type": "mrkdwn", "text": c[:SECTION_LIMIT]}

@@ -1,0 +1,300 @@
+"""The App Home: what the council asks of the viewer, on one screen.
+
+A delegate sees what their member owes (positions on open polls), what is
+coming (meetings), what their member raised (implementation issues) and how
+the bodies keep their mandated cadence. The Chair and the secretariat see the
+whole council at a glance; anyone else sees what is public and how to join a
+delegation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from bot import outbox, polls
+from bot.cadence import Verdict
+from bot.context import Actor, Context, resolve_actor
+from bot.issues import (
+    ROME,
+    days_open,
+    decision_label,
+    delegates_of,
+    excerpt,
+    is_overdue,
+    meeting_label,
+    open_issues,
+    overdue_after,
+    placement_label,
+)
+from bot.meetings import bodies_of, body_compliance
+from bot.messages import Button, Message
+from bot.roster import ROLES
+from bot.times import slack_date
+from storage.models import (
+    AgendaItem,
+    Council,
+    ImplementationIssue,
+    JointDecision,
+    Meeting,
+    Member,
+    Position,
+    Proposal,
+)
+from storage.queries import claim_event
+
+#: How many of each kind of thing the Home lists before pointing to the command.
+SHOWN = 8
+#: Polls with buttons: two buttons each, one actions block each.
+POLLS_WITH_BUTTONS = 10
+
+#: The poll message's own buttons: the same listeners handle a click on the Home.
+CONCUR_ACTION = polls.CONCUR_ACTION
+OBJECT_ACTION = polls.OBJECT_ACTION
+
+
+# -- the pieces ---------------------------------------------------------------
+
+
+def _members(session: Session, council_id: int) -> dict[int, Member]:
+    return {m.id or 0: m for m in session.exec(select(Member).where(Member.council_id == council_id))}
+
+
+def _positions(session: Session, polls_: list[Proposal]) -> dict[int, dict[int, str]]:
+    """Per poll, the current version's stance of each member that took one."""
+    if not polls_:
+        return {}
+    versions = {p.id: p.version for p in polls_}
+    taken: dict[int, dict[int, str]] = {p.id or 0: {} for p in polls_}
+    for pos in session.exec(select(Position).where(col(Position.proposal_id).in_(list(versions)))):
+        if versions.get(pos.proposal_id) == pos.version:
+            taken[pos.proposal_id][pos.member_id] = pos.stance
+    return taken
+
+
+def upcoming_meetings(session: Session, council_id: int, now: datetime) -> list[Meeting]:
+    return list(session.exec(
+        select(Meeting)
+        .where(Meeting.council_id == council_id, Meeting.status == "scheduled",
+               Meeting.starts_at > now)
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
+        .limit(SHOWN)
+    ))
+
+
+def _meeting_lines(session: Session, meetings: list[Meeting], tz: ZoneInfo) -> str:
+    if not meetings:
+        return "_No meetings are scheduled._"
+    lines = []
+    for m in meetings:
+        on_agenda = len(list(session.exec(
+            select(AgendaItem.id).where(AgendaItem.meeting_id == m.id))))
+        extra = f" \u2014 {excerpt(m.title, 80)}" if m.title else ""
+        if m.extraordinary:
+            extra += " _(extraordinary)_"
+        if on_agenda:
+            extra += f" ({on_agenda} agenda item{'s' if on_agenda != 1 else ''})"
+        lines.append(f"\u2022 {meeting_label(session, m, tz)}{extra}")
+    return "\n".join(lines)
+
+
+def _issue_lines(session: Session, issues: list[ImplementationIssue], members: dict[int, Member],
+                 now: datetime, tz: ZoneInfo, slash: str) -> str:
+    after = overdue_after()
+    lines = []
+    for issue in issues[:SHOWN]:
+        where = placement_label(session, issue, now, tz)
+        late = (f" _overdue: open {days_open(issue, now)} days_"
+                if is_overdue(issue, now, after) else "")
+        lines.append(f"\u2022 *I{issue.id}* on D{issue.decision_id} ({members[issue.member_id].name}): "
+                     f"{excerpt(issue.text, 120)} \u2014 on the agenda of {where}{late}")
+    if len(issues) > SHOWN:
+        lines.append(f"_\u2026and {len(issues) - SHOWN} more: `{slash} issues`._")
+    return "\n".join(lines)
+
+
+def _poll_line(poll: Proposal, tz: ZoneInfo, stances: dict[int, str] | None = None) -> str:
+    mode = "explicit consensus" if poll.mode == "explicit" else "silence procedure"
+    line = f"\u2022 *P{poll.id}*: {excerpt(poll.text, 160)} \u2014 closes {slack_date(poll.deadline, tz)} ({mode})"
+    if stances is not None:
+        concurred = sum(1 for s in stances.values() if s == "concur")
+        objected = sum(1 for s in stances.values() if s == "object")
+        silent = len(poll.electorate) - len(stances)
+        line += f"\n    {concurred} concurred, {objected} objected, {silent} silent"
+    return line
+
+
+def _compliance_lines(session: Session, council: Council, now: datetime,
+                      tz: ZoneInfo) -> list[str]:
+    """Each body with a mandated cadence and its verdict this period (the meetings' rule)."""
+    lines = []
+    for body in bodies_of(session, council.id or 0):
+        comp = body_compliance(session, body, now, tz)
+        if comp is not None:
+            lines.append(f"\u2022 *{body.name}*: {comp.verdict.value} ({comp.summary()})")
+    return lines
+
+
+def _compliance_field(lines: list[str]) -> tuple[str, str]:
+    counts = {v.value: sum(f": {v.value} (" in line for line in lines) for v in Verdict}
+    shown = ", ".join(f"{n} {word}" for word, n in counts.items() if n) or "no mandated cadence"
+    return ("Cadence this period", shown)
+
+
+# -- the views ----------------------------------------------------------------
+
+
+def _delegate_view(session: Session, council: Council, actor: Actor, now: datetime,
+                   tz: ZoneInfo, members: dict[int, Member], slash: str) -> Message:
+    member = actor.member
+    assert member is not None and member.id is not None
+    pending = sorted(polls.awaiting(session, council.id or 0, member.id),
+                     key=lambda p: (p.deadline, p.id or 0))
+    meetings = upcoming_meetings(session, council.id or 0, now)
+    raised = open_issues(session, council.id or 0, member_id=member.id)
+    proposed = [d.id or 0 for d in session.exec(
+        select(JointDecision).where(JointDecision.council_id == council.id,
+                                    JointDecision.proposer_member_id == member.id))]
+    others = [i for i in open_issues(session, council.id or 0, decision_ids=proposed)
+              if i.member_id != member.id]
+    compliance = _compliance_lines(session, council, now, tz)
+    role = ROLES.get(actor.delegate_role or "", "delegate")
+    sections = [f"*Upcoming meetings*\n{_meeting_lines(session, meetings, tz)}"]
+    sections.append(f"*Open implementation issues raised by {member.name}*\n"
+                    + (_issue_lines(session, raised, members, now, tz, slash) or "_None._"))
+    if others:
+        sections.append(f"*Issues others raised on decisions {member.name} proposed*\n"
+                        + _issue_lines(session, others, members, now, tz, slash))
+    if compliance:
+        sections.append("*Cadence this period*\n" + "\n".join(compliance))
+    buttons: list[Button] = []
+    if pending:
+        sections.append(f"*Awaiting {member.name}\u2019s position*\n"
+                        + "\n".join(_poll_line(p, tz) for p in pending))
+        for poll in pending[:POLLS_WITH_BUTTONS]:
+            buttons.append(Button(f"Concur: P{poll.id}", CONCUR_ACTION, str(poll.id), "primary"))
+            buttons.append(Button(f"Object\u2026: P{poll.id}", OBJECT_ACTION, str(poll.id), "danger"))
+    else:
+        sections.append(f"*Awaiting {member.name}\u2019s position*\n_Nothing: "
+                        f"{member.name} has a position on every open poll._")
+    next_meeting = meeting_label(session, meetings[0], tz) if meetings else "none scheduled"
+    return Message(
+        header=council.name,
+        text=f"You act for *{member.name}* as {role}. One member, one voice: any of its "
+             f"delegates sets {member.name}\u2019s position.",
+        fields=[("Polls awaiting a position", str(len(pending))),
+                ("Next meeting", next_meeting),
+                (f"Open issues raised by {member.name}", str(len(raised))),
+                _compliance_field(compliance)],
+        sections=sections,
+        buttons=buttons,
+        context=[f"Updated {slack_date(now, tz)}. `{slash} help` lists every command."],
+    )
+
+
+def _council_view(session: Session, council: Council, actor: Actor, now: datetime,
+                  tz: ZoneInfo, members: dict[int, Member], slash: str) -> Message:
+    open_ = sorted(polls.open_polls(session, council.id or 0), key=lambda p: (p.deadline, p.id or 0))
+    stances = _positions(session, open_)
+    meetings = upcoming_meetings(session, council.id or 0, now)
+    issues = open_issues(session, council.id or 0)
+    after = overdue_after()
+    overdue = [i for i in issues if is_overdue(i, now, after)]
+    compliance = _compliance_lines(session, council, now, tz)
+    who = f"the {council.chair_title}" if actor.is_chair else "the secretariat"
+    sections = [
+        "*Open polls*\n" + ("\n".join(_poll_line(p, tz, stances.get(p.id or 0, {}))
+                                      for p in open_[:SHOWN]) or "_None._"),
+        f"*Upcoming meetings*\n{_meeting_lines(session, meetings, tz)}",
+        "*Open implementation issues*\n" + (_issue_lines(session, issues, members, now, tz, slash)
+                                            or "_None._"),
+    ]
+    if compliance:
+        sections.append("*Cadence this period*\n" + "\n".join(compliance))
+    return Message(
+        header=council.name,
+        text=f"The council at a glance, for {who}.",
+        fields=[("Open polls", str(len(open_))),
+                ("Meetings ahead", str(len(meetings))),
+                ("Open issues", str(len(issues))),
+                ("Overdue issues", str(len(overdue))),
+                _compliance_field(compliance)],
+        sections=sections,
+        context=[f"Updated {slack_date(now, tz)}. `{slash} status` shows the compliance dashboard."],
+    )
+
+
+def _public_view(session: Session, council: Council, admins: frozenset[str], now: datetime,
+                 tz: ZoneInfo, slash: str) -> Message:
+    meetings = upcoming_meetings(session, council.id or 0, now)
+    decisions = list(session.exec(
+        select(JointDecision).where(JointDecision.council_id == council.id)
+        .order_by(col(JointDecision.id).desc()).limit(5)))
+    issues = open_issues(session, council.id or 0)
+    secretariat = ", ".join(f"<@{u}>" for u in sorted(admins)) or "the secretariat"
+    sections = [f"*Upcoming meetings*\n{_meeting_lines(session, meetings, tz)}",
+                "*Latest joint decisions*\n" + ("\n".join(
+                    f"\u2022 {decision_label(d, 160)}, adopted {slack_date(d.adopted_at, tz)}"
+                    for d in decisions) or "_None yet._")]
+    return Message(
+        header=council.name,
+        text="You are not in a member\u2019s delegation, so this shows what is public: the "
+             "meetings ahead, the joint decisions, and how many implementation issues are open "
+             f"({len(issues)}).",
+        sections=sections,
+        context=[f"To act for a member, ask {secretariat} to add you to its delegation "
+                 f"(`{slash} delegate add <member> @you`). `{slash} help` lists every command.",
+                 ROME],
+    )
+
+
+def home_message(session: Session, council: Council, user_id: str, admins: frozenset[str],
+                 now: datetime, slash: str = "/nrc") -> Message:
+    """The App Home of one user, as of ``now``."""
+    actor = resolve_actor(session, council, user_id, admins)
+    tz = ZoneInfo(council.timezone)
+    members = _members(session, council.id or 0)
+    if actor.member is not None:
+        view = _delegate_view(session, council, actor, now, tz, members, slash)
+        if actor.is_chair or actor.is_admin:
+            glance = _council_view(session, council, actor, now, tz, members, slash)
+            view.sections.extend(["*The whole council*", *glance.sections])
+        return view
+    if actor.is_chair or actor.is_admin:
+        return _council_view(session, council, actor, now, tz, members, slash)
+    return _public_view(session, council, admins, now, tz, slash)
+
+
+# -- publishing ---------------------------------------------------------------
+
+
+def refresh_homes(ctx: Context, user_ids: Iterable[str]) -> None:
+    """Record each user's App Home, rebuilt as of now, for ``views.publish``.
+
+    Call it after a change that concerns the viewers; one outbox row per user
+    keeps only the newest view.
+    """
+    for user_id in dict.fromkeys(u for u in user_ids if u):
+        outbox.publish_home(ctx.session, ctx.council_id, user_id,
+                            home_message(ctx.session, ctx.council, user_id, ctx.admins, ctx.now,
+                                         str(ctx.extras.get("slash", "/nrc"))),
+                            ctx.now)
+
+
+def member_homes(ctx: Context, member_ids: Iterable[int | None]) -> list[str]:
+    """The users whose Home shows a member's business: its delegates, the Chair, the secretariat."""
+    users = delegates_of(ctx.session, ctx.council_id, member_ids)
+    if ctx.council.chair_user_id:
+        users.append(ctx.council.chair_user_id)
+    return users + sorted(ctx.admins)
+
+
+def home_opened(ctx: Context, event_id: str | None) -> Message:
+    """``app_home_opened``: publish the viewer's Home, once per Slack event (retries are no-ops)."""
+    if event_id and not claim_event(ctx.session, ctx.council_id, event_id, ctx.now):
+        return Message(text="Already published for this event.")
+    refresh_homes(ctx, [ctx.actor.user_id])
+    return Message(text="Published.")

@@ -1,0 +1,32 @@
+"""Events API listeners: the App Home."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+
+from bot.home import home_opened
+from bot.runtime import ErrorReply, Runtime
+from handlers.slackport import SlackPort
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, runtime: Runtime, port: SlackPort) -> None:
+    @app.event("app_home_opened")
+    def on_home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
+        """Publish the viewer's Home; Slack's retries of one event publish nothing twice."""
+        if event.get("tab", "home") != "home":
+            return  # the Messages tab: nothing to publish
+        user_id = str(event.get("user") or "")
+        if not user_id:
+            return
+        event_id = str(body.get("event_id") or "") or None
+        reply = runtime.run_action(user_id, None, lambda ctx: home_opened(ctx, event_id),
+                                   mutates=False)
+        if isinstance(reply, ErrorReply):
+            log.warning("App Home for %s not published: %s", user_id, reply.text)
+            return
+        runtime.deliver(port)

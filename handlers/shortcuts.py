@@ -1,0 +1,160 @@
+"""Shortcuts: *Raise implementation issue* on a message, and its modal.
+
+The Rome Declaration: "Each member may raise in the NRC issues related to the
+implementation of joint decisions." The shortcut lets a delegate do it from
+the message that shows the problem, with a link back to it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.commands import MAX_TEXT
+from bot.issues import ROME, RaiseForm, raise_form, raise_issue
+from bot.manifest import RAISE_SHORTCUT
+from bot.messages import Message
+from bot.runtime import ErrorReply, Runtime
+from handlers.blocks import to_blocks
+from handlers.slackport import SlackPort
+from handlers.views import tell
+
+log = logging.getLogger(__name__)
+
+RAISE_MODAL = "raise_issue_modal"
+TITLE = "Implementation issue"
+
+
+def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | None:
+    if not channel or not ts:
+        return None
+    try:
+        link = client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+    except SlackApiError as exc:
+        log.warning("no permalink for %s/%s: %s", channel, ts, exc)
+        return None
+    return str(link) if link else None
+
+
+def _prefill(text: str, link: str | None) -> str:
+    """The message's text and its link, within what the modal takes."""
+    suffix = f"\n\n{link}" if link else ""
+    room = MAX_TEXT - len(suffix)
+    body = text.strip()
+    if len(body) > room:
+        body = body[: room - 1].rstrip() + "\u2026"
+    return body + suffix
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text[:limit]}
+
+
+def notice_view(reply: Message) -> dict[str, Any]:
+    """A modal that only says something: why the issue cannot be raised."""
+    return {"type": "modal", "title": _plain(TITLE, 24), "close": _plain("Close", 24),
+            "blocks": to_blocks(reply)}
+
+
+def raise_issue_view(form: RaiseForm, text: str, link: str | None,
+                     metadata: str) -> dict[str, Any]:
+    """Pick the decision, edit the text (pre-filled with the message and its link)."""
+    options = [{"text": _plain(label, 75), "value": str(number)}
+               for number, label in form.decisions]
+    select: dict[str, Any] = {"type": "static_select", "action_id": "decision",
+                              "placeholder": _plain("Choose the joint decision", 150),
+                              "options": options}
+    chosen = [o for o in options if o["value"] == str(form.chosen)]
+    if chosen:
+        select["initial_option"] = chosen[0]
+    field: dict[str, Any] = {"type": "plain_text_input", "action_id": "text", "multiline": True,
+                             "max_length": MAX_TEXT}
+    if text:
+        field["initial_value"] = text
+    source = f"From <{link}|this message>. " if link else ""
+    return {
+        "type": "modal",
+        "callback_id": RAISE_MODAL,
+        "private_metadata": metadata,
+        "title": _plain(TITLE, 24),
+        "submit": _plain("Raise", 24),
+        "close": _plain("Cancel", 24),
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": (
+                f"You raise it for *{form.member}*. It is posted in the thread under the "
+                "decision, the Chair is told, and it goes on the agenda of the next Council "
+                "meeting.")}},
+            {"type": "input", "block_id": "decision", "label": _plain("Joint decision", 2000),
+             "element": select},
+            {"type": "input", "block_id": "text", "label": _plain("The issue", 2000),
+             "element": field},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": source + ROME}]},
+        ],
+    }
+
+
+def _selected(view: dict[str, Any]) -> tuple[str | None, str]:
+    values = view.get("state", {}).get("values", {})
+    choice = values.get("decision", {}).get("decision", {}).get("selected_option") or {}
+    text = values.get("text", {}).get("text", {}).get("value") or ""
+    return (str(choice["value"]) if choice.get("value") else None), str(text)
+
+
+def register(app: App, runtime: Runtime, port: SlackPort) -> None:
+    @app.shortcut(RAISE_SHORTCUT)
+    def on_raise_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user_id = str(shortcut.get("user", {}).get("id") or "")
+        channel_id = shortcut.get("channel", {}).get("id")
+        message = shortcut.get("message") or {}
+        ts = shortcut.get("message_ts") or message.get("ts")
+        forms: list[RaiseForm] = []
+
+        def check(ctx: Any) -> Message:
+            forms.append(raise_form(ctx, ts, message.get("thread_ts")))
+            return Message(text="")
+
+        reply = runtime.run_action(user_id, channel_id, check, mutates=False)
+        trigger = str(shortcut.get("trigger_id") or "")
+        if isinstance(reply, ErrorReply) or not forms:
+            view = notice_view(reply)
+        else:
+            link = _permalink(client, channel_id, ts)
+            view = raise_issue_view(forms[0], _prefill(str(message.get("text") or ""), link),
+                                    link, json.dumps({"channel": channel_id, "link": link}))
+        try:
+            client.views_open(trigger_id=trigger, view=view)
+        except SlackApiError:
+            log.exception("views.open failed for the raise_issue shortcut")
+            tell(client, channel_id, user_id, Message(
+                text="Slack could not open the form; try the shortcut again, or use "
+                     f"`{runtime.settings.command} raise <D> <text>`."))
+
+    @app.view(RAISE_MODAL)
+    def on_raise_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                           client: WebClient) -> None:
+        user_id = str(body.get("user", {}).get("id") or "")
+        choice, text = _selected(view)
+        if choice is None or not choice.isdigit():
+            ack(response_action="errors", errors={"decision": "Choose the joint decision."})
+            return
+        try:
+            meta = json.loads(view.get("private_metadata") or "{}")
+        except json.JSONDecodeError:
+            meta = {}
+        link = meta.get("link") if isinstance(meta.get("link"), str) else None
+        channel = meta.get("channel") if isinstance(meta.get("channel"), str) else None
+        reply = runtime.run_action(
+            user_id, channel, lambda ctx: raise_issue(ctx, int(choice), text, link))
+        if isinstance(reply, ErrorReply):
+            block = "decision" if "decision" in reply.text else "text"
+            ack(response_action="errors", errors={block: reply.text[:1000]})
+            return
+        ack()
+        tell(client, channel, user_id, reply)
+        runtime.deliver(port)

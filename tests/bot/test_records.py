@@ -1,0 +1,153 @@
+"""The audit trail: ``audit [N]``, tamper evidence, and appends from many writers at once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot import audit
+from bot.cli import main as cli
+from bot.runtime import Runtime
+from storage.models import AuditEntry, Council
+from tests.agenda import make_decision
+from tests.council import ADMIN, CHAIR, CODES, OUTSIDER, delegate, run
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def _verdict(runtime: Runtime) -> audit.Verdict:
+    with Session(runtime.engine) as s:
+        council = s.exec(select(Council)).one()
+        return audit.verify(s, council.id or 0)
+
+
+def test_audit_shows_the_latest_entries_newest_first(council: Runtime) -> None:
+    # Seating the council wrote: council.create, setup, chair.set, 20 delegate.add.
+    reply = council.run_command(ADMIN, None, "audit")
+    assert reply.header == "Audit log"
+    assert reply.text == "NATO-Russia Council: the latest 20 of 23 entries, newest first."
+    lines = reply.sections[0].splitlines()
+    assert len(lines) == 20
+    assert lines[0].startswith("`#23` <!date^")
+    assert f"<@{ADMIN}> for Russian Federation: *delegate.add* \u2014 user={delegate('RU')} " \
+           "role=head changed=false" in lines[0]
+    assert lines[-1].startswith("`#4` ")
+    assert reply.context[0] == "Hash chain intact over all 23 entries."
+    every = council.run_command(ADMIN, None, "audit 200")
+    assert every.text == "NATO-Russia Council: all 23 of 23 entries, newest first."
+    assert every.sections[0].splitlines()[-1].startswith("`#1` ")
+    assert "the bot: *council.create*" in every.sections[0].splitlines()[-1]
+    assert len(council.run_command(ADMIN, None, "audit 5").sections[0].splitlines()) == 5
+
+
+@pytest.mark.parametrize("arg", ["0", "201", "ten", "-3", "5 6"])
+def test_audit_count_must_be_sensible(council: Runtime, arg: str) -> None:
+    assert run(council, ADMIN, f"audit {arg}") == (
+        f'Give the number of entries as a whole number from 1 to 200, not "{arg}".\n'
+        "Usage: `/nrc audit [N]`")
+
+
+@pytest.mark.parametrize("user", [OUTSIDER, CHAIR, delegate("RU")])
+def test_only_the_secretariat_reads_the_audit_log(council: Runtime, user: str) -> None:
+    assert run(council, user, "audit") == ("Only the secretariat may read the audit log.\n"
+                                           "Usage: `/nrc audit [N]`")
+
+
+def test_every_issue_action_is_audited_with_actor_and_member(council: Runtime) -> None:
+    d = make_decision(council)
+    run(council, delegate("RU"), f"raise D{d} Late.")
+    run(council, delegate("FR"), f"raise D{d} Also late.")
+    run(council, CHAIR, "resolve I1 Done.")
+    run(council, delegate("FR"), "withdraw I2")
+    lines = council.run_command(ADMIN, None, "audit 4").sections[0].splitlines()
+    assert [line.split(": *")[1].split("*")[0] for line in lines] == [
+        "issue.withdraw", "issue.resolve", "issue.raise", "issue.raise"]
+    assert f"<@{delegate('FR')}> for France: *issue.withdraw*" in lines[0]
+    assert f"<@{CHAIR}> for Russian Federation: *issue.resolve* \u2014 issue=1" in lines[1]
+    assert "note=Done." in lines[1]
+    assert _verdict(council).intact
+
+
+def test_editing_a_row_behind_the_bots_back_is_detected(
+        council: Runtime, capsys: pytest.CaptureFixture[str]) -> None:
+    url = _url(council.engine)
+    assert cli(["--database", url, "audit", "verify"]) == 0
+    assert "NATO-Russia Council: audit log intact, 23 entries." in capsys.readouterr().out
+    with council.engine.begin() as conn:  # someone with database access rewrites history
+        conn.execute(text("UPDATE auditentry SET actor = 'UFORGER01' WHERE seq = 7"))
+    assert cli(["--database", url, "audit", "verify"]) == 1
+    assert ("NATO-Russia Council: audit log BROKEN: entry 7 was altered after it was written."
+            in capsys.readouterr().out)
+    assert council.run_command(ADMIN, None, "audit 3").context[0] == (
+        "Hash chain BROKEN: entry 7 was altered after it was written.")
+    with council.engine.begin() as conn:  # putting it back is not enough to hide a deletion
+        conn.execute(text("UPDATE auditentry SET actor = :a WHERE seq = 7"), {"a": ADMIN})
+        conn.execute(text("DELETE FROM auditentry WHERE seq = 12"))
+    assert cli(["--database", url, "audit", "verify"]) == 1
+    assert "entry 13 follows a missing entry 12" in capsys.readouterr().out
+
+
+_WRITER = """
+import sys
+from bot.runtime import Runtime
+from bot.settings import Settings
+url, user, decision, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+runtime = Runtime(Settings(database_url=url))
+for n in range(count):
+    reply = runtime.run_command(user, "CCOUNCIL1", f"raise D{decision} process {user} {n}")
+    assert reply.text.startswith("Raised"), reply.text
+"""
+
+
+def test_many_writers_at_once_keep_the_chain_intact(council: Runtime) -> None:
+    """Threads and processes raise issues at the same moment: one chain, no gaps, no forks.
+
+    Run on PostgreSQL too (NRC_TEST_POSTGRES_URL): the council row lock orders the writers.
+    """
+    d = make_decision(council)
+    before = _verdict(council).entries
+    per_writer = 5
+    thread_users = [delegate(code) for code in CODES[:6]]
+    process_users = [delegate(code) for code in CODES[6:8]]
+    failures: list[str] = []
+    start = threading.Barrier(len(thread_users))
+
+    def write(user: str) -> None:
+        start.wait()
+        for n in range(per_writer):
+            reply = run(council, user, f"raise D{d} thread {user} {n}")
+            if not reply.startswith("Raised"):
+                failures.append(reply)
+
+    processes = [subprocess.Popen([sys.executable, "-c", _WRITER, _url(council.engine), user,
+                                   str(d), str(per_writer)], cwd=ROOT,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for user in process_users]
+    threads = [threading.Thread(target=write, args=(u,)) for u in thread_users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    for p in processes:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err[-2000:]
+    assert failures == []
+    writers = len(thread_users) + len(process_users)
+    verdict = _verdict(council)
+    assert verdict.intact, verdict.reason
+    assert verdict.entries == before + writers * per_writer
+    with Session(council.engine) as s:
+        raised = s.exec(select(AuditEntry).where(AuditEntry.action == "issue.raise")
+                        .order_by(col(AuditEntry.seq))).all()
+    assert sorted(e.details["issue"] for e in raised) == list(range(1, writers * per_writer + 1))
