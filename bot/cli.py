@@ -95,7 +95,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = _settings(args)
+    try:
+        settings = _settings(args)
+    except ValueError as exc:
+        print(f"nrc-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
     command = args.command or settings.mode
     logging.basicConfig(
         level=logging.WARNING if command in ("console", "tick", "export", "import") else logging.INFO,

@@ -1,8 +1,8 @@
 """The local console: the whole bot in a terminal, no Slack needed.
 
 Lines are ``/nrc …`` commands (the ``/nrc`` may be left out). ``:as USER``
-switches the acting user, ``:tick [TIME]`` runs a scheduler pass, ``:quit``
-ends. Everything the bot would post in the channel or send in a DM is printed.
+switches the acting user, ``:home`` shows their App Home, ``:tick [TIME]`` runs
+a scheduler pass, ``:quit`` ends. Everything the bot would post in the channel or send in a DM is printed.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 from itertools import count
 from typing import TextIO
+
+from sqlmodel import Session
 
 from bot import outbox
 from bot.commands import parse_user
@@ -24,7 +26,7 @@ CONSOLE_USER = "UCONSOLE"
 CONSOLE_CHANNEL = "CCONSOLE"
 
 BANNER = """{name} console. Type /nrc help for the commands; :as USER acts as another user,
-:tick [TIME] runs a scheduler pass, :quit ends. You are {user}{admin}."""
+:home shows your App Home, :tick [TIME] runs a scheduler pass, :quit ends. You are {user}{admin}."""
 
 
 class ConsolePort:
@@ -54,7 +56,8 @@ class ConsolePort:
         self._print(f"#council {ts} updated", message)
 
     def publish_home(self, user_id: str, message: Message) -> None:
-        self._print(f"App Home of @{user_id}", message)
+        # Homes change with every position; one line each keeps the transcript readable.
+        self.out.write(f"[App Home of @{user_id} updated; :home shows yours]\n")
 
     def find(self, channel: str, key: str, thread_ts: str | None,
              since: datetime) -> tuple[str, str] | None:
@@ -126,7 +129,15 @@ class Console:
             else:
                 self.runtime.deliver(self.port)
             return True
-        self.say("Console commands: :as USER, :tick [TIME], :quit.")
+        if word == ":home":
+            with Session(self.runtime.engine) as session:
+                council = self.runtime.council_for(session, CONSOLE_CHANNEL)
+                assert council.id is not None
+                home = self.runtime.render_home(session, council.id, self.user,
+                                                 self.runtime.clock())
+            self.say(render_text(home))
+            return True
+        self.say("Console commands: :as USER, :home, :tick [TIME], :quit.")
         return True
 
     def run(self, stdin: TextIO) -> int:

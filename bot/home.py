@@ -272,16 +272,22 @@ def home_message(session: Session, council: Council, user_id: str, admins: froze
 
 
 def refresh_homes(ctx: Context, user_ids: Iterable[str]) -> None:
-    """Record each user's App Home, rebuilt as of now, for ``views.publish``.
+    """Ask for each user's App Home to be published again (``views.publish``).
 
-    Call it after a change that concerns the viewers; one outbox row per user
-    keeps only the newest view.
+    Call it after a change that concerns the viewers. One outbox row per user;
+    the view itself is built at delivery (:func:`render_home`), off the request.
     """
     for user_id in dict.fromkeys(u for u in user_ids if u):
-        outbox.publish_home(ctx.session, ctx.council_id, user_id,
-                            home_message(ctx.session, ctx.council, user_id, ctx.admins, ctx.now,
-                                         str(ctx.extras.get("slash", "/nrc"))),
-                            ctx.now)
+        outbox.publish_home(ctx.session, ctx.council_id, user_id, ctx.now)
+
+
+def render_home(session: Session, council_id: int, user_id: str, admins: frozenset[str],
+                now: datetime, slash: str = "/nrc") -> Message:
+    """Build a user's Home for delivery, as of the moment it is sent."""
+    council = session.get(Council, council_id)
+    if council is None:
+        return Message(text="This council no longer exists.")
+    return home_message(session, council, user_id, admins, now, slash)
 
 
 def member_homes(ctx: Context, member_ids: Iterable[int | None]) -> list[str]:

@@ -65,7 +65,13 @@ class CouncilApp:
                     _drain(environ, length)
                     return _respond(start_response, "413 Payload Too Large",
                                     b'{"ok":false,"error":"body too large"}')
-                return self.slack(environ, start_response)
+                stamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""))
+                if not (stamp.isascii() and stamp.isdigit()):  # Bolt's int() would answer 500
+                    return _respond(start_response, "401 Unauthorized", b'{"ok":false}')
+                try:
+                    return self.slack(environ, start_response)
+                except (ValueError, TypeError, AttributeError):  # a body Bolt cannot parse
+                    return _respond(start_response, "400 Bad Request", b'{"ok":false}')
             if path == "/healthz":
                 return self.health(start_response)
             for prefix, app in self.routes.items():

@@ -9,6 +9,7 @@ impossible to send twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -152,10 +153,15 @@ def update_message(session: Session, council_id: int, target_key: str, message: 
                    target_key=target_key)
 
 
-def publish_home(session: Session, council_id: int, user_id: str, message: Message,
-                 now: datetime) -> None:
-    """Publish a user's App Home view."""
-    _upsert_latest(session, council_id, f"home:{user_id}", "home", message, now, channel=user_id)
+def publish_home(session: Session, council_id: int, user_id: str, now: datetime) -> None:
+    """Ask for a user's App Home to be published again.
+
+    Only the request is recorded: the Home is built when it is delivered, after
+    the person who caused the change has their answer and outside the council's
+    lock, and it shows the council as it is then, not as it was.
+    """
+    _upsert_latest(session, council_id, f"home:{user_id}", "home", Message(text=""), now,
+                   channel=user_id)
 
 
 @dataclass
@@ -177,7 +183,11 @@ def _claim(engine: Engine, now: datetime,
             select(Outbox)
             .where(
                 or_(
-                    col(Outbox.status) == "pending",
+                    # A pending row rewritten while a worker was sending its older
+                    # content keeps that worker's lease: the newer content waits for the
+                    # older request to finish, so Slack never ends up showing the older.
+                    (col(Outbox.status) == "pending")
+                    & (col(Outbox.claimed_until).is_(None) | (col(Outbox.claimed_until) < now)),
                     (col(Outbox.status) == "sending") & (col(Outbox.claimed_until) < now),
                 ),
                 col(Outbox.next_attempt_at) <= now,
@@ -223,7 +233,11 @@ def _target(engine: Engine, row: Outbox) -> tuple[str | None, str | None]:
     return channel, None
 
 
-def _send(engine: Engine, port: Port, row: Outbox, recovering: bool) -> tuple[str, str]:
+HomeRenderer = Callable[[Session, int, str, datetime], Message]
+
+
+def _send(engine: Engine, port: Port, row: Outbox, recovering: bool, now: datetime,
+          render_home: HomeRenderer | None = None) -> tuple[str, str]:
     """Send one claimed row and return (channel, ts); raise Waiting if it cannot go yet.
 
     A row being retried (an earlier attempt timed out or got a 5xx) or
@@ -253,7 +267,11 @@ def _send(engine: Engine, port: Port, row: Outbox, recovering: bool) -> tuple[st
         return target
     if row.kind == "home":
         assert row.channel is not None
-        port.publish_home(row.channel, message)
+        if render_home is None:
+            raise Waiting("no App Home renderer in this process")
+        with Session(engine) as session:
+            home = render_home(session, row.council_id, row.channel, now)
+        port.publish_home(row.channel, home)
         return (row.channel, "")
     raise PermanentError(f"unknown outbox kind {row.kind!r}")
 
@@ -261,15 +279,22 @@ def _send(engine: Engine, port: Port, row: Outbox, recovering: bool) -> tuple[st
 def _settle(engine: Engine, row: Outbox, **values: object) -> None:
     """Record the outcome, unless the row was rewritten while we were sending it."""
     with transaction(engine) as session:
-        session.execute(
+        result = session.execute(
             update(Outbox)
             .where(col(Outbox.id) == row.id, col(Outbox.revision) == row.revision)
             .values(**values)
         )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            # Rewritten meanwhile: release our lease so its newer content goes out now.
+            session.execute(
+                update(Outbox)
+                .where(col(Outbox.id) == row.id, col(Outbox.claimed_until) == row.claimed_until)
+                .values(claimed_until=None)
+            )
 
 
 def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = None,
-            rounds: int = 20) -> DeliveryReport:
+            rounds: int = 20, render_home: HomeRenderer | None = None) -> DeliveryReport:
     """Send what is due. Safe to run in any number of processes at once."""
     report = DeliveryReport()
     for _ in range(rounds):
@@ -279,7 +304,7 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
         progressed = False
         for row, recovering in rows:
             try:
-                channel, ts = _send(engine, port, row, recovering)
+                channel, ts = _send(engine, port, row, recovering, now, render_home)
             except TransientError as exc:
                 report.retried += 1
                 _retry(engine, row, now, str(exc), exc.retry_after)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -68,6 +69,9 @@ class Runtime:
         self.clock = clock
         self.admins = settings.admin_users
         self.council_key = self.charter.short_name.casefold()
+        self._courier: threading.Thread | None = None
+        self._courier_lock = threading.Lock()
+        self._wake = threading.Event()
 
     # -- start-up -------------------------------------------------------------
 
@@ -204,10 +208,39 @@ class Runtime:
     def deliver(self, port: outbox.Port, at: datetime | None = None) -> outbox.DeliveryReport:
         """Send what is due as of ``at`` (default now); safe in any number of processes."""
         try:
-            return outbox.deliver(self.engine, port, at or self.clock())
+            return outbox.deliver(self.engine, port, at or self.clock(),
+                                  render_home=self.render_home)
         except (OperationalError, SAInterfaceError):
             log.exception("outbox delivery postponed: database unavailable")
             return outbox.DeliveryReport()
+
+    def render_home(self, session: Session, council_id: int, user_id: str,
+                     now: datetime) -> Message:
+        from bot.home import render_home
+
+        return render_home(session, council_id, user_id, self.admins, now, self.settings.command)
+
+    def deliver_soon(self, port: outbox.Port) -> None:
+        """Wake this process's delivery thread; the request that asked does not wait for Slack.
+
+        One thread per process sends the outbox in order, instead of every
+        request thread racing the others for the same rows.
+        """
+        with self._courier_lock:
+            if self._courier is None or not self._courier.is_alive():
+                self._courier = threading.Thread(target=self._courier_loop, args=(port,),
+                                                 name="nrc-courier", daemon=True)
+                self._courier.start()
+        self._wake.set()
+
+    def _courier_loop(self, port: outbox.Port) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            try:
+                self.deliver(port)
+            except Exception:
+                log.exception("outbox delivery failed; the clock process will retry")
 
     def tick(self, at: datetime | None = None) -> TickReport:
         """One scheduler pass as of ``at`` (default: now). Idempotent."""

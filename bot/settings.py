@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from dotenv import load_dotenv
 
@@ -27,6 +28,9 @@ class Settings:
     command: str = "/nrc"
     tick_seconds: int = 30
     deliver_seconds: int = 5
+    #: After downtime, how late a reminder may still go out (PRODUCT.md section 8).
+    grace_long: timedelta = timedelta(hours=6)  # reminders a day or more ahead
+    grace_short: timedelta = timedelta(minutes=15)  # the others (the 1-hour reminder)
 
     @property
     def mode(self) -> str:
@@ -60,4 +64,19 @@ class Settings:
             command=env.get("NRC_COMMAND") or "/nrc",
             tick_seconds=int(env.get("NRC_TICK_SECONDS") or 30),
             deliver_seconds=int(env.get("NRC_DELIVER_SECONDS") or 5),
+            grace_long=_duration(env, "NRC_GRACE_LONG", timedelta(hours=6)),
+            grace_short=_duration(env, "NRC_GRACE_SHORT", timedelta(minutes=15)),
         )
+
+
+def _duration(env: Mapping[str, str], name: str, default: timedelta) -> timedelta:
+    """A duration setting such as ``6h`` or ``15m``; a bad value stops the start, named."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    from bot.times import parse_duration
+
+    try:
+        return parse_duration(raw)
+    except Exception as exc:
+        raise ValueError(f"{name}={raw!r}: {getattr(exc, 'message', exc)}") from None

@@ -33,4 +33,4 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
             log.exception("slash command failed: %r", command.get("text"))
             reply = Message(text=SOMETHING_WENT_WRONG)
         ack_with(ack, reply)
-        runtime.deliver(port)
+        runtime.deliver_soon(port)

@@ -29,4 +29,4 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
         if isinstance(reply, ErrorReply):
             log.warning("App Home for %s not published: %s", user_id, reply.text)
             return
-        runtime.deliver(port)
+        runtime.deliver_soon(port)

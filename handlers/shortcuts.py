@@ -157,4 +157,4 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
             return
         ack()
         tell(client, channel, user_id, reply)
-        runtime.deliver(port)
+        runtime.deliver_soon(port)

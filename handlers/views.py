@@ -131,7 +131,7 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
             return
         ack()
         tell(client, metadata.channel, user_id, reply)
-        runtime.deliver(port)
+        runtime.deliver_soon(port)
 
     @app.view(CONCUR_VIEW)
     def on_concur(ack: Ack, body: dict[str, Any], view: dict[str, Any],

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,14 @@ def test_settings_read_the_environment() -> None:
     assert settings.api_url == "http://127.0.0.1:9/api/"
     assert settings.admin_users == {"UA0000001", "UB0000001"}
     assert settings.port == 8080 and settings.timezone == "Europe/Paris"
+    assert (settings.grace_long, settings.grace_short) == (timedelta(hours=6),
+                                                           timedelta(minutes=15))
+    tuned = Settings.from_env({"NRC_GRACE_LONG": "12h", "NRC_GRACE_SHORT": "30m"})
+    assert (tuned.grace_long, tuned.grace_short) == (timedelta(hours=12), timedelta(minutes=30))
+    with pytest.raises(ValueError, match="NRC_GRACE_LONG='soon'"):
+        Settings.from_env({"NRC_GRACE_LONG": "soon"})
+
+
+def test_a_bad_setting_stops_the_start_with_its_name(tmp_path: Path) -> None:
+    result = nrc("tick", db=tmp_path / "nrc.db", env={"NRC_GRACE_SHORT": "-5m"})
+    assert result.returncode == 2 and "NRC_GRACE_SHORT" in result.stderr

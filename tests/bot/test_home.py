@@ -120,14 +120,46 @@ def test_changes_refresh_the_homes_they_concern(council: Runtime) -> None:
         row = _home_row(council, user)
         assert row is not None, user
     assert _home_row(council, delegate("DE")) is None
-    fr_home = _home_row(council, FR)
-    assert fr_home is not None
     assert "Issues others raised on decisions France proposed" in "".join(
-        fr_home.payload["sections"])
+        delivered_home(council, FR).sections)
     run(council, CHAIR, "resolve I1 Done.")
     row = _home_row(council, RU)
     assert row is not None and row.revision == 2
-    assert "_None._" in row.payload["sections"][1]
+    assert "_None._" in delivered_home(council, RU).sections[1]
+
+
+def delivered_home(runtime: Runtime, user: str) -> Message:
+    """Deliver the outbox and return the Home that went out for ``user`` (built at delivery)."""
+    sent: dict[str, Message] = {}
+
+    class Port:
+        def post(self, channel: str | None, message: Message, thread_ts: str | None,
+                 key: str) -> tuple[str, str]:
+            return channel or "C", "1.0"
+
+        def dm(self, user_id: str, message: Message, key: str) -> tuple[str, str]:
+            return "D" + user_id, "1.0"
+
+        def update(self, channel: str, ts: str, message: Message) -> None:
+            pass
+
+        def publish_home(self, user_id: str, message: Message) -> None:
+            sent[user_id] = message
+
+        def find(self, *args: object) -> None:
+            return None
+
+    runtime.deliver(Port())  # type: ignore[arg-type]
+    return sent[user]
+
+
+def test_homes_are_built_when_delivered_not_when_requested(council: Runtime) -> None:
+    d = make_decision(council, proposer="FR")
+    run(council, RU, f"raise D{d} Late.")
+    row = _home_row(council, RU)
+    assert row is not None and row.payload["text"] == ""  # only the request was recorded
+    run(council, CHAIR, "resolve I1 Done.")  # the state moves on before delivery
+    assert "_None._" in delivered_home(council, RU).sections[1]
 
 
 def test_refresh_homes_keeps_one_row_per_user(council: Runtime) -> None:
