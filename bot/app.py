@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from urllib.error import URLError
 
 from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -39,13 +42,39 @@ def slack_client(settings: Settings, token: str | None = None,
     )
 
 
+def bot_identity(client: WebClient, token: str | None) -> Callable[..., AuthorizeResult]:
+    """Bolt's authorization: the bot's token, with its identity from ``auth.test``, once.
+
+    Bolt's own single-team authorization asks Slack on the first request and
+    answers 500 while Slack is unreachable; here the token alone serves until
+    Slack answers, so the council's commands never depend on that call.
+    """
+    known: list[AuthorizeResult] = []
+    lock = threading.Lock()
+
+    def authorize(enterprise_id: str | None, team_id: str | None,
+                  logger: logging.Logger) -> AuthorizeResult:
+        with lock:
+            if not known:
+                try:
+                    known.append(AuthorizeResult.from_auth_test_response(
+                        bot_token=token, auth_test_response=client.auth_test()))
+                except Exception as exc:
+                    logger.warning("auth.test failed (%s); acting with the token alone", exc)
+                    return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id,
+                                           bot_token=token)
+            return known[0]
+
+    return authorize
+
+
 def create_bolt_app(runtime: Runtime) -> tuple[App, SlackPort]:
     settings = runtime.settings
     client = slack_client(settings)
     app = App(
         client=client,
         signing_secret=settings.signing_secret,
-        token_verification_enabled=False,
+        authorize=bot_identity(client, settings.bot_token),
         logger=logging.getLogger("slack_bolt"),
     )
     port = SlackPort(client)

@@ -132,6 +132,19 @@ def parse_ref(token: str, prefix: str, noun: str) -> int:
     return int(match.group(1))
 
 
+_ID = re.compile(r"[0-9]{1,9}")
+
+
+def parse_id(value: object) -> int | None:
+    """A record number from a button value or a form field; None unless plain digits.
+
+    ``int()`` alone accepts "+1", "²"-like digits and numbers too large for the
+    database; a record number is one to nine ASCII digits.
+    """
+    text = str(value) if value is not None else ""
+    return int(text) if _ID.fullmatch(text) else None
+
+
 def text_argument(text: str, what: str) -> str:
     """Free text, checked for presence and length."""
     text = text.strip()

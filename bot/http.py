@@ -6,10 +6,12 @@ checks included); ``GET /healthz`` says whether the database answers.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
@@ -43,6 +45,18 @@ def _drain(environ: dict[str, Any], length: int) -> None:
         remaining -= len(chunk)
 
 
+def _clicks_nothing(body: bytes) -> bool:
+    """A ``block_actions`` payload with no action in it (Slack never sends one)."""
+    if not body.startswith(b"payload="):
+        return False
+    try:
+        payload = json.loads(parse_qs(body.decode())["payload"][0])
+    except (ValueError, KeyError, IndexError, UnicodeDecodeError):
+        return False
+    return (isinstance(payload, dict) and payload.get("type") == "block_actions"
+            and not payload.get("actions"))
+
+
 class CouncilApp:
     """Routes the few paths the bot serves; everything Slack sends goes to Bolt."""
 
@@ -68,6 +82,10 @@ class CouncilApp:
                 stamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""))
                 if not (stamp.isascii() and stamp.isdigit()):  # Bolt's int() would answer 500
                     return _respond(start_response, "401 Unauthorized", b'{"ok":false}')
+                body = environ["wsgi.input"].read(length) if length else b""
+                if _clicks_nothing(body):  # Bolt's matcher would index actions[0]: a 500
+                    return _respond(start_response, "400 Bad Request", b'{"ok":false}')
+                environ["wsgi.input"] = io.BytesIO(body)
                 try:
                     return self.slack(environ, start_response)
                 except (ValueError, TypeError, AttributeError):  # a body Bolt cannot parse

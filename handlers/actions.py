@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import polls
+from bot.commands import parse_id
 from bot.consensus import Stance
 from bot.context import Context
 from bot.messages import Message
@@ -38,9 +39,8 @@ def open_position_modal(runtime: Runtime, client: WebClient, body: dict[str, Any
     user_id = str((body.get("user") or {}).get("id", ""))
     channel = _channel(body)
     action = (body.get("actions") or [{}])[0]
-    try:
-        proposal_id = int(str(action.get("value", "")))
-    except ValueError:
+    proposal_id = parse_id(action.get("value"))
+    if proposal_id is None:
         tell(client, channel, user_id, Message(text="This button names no poll."))
         return
     seen: dict[str, int] = {}

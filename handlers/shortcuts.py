@@ -15,7 +15,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import MAX_TEXT
+from bot.commands import MAX_TEXT, parse_id
 from bot.issues import ROME, RaiseForm, raise_form, raise_issue
 from bot.manifest import RAISE_SHORTCUT
 from bot.messages import Message
@@ -140,7 +140,8 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
                            client: WebClient) -> None:
         user_id = str(body.get("user", {}).get("id") or "")
         choice, text = _selected(view)
-        if choice is None or not choice.isdigit():
+        decision_id = parse_id(choice)
+        if decision_id is None:
             ack(response_action="errors", errors={"decision": "Choose the joint decision."})
             return
         try:
@@ -150,7 +151,7 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
         link = meta.get("link") if isinstance(meta.get("link"), str) else None
         channel = meta.get("channel") if isinstance(meta.get("channel"), str) else None
         reply = runtime.run_action(
-            user_id, channel, lambda ctx: raise_issue(ctx, int(choice), text, link))
+            user_id, channel, lambda ctx: raise_issue(ctx, decision_id, text, link))
         if isinstance(reply, ErrorReply):
             block = "decision" if "decision" in reply.text else "text"
             ack(response_action="errors", errors={block: reply.text[:1000]})

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import polls
+from bot.commands import parse_id
 from bot.consensus import Stance
 from bot.context import Context
 from bot.messages import Message, plain
@@ -53,8 +54,11 @@ class Metadata:
     def load(cls, raw: str) -> Metadata | None:
         try:
             data = json.loads(raw or "{}")
-            return cls(int(data["proposal"]), int(data["version"]), data.get("channel") or None)
-        except (ValueError, KeyError, TypeError):
+            proposal, version = parse_id(data["proposal"]), parse_id(data["version"])
+            if proposal is None or version is None:
+                return None
+            return cls(proposal, version, data.get("channel") or None)
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
 
 
