@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.messages import Message
+from bot.times import utcnow
 from storage.engine import transaction
 from storage.models import Council, Outbox
 from storage.queries import insert_ignoring_duplicates
@@ -178,6 +179,9 @@ def _claim(engine: Engine, now: datetime,
 
     Returns each row with whether it is being recovered from a vanished worker.
     """
+    # Leases run on the wall clock, whatever moment a pass delivers "as of": a
+    # `tick --at` a day ahead must not take over a send in progress right now.
+    wall = utcnow()
     with transaction(engine) as session:
         query = (
             select(Outbox)
@@ -187,8 +191,9 @@ def _claim(engine: Engine, now: datetime,
                     # content keeps that worker's lease: the newer content waits for the
                     # older request to finish, so Slack never ends up showing the older.
                     (col(Outbox.status) == "pending")
-                    & (col(Outbox.claimed_until).is_(None) | (col(Outbox.claimed_until) < now)),
-                    (col(Outbox.status) == "sending") & (col(Outbox.claimed_until) < now),
+                    & (col(Outbox.claimed_until).is_(None)
+                       | (col(Outbox.claimed_until) < wall)),
+                    (col(Outbox.status) == "sending") & (col(Outbox.claimed_until) < wall),
                 ),
                 col(Outbox.next_attempt_at) <= now,
             )
@@ -203,7 +208,7 @@ def _claim(engine: Engine, now: datetime,
         for row in session.exec(query):
             claimed.append((row, row.status == "sending"))
             row.status = "sending"
-            row.claimed_until = now + LEASE
+            row.claimed_until = wall + LEASE
             session.add(row)
         return claimed
 
@@ -248,7 +253,7 @@ def _send(engine: Engine, port: Port, row: Outbox, recovering: bool, now: dateti
     if row.kind in ("post", "dm"):
         channel, thread_ts = _target(engine, row)
         if (recovering or row.attempts > 0) and channel is not None:
-            found = port.find(channel, row.key, thread_ts, row.created_at)
+            found = port.find(channel, row.key, thread_ts, min(row.created_at, utcnow()))
             if found is not None:
                 log.warning("outbox %s had been posted before a crash; not posting again",
                             row.key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from freezegun import freeze_time
 from sqlmodel import Session, col, select
 
 from bot import outbox
@@ -150,11 +151,14 @@ def test_a_crashed_sender_is_taken_over_after_its_lease(runtime: Runtime) -> Non
     cid = _bind(runtime)
     with transaction(runtime.engine) as s:
         outbox.post(s, cid, "a", Message(text="a"), T0)
-    claimed = outbox._claim(runtime.engine, T0, None)  # a worker claims, then dies
-    assert [(r.key, recovering) for r, recovering in claimed] == [("a", False)]
-    port = RecordingPort()
-    assert outbox.deliver(runtime.engine, port, T0 + timedelta(seconds=30)).sent == 0
-    assert outbox.deliver(runtime.engine, port, T0 + outbox.LEASE + timedelta(seconds=1)).sent == 1
+    with freeze_time(T0) as wall:  # leases run on the wall clock
+        claimed = outbox._claim(runtime.engine, T0, None)  # a worker claims, then dies
+        assert [(r.key, recovering) for r, recovering in claimed] == [("a", False)]
+        port = RecordingPort()
+        wall.tick(timedelta(seconds=30))
+        assert outbox.deliver(runtime.engine, port, T0 + timedelta(seconds=30)).sent == 0
+        wall.tick(outbox.LEASE)
+        assert outbox.deliver(runtime.engine, port, T0 + outbox.LEASE).sent == 1
     # It looked first (the message might have gone out before the crash), then posted.
     assert port.calls == [("find", CHANNEL, "a", None), ("post", CHANNEL, "a", None)]
 
@@ -164,12 +168,45 @@ def test_a_message_posted_just_before_a_crash_is_not_posted_again(runtime: Runti
     with transaction(runtime.engine) as s:
         outbox.post(s, cid, "a", Message(text="a"), T0)
     port = RecordingPort()
-    rows = outbox._claim(runtime.engine, T0, None)
-    port.post(CHANNEL, Message.from_dict(rows[0][0].payload), None, "a")  # Slack took it...
-    # ...and the worker died before recording it. Another worker takes over.
-    report = outbox.deliver(runtime.engine, port, T0 + outbox.LEASE + timedelta(seconds=1))
+    with freeze_time(T0) as wall:
+        rows = outbox._claim(runtime.engine, T0, None)
+        port.post(CHANNEL, Message.from_dict(rows[0][0].payload), None, "a")  # Slack took it...
+        # ...and the worker died before recording it. Another worker takes over.
+        wall.tick(outbox.LEASE + timedelta(seconds=1))
+        report = outbox.deliver(runtime.engine, port, T0 + outbox.LEASE + timedelta(seconds=1))
     assert report.sent == 1
     assert [c[0] for c in port.calls] == ["post", "find"]
     with Session(runtime.engine) as s:
         row = s.exec(select(Outbox)).one()
     assert (row.status, row.ts) == ("sent", "1.0")
+
+
+def test_a_pass_as_of_a_later_moment_does_not_take_over_a_live_send(runtime: Runtime) -> None:
+    cid = _bind(runtime)
+    with transaction(runtime.engine) as s:
+        outbox.post(s, cid, "a", Message(text="a"), T0)
+    with freeze_time(T0):
+        outbox._claim(runtime.engine, T0, None)  # a worker is sending it right now
+        port = RecordingPort()
+        # `nrc-bot tick --at` a day ahead delivers as of then; the lease is still live.
+        assert outbox.deliver(runtime.engine, port, T0 + timedelta(days=1)).sent == 0
+    assert port.calls == []
+
+
+def test_a_rewritten_update_waits_for_the_older_send(runtime: Runtime) -> None:
+    cid = _bind(runtime)
+    with transaction(runtime.engine) as s:
+        outbox.post(s, cid, "poll:1", Message(text="v0"), T0)
+    port = RecordingPort()
+    outbox.deliver(runtime.engine, port, T0)
+    with transaction(runtime.engine) as s:
+        outbox.update_message(s, cid, "poll:1", Message(text="v1"), T0)
+    with freeze_time(T0):
+        [(older, _)] = outbox._claim(runtime.engine, T0, None)  # worker A sends v1...
+        with transaction(runtime.engine) as s:  # ...while the poll changes again
+            outbox.update_message(s, cid, "poll:1", Message(text="v2"), T0)
+        # Worker B may not send v2 while A's v1 is in flight: Slack would keep the older.
+        assert outbox.deliver(runtime.engine, port, T0).sent == 0
+        outbox._settle(runtime.engine, older, status="sent", claimed_until=None)  # A finishes
+        assert outbox.deliver(runtime.engine, port, T0).sent == 1
+    assert [c[2] for c in port.calls if c[0] == "update"] == ["v2"]
