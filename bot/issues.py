@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.commands import command, parse_ref, split_word, text_argument
@@ -291,7 +293,29 @@ def attach_waiting_issues(ctx: Context, meeting: Meeting) -> list[Implementation
     return issues if target.id == meeting.id else []
 
 
-@scheduled_pass("issues")
+def _carry_over_due(session: Session, now: datetime, settings: object) -> set[int]:
+    """Councils with an issue waiting (as ``_waiting`` finds them) and a next Council
+    meeting to put it on (as ``next_council_meeting`` finds it).
+
+    One statement when no issue waits (the steady state), two when some do."""
+    placed = aliased(Meeting)
+    waiting = set(session.exec(
+        select(ImplementationIssue.council_id).distinct()
+        .outerjoin(placed, placed.id == ImplementationIssue.meeting_id)  # type: ignore[arg-type]
+        .where(ImplementationIssue.status == OPEN,
+               or_(col(placed.id).is_(None), placed.status != "scheduled",
+                   col(placed.starts_at) <= now - CARRY_OVER))))
+    if not waiting:
+        return set()
+    return set(session.exec(
+        select(Meeting.council_id).distinct()
+        .join(Body, Body.id == Meeting.body_id)  # type: ignore[arg-type]
+        .where(col(Meeting.council_id).in_(waiting), col(Body.key).startswith(COUNCIL_PREFIX),
+               Meeting.status == "scheduled", col(Meeting.extraordinary).is_(False),
+               col(Meeting.starts_at) > now)))
+
+
+@scheduled_pass("issues", due=_carry_over_due)
 def carry_over(pctx: PassContext) -> int:
     """Issues whose meeting was held or cancelled while they stayed open go to the next one."""
     meeting, issues = place_waiting_issues(

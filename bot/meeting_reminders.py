@@ -15,24 +15,34 @@ Three passes, each idempotent through its outbox keys (docs/ARCHITECTURE.md):
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
-from sqlmodel import col, select
+from sqlalchemy import Text, cast, exists, func, literal, literal_column, union_all
+from sqlmodel import Session, col, select
 
 from bot import cadence
 from bot.cadence import Compliance, Verdict
 from bot.meetings import (
     agenda_section,
     bodies_of,
-    body_compliance,
     breach_counts,
     requester_name,
 )
 from bot.messages import Message, escape
-from bot.scheduler import PassContext, disposition, grace_for, scheduled_pass
+from bot.scheduler import PassContext, disposition, recorded_keys, scheduled_pass
 from bot.times import slack_date, span_text
-from storage.models import Body, ExtraordinaryRequest, Meeting, Outbox
+from storage.models import (
+    AgendaItem,
+    Body,
+    Council,
+    ExtraordinaryRequest,
+    ImplementationIssue,
+    Meeting,
+    Outbox,
+)
 
 #: Extraordinary requests are recalled this often until a meeting is scheduled.
 EXTRAORDINARY_EVERY = timedelta(days=1)
@@ -42,18 +52,6 @@ BREACH_GRACE = timedelta(days=1)
 
 def _slash(pctx: PassContext) -> str:
     return str(getattr(pctx.settings, "command", None) or "/nrc")
-
-
-def _grace(pctx: PassContext, ahead: timedelta) -> timedelta:
-    """The scheduler's default grace, unless the settings carry their own.
-
-    ``grace_long`` (reminders a day or more ahead) and ``grace_short`` (the
-    others), as timedeltas, override 6 h and 15 min when Settings define them.
-    """
-    default = grace_for(ahead)
-    name = "grace_long" if ahead >= timedelta(days=1) else "grace_short"
-    configured = getattr(pctx.settings, name, None)
-    return configured if isinstance(configured, timedelta) else default
 
 
 def _existing(pctx: PassContext, keys: list[str]) -> set[str]:
@@ -80,8 +78,12 @@ def lead_words(seconds: int) -> str:
     return f"in {span_text(timedelta(seconds=seconds))}"
 
 
-def reminder_message(pctx: PassContext, meeting: Meeting, body: Body, seconds: int) -> Message:
-    """A reminder names the meeting, the body, the local time and the agenda."""
+def reminder_message(pctx: PassContext, meeting: Meeting, body: Body, seconds: int,
+                     agenda: str | None = None) -> Message:
+    """A reminder names the meeting, the body, the local time and the agenda.
+
+    ``agenda``: the meeting's agenda section if already built (one meeting may have
+    several reminders due at once)."""
     when = slack_date(meeting.starts_at, pctx.tz)
     kind = "Extraordinary meeting" if meeting.extraordinary else "Meeting"
     return Message(
@@ -89,11 +91,57 @@ def reminder_message(pctx: PassContext, meeting: Meeting, body: Body, seconds: i
         text=f"{kind} *M{meeting.id}* of the *{body.name}*, {escape(meeting.title)}, "
              f"starts {when}.",
         fields=[("Body", body.name), ("When", when), ("Meeting", f"M{meeting.id}")],
-        sections=[agenda_section(pctx.session, meeting, _slash(pctx))],
+        sections=[agenda if agenda is not None
+                  else agenda_section(pctx.session, meeting, _slash(pctx))],
     )
 
 
-@scheduled_pass("meeting reminders")
+def _meeting_reminders_due(session: Session, now: datetime, settings: object) -> set[int]:
+    """Councils with a meeting reminder whose moment has come and that is not yet recorded
+    (to be sent if fresh, skipped if stale), as ``meeting_reminders`` finds them.
+
+    Bodies share a handful of reminder lists; for each list and lead, one branch of a
+    single ``UNION ALL`` finds the scheduled meetings starting within that lead (scheduled
+    before the moment) whose reminder key is not in the outbox. Two statements, whatever
+    the number of councils, meetings and reminders recorded.
+    """
+    stored = cast(col(Body.reminders), Text)
+    lists = [text for (text,) in session.execute(select(stored).distinct()) if text]
+    branches = []
+    for listed in lists:
+        for seconds in sorted({int(s) for s in json.loads(listed)}, reverse=True):
+            lead = timedelta(seconds=seconds)
+            key = (literal("meeting:") + cast(col(Meeting.id), Text)
+                   + literal(f":remind:{seconds}"))
+            branches.append(
+                select(Meeting.council_id, Meeting.starts_at, Meeting.created_at,
+                       literal_column(str(seconds)).label("lead"))
+                .join(Body, Body.id == Meeting.body_id)  # type: ignore[arg-type]
+                .where(stored == listed, Meeting.status == "scheduled",
+                       col(Meeting.starts_at) > now, col(Meeting.starts_at) <= now + lead,
+                       ~exists().where(Outbox.council_id == Meeting.council_id,
+                                       Outbox.key == key)))
+    if not branches:
+        return set()
+    # A reminder whose moment came before the meeting was scheduled does not exist.
+    return {council_id for council_id, starts_at, created_at, seconds
+            in session.execute(union_all(*branches))
+            if starts_at - timedelta(seconds=seconds) >= created_at}
+
+
+def _agenda_issues(pctx: PassContext, meeting_ids: set[int | None]) -> list[ImplementationIssue]:
+    """The issues on these meetings' agendas, in one query. Kept referenced while the
+    agendas are written, their overdue notes find them in the session instead of asking
+    for each item."""
+    if not meeting_ids:
+        return []
+    return list(pctx.session.exec(
+        select(ImplementationIssue)
+        .join(AgendaItem, AgendaItem.issue_id == ImplementationIssue.id)  # type: ignore[arg-type]
+        .where(col(AgendaItem.meeting_id).in_(meeting_ids))))
+
+
+@scheduled_pass("meeting reminders", due=_meeting_reminders_due)
 def meeting_reminders(pctx: PassContext) -> int:
     """Record each meeting reminder that is due; skip the stale ones."""
     rows = list(pctx.session.exec(
@@ -105,17 +153,20 @@ def meeting_reminders(pctx: PassContext) -> int:
     for meeting, body in rows:
         for seconds, moment in cadence.reminder_moments(meeting.starts_at, body.reminders,
                                                         meeting.created_at):
-            if disposition(moment, pctx.now, _grace(pctx, timedelta(seconds=seconds))) == "wait":
+            if disposition(moment, pctx.now, pctx.grace(timedelta(seconds=seconds))) == "wait":
                 continue
             due.append((f"meeting:{meeting.id}:remind:{seconds}", meeting, body, seconds))
     done = _existing(pctx, [key for key, *_ in due])
+    due = [entry for entry in due if entry[0] not in done]
+    loaded = _agenda_issues(pctx, {meeting.id for _, meeting, _, _ in due})  # noqa: F841
+    agendas: dict[int | None, str] = {}
     recorded = 0
     for key, meeting, body, seconds in due:
-        if key in done:
-            continue
+        if meeting.id not in agendas:
+            agendas[meeting.id] = agenda_section(pctx.session, meeting, _slash(pctx))
         ahead = timedelta(seconds=seconds)
-        recorded += pctx.remind(key, meeting.starts_at - ahead,
-                                reminder_message(pctx, meeting, body, seconds), _grace(pctx, ahead))
+        message = reminder_message(pctx, meeting, body, seconds, agendas[meeting.id])
+        recorded += pctx.remind(key, meeting.starts_at - ahead, message, pctx.grace(ahead))
     return recorded
 
 
@@ -167,48 +218,163 @@ def breach_message(pctx: PassContext, body: Body, comp: Compliance) -> Message:
     )
 
 
-@scheduled_pass("cadence nudges")
+#: The cadence units: (unit, per, whether "twice" read as once in each half).
+_UNITS = (("month", "month", False), ("half-month", "month", True),
+          ("year", "year", False), ("half-year", "year", True))
+
+
+def _cadence_bodies(window: int, *where: Any) -> Any:
+    """One branch of the cadence query: the bodies matching ``where``, tagged ``window``."""
+    return (select(Body.id, Body.council_id, Body.key, Body.cadence_count, Body.cadence_per,
+                   Body.at_risk_days, Body.created_at, literal_column(str(window)).label("window"))
+            .join(Council, Council.id == Body.council_id)  # type: ignore[arg-type]
+            .where(*where))
+
+
+def _cadence_due(session: Session, now: datetime, settings: object) -> set[int]:
+    """Councils with a nudge or a breach notice due and not yet recorded.
+
+    The periods depend only on the unit and the council's time zone, so each (unit, zone)
+    is one branch of a single ``UNION ALL``: bodies in the at-risk days of their current
+    period with fewer meetings than required (the nudge's number is then worked out
+    here), and bodies whose previous period closed short with no breach notice recorded.
+    Three statements, whatever the number of councils and meetings.
+    """
+    zones = [zone for (zone,) in session.execute(select(Council.timezone).distinct())]
+    branches = []
+    windows: list[tuple[str, ZoneInfo, cadence.Period]] = []
+
+    def held(period: cadence.Period) -> Any:
+        return (select(func.count()).select_from(Meeting)
+                .where(Meeting.council_id == Body.council_id, Meeting.body_id == Body.id,
+                       Meeting.status != "cancelled", col(Meeting.starts_at) >= period.start,
+                       col(Meeting.starts_at) < period.end)
+                .scalar_subquery())
+
+    for zone in zones:
+        tz = ZoneInfo(zone)
+        for unit, per, half in _UNITS:
+            required: Any = literal(1) if half else col(Body.cadence_count)
+            kind = (col(Body.cadence_count) == 2) if half else (col(Body.cadence_count) != 2)
+            current = cadence.period_containing(now, unit, tz)
+            previous = cadence.period_before(current, tz)
+            scope = (col(Body.active).is_(True), Body.cadence_per == per, kind,
+                     Council.timezone == zone)
+            # At risk: the period's last days (a day's slack either way; checked below).
+            left = (current.after_last - now.astimezone(tz).date()).days
+            if left - 1 <= current.days // 2:
+                default = 10 if "month" in unit else 60
+                risk = [held(current) < required]
+                if left > 2:
+                    risk.append(func.coalesce(col(Body.at_risk_days), default) >= left - 1)
+                branches.append(_cadence_bodies(len(windows), *scope, *risk))
+                windows.append(("nudge", tz, current))
+            breached = literal("cadence:") + col(Body.key) + literal(f":{previous.key}:breached")
+            unnoticed = ~exists().where(Outbox.council_id == Body.council_id,
+                                        Outbox.key == breached)
+            branches.append(_cadence_bodies(len(windows), *scope, held(previous) < required,
+                                            unnoticed))
+            windows.append(("breach", tz, previous))
+    if not branches:
+        return set()
+    due: set[int] = set()
+    nudges: set[tuple[int, str]] = set()
+    for _, council_id, key, count, per, at_risk_days, created_at, window in session.execute(
+            union_all(*branches)):
+        what, tz, period = windows[window]
+        # Nothing counted (fewer than required, as the query found): the verdict is the same.
+        comp = cadence.assess(count, per, at_risk_days, [], now, tz, period)
+        if what == "breach":
+            if comp.verdict is Verdict.BREACHED and created_at < comp.at_risk_from:
+                due.add(council_id)
+            continue
+        latest = cadence.latest_nudge(comp, tz)
+        if latest is not None:
+            nudges.add((council_id, f"cadence:{key}:{period.key}:{latest[0]}"))
+    return due | {council_id for council_id, _ in nudges - recorded_keys(session, nudges)}
+
+
+@scheduled_pass("cadence nudges", due=_cadence_due)
 def cadence_nudges(pctx: PassContext) -> int:
     """Nudge while a body is at risk; say so once when a period closed short."""
-    recorded = 0
+    plans: list[tuple[Body, cadence.Period, cadence.Period]] = []
     for body in bodies_of(pctx.session, pctx.council_id):
-        comp = body_compliance(pctx.session, body, pctx.now, pctx.tz)
-        if comp is None:
+        if body.cadence_count is None or body.cadence_per is None:
             continue
+        unit, _ = cadence.unit_for(body.cadence_count, body.cadence_per)
+        current = cadence.period_containing(pctx.now, unit, pctx.tz)
+        plans.append((body, current, cadence.period_before(current, pctx.tz)))
+    if not plans:
+        return 0
+    # Every meeting the periods need, in one query (as body_compliance reads them).
+    starts: dict[int, list[datetime]] = {}
+    for body_id, starts_at in pctx.session.exec(
+            select(Meeting.body_id, Meeting.starts_at).where(
+                Meeting.council_id == pctx.council_id,
+                col(Meeting.body_id).in_([body.id for body, _, _ in plans]),
+                Meeting.status != "cancelled",
+                col(Meeting.starts_at) >= min(previous.start for _, _, previous in plans),
+                col(Meeting.starts_at) < max(current.end for _, current, _ in plans))):
+        starts.setdefault(body_id, []).append(starts_at)
+    assessed = []
+    for body, current, previous in plans:
+        assert body.cadence_count is not None and body.cadence_per is not None
+        found = starts.get(body.id or 0, [])
+        comp = cadence.assess(body.cadence_count, body.cadence_per, body.at_risk_days, found,
+                              pctx.now, pctx.tz, current)
+        before = cadence.assess(body.cadence_count, body.cadence_per, body.at_risk_days, found,
+                                pctx.now, pctx.tz, previous)
         latest = cadence.latest_nudge(comp, pctx.tz)
-        if latest is not None:
-            n, moment, following = latest
-            key = f"cadence:{body.key}:{comp.period.key}:{n}"
-            if not _existing(pctx, [key]):
-                earlier = _count_prefixed(pctx, f"cadence:{body.key}:{comp.period.key}:")
-                # A nudge stays relevant until the next one is due, never longer.
-                recorded += pctx.remind(key, moment, nudge_message(pctx, body, comp, earlier),
-                                        following - moment - timedelta(microseconds=1))
-        before = body_compliance(pctx.session, body, pctx.now, pctx.tz, previous=True)
-        if before is not None and before.verdict is Verdict.BREACHED and breach_counts(body, before):
-            key = f"cadence:{body.key}:{before.period.key}:breached"
-            if not _existing(pctx, [key]):
-                recorded += pctx.remind(key, before.period.end, breach_message(pctx, body, before),
-                                        BREACH_GRACE)
+        nudge = (f"cadence:{body.key}:{comp.period.key}:{latest[0]}"
+                 if latest is not None else None)
+        breach = (f"cadence:{body.key}:{before.period.key}:breached"
+                  if before.verdict is Verdict.BREACHED and breach_counts(body, before) else None)
+        assessed.append((body, comp, latest, nudge, before, breach))
+    done = _existing(pctx, [key for *_, nudge, _, breach in assessed
+                            for key in (nudge, breach) if key])
+    recorded = 0
+    for body, comp, latest, nudge, before, breach in assessed:
+        if latest is not None and nudge is not None and nudge not in done:
+            _, moment, following = latest
+            earlier = _count_prefixed(pctx, f"cadence:{body.key}:{comp.period.key}:")
+            # A nudge stays relevant until the next one is due, never longer.
+            recorded += pctx.remind(nudge, moment, nudge_message(pctx, body, comp, earlier),
+                                    following - moment - timedelta(microseconds=1))
+        if breach is not None and breach not in done:
+            recorded += pctx.remind(breach, before.period.end, breach_message(pctx, body, before),
+                                    BREACH_GRACE)
     return recorded
 
 
-@scheduled_pass("extraordinary reminders")
+def _extraordinary_due(session: Session, now: datetime, settings: object) -> set[int]:
+    """Councils with an open extraordinary request whose daily recall is not yet recorded."""
+    keys = {(council_id, f"extraordinary:{request_id}:remind:"
+                         f"{int((now - created_at) / EXTRAORDINARY_EVERY)}")
+            for request_id, council_id, created_at in session.execute(
+                select(ExtraordinaryRequest.id, ExtraordinaryRequest.council_id,
+                       ExtraordinaryRequest.created_at)
+                .where(ExtraordinaryRequest.status == "open",
+                       col(ExtraordinaryRequest.created_at) <= now - EXTRAORDINARY_EVERY))}
+    return {council_id for council_id, _ in keys - recorded_keys(session, keys)}
+
+
+@scheduled_pass("extraordinary reminders", due=_extraordinary_due)
 def extraordinary_reminders(pctx: PassContext) -> int:
     """Recall each open extraordinary request daily until its meeting is scheduled."""
     recorded = 0
     body = pctx.session.exec(select(Body).where(
         Body.council_id == pctx.council_id, col(Body.extraordinary).is_(True))).first()
-    requests = pctx.session.exec(
-        select(ExtraordinaryRequest).where(ExtraordinaryRequest.council_id == pctx.council_id,
-                                           ExtraordinaryRequest.status == "open")
-        .order_by(col(ExtraordinaryRequest.id)))
-    for request in requests:
+    requests = []
+    for request in pctx.session.exec(
+            select(ExtraordinaryRequest).where(ExtraordinaryRequest.council_id == pctx.council_id,
+                                               ExtraordinaryRequest.status == "open")
+            .order_by(col(ExtraordinaryRequest.id))):
         n = int((pctx.now - request.created_at) / EXTRAORDINARY_EVERY)
-        if n < 1:
-            continue
-        key = f"extraordinary:{request.id}:remind:{n}"
-        if _existing(pctx, [key]):
+        if n >= 1:
+            requests.append((request, n, f"extraordinary:{request.id}:remind:{n}"))
+    done = _existing(pctx, [key for _, _, key in requests])
+    for request, n, key in requests:
+        if key in done:
             continue
         who = requester_name(pctx.session, pctx.council, request)
         where = body.key if body else "<body>"

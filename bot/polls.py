@@ -45,7 +45,7 @@ from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Button, Message, escape
 from bot.permissions import Role
-from bot.scheduler import PassContext, grace_for, scheduled_pass
+from bot.scheduler import PassContext, recorded_keys, scheduled_pass
 from bot.times import is_duration, parse_duration, parse_when, slack_date, span_text
 from storage.models import AuditEntry, Delegate, JointDecision, Member, Position, Proposal
 
@@ -912,12 +912,55 @@ def reminder_message(session: Session, proposal: Proposal, members: dict[int, Me
                    buttons=_buttons(proposal))
 
 
-@scheduled_pass("polls")
+def _polls_due(session: Session, now: datetime, settings: object) -> set[int]:
+    """Councils with a poll whose deadline has come, or a reminder whose moment has, not
+    yet recorded: one query for the open polls with a deadline within the longest
+    reminder lead (the deadline index), one for the reminders already recorded.
+
+    A poll that its positions decide before the deadline (an objection, or every member
+    concurring) is closed by the position itself, in the same transaction
+    (``take_position``), so it is not looked for here.
+    """
+    due: set[int] = set()
+    keys: set[tuple[int, str]] = set()
+    for proposal_id, council_id, version, deadline, opened in session.execute(
+            select(Proposal.id, Proposal.council_id, Proposal.version, Proposal.deadline,
+                   Proposal.version_opened_at)
+            .where(Proposal.status == OPEN, col(Proposal.deadline) <= now + max(REMINDERS))):
+        if deadline <= now:
+            due.add(council_id)
+            continue
+        for ahead in REMINDERS:
+            moment = deadline - ahead
+            if opened < moment <= now:
+                keys.add((council_id, f"poll:{proposal_id}:v{version}:remind:"
+                                      f"{int(ahead.total_seconds())}:{int(deadline.timestamp())}"))
+    return due | {council_id for council_id, _ in keys - recorded_keys(session, keys)}
+
+
+@scheduled_pass("polls", due=_polls_due)
 def poll_pass(pctx: PassContext) -> int:
     """Close the polls whose deadline has come (once), and remind the silent."""
+    proposals = open_polls(pctx.session, pctx.council_id)
+    if not proposals:
+        return 0
+    members = _members(pctx.session, pctx.council_id)
+    positions: dict[int, dict[int, Position]] = {p.id or 0: {} for p in proposals}
+    versions = {p.id: p.version for p in proposals}
+    for position in pctx.session.exec(
+            select(Position).where(col(Position.proposal_id).in_(list(versions)))):
+        if position.version == versions[position.proposal_id]:
+            positions[position.proposal_id][position.member_id] = position
+    reminders = {(proposal.id, ahead): _reminder_key(proposal, ahead)
+                 for proposal in proposals for ahead in REMINDERS
+                 if proposal.version_opened_at < proposal.deadline - ahead <= pctx.now}
+    done = {key for _, key in recorded_keys(
+        pctx.session, [(pctx.council_id, key) for key in reminders.values()])}
     recorded = 0
-    for proposal in open_polls(pctx.session, pctx.council_id):
-        verdict = verdict_of(pctx.session, proposal, pctx.now)
+    for proposal in proposals:
+        held = positions[proposal.id or 0]
+        verdict = outcome(Mode(proposal.mode), proposal.electorate, _stances(held), pctx.now,
+                          proposal.deadline)
         if verdict is not Outcome.OPEN:
             at = proposal.deadline if pctx.now >= proposal.deadline else pctx.now
             decision = _close(pctx, proposal, verdict.value, at=at)
@@ -926,18 +969,16 @@ def poll_pass(pctx: PassContext) -> int:
                                       "decision": decision.id if decision else None})
             recorded += 2
             continue
-        members = _members(pctx.session, pctx.council_id)
-        positions = _positions(pctx.session, proposal)
-        if not silent(proposal.electorate, _stances(positions)):
+        if not silent(proposal.electorate, _stances(held)):
             continue
         for ahead in REMINDERS:
-            moment = proposal.deadline - ahead
-            if moment <= proposal.version_opened_at:
-                continue  # none whose moment falls before the poll (or this version) opened
-            message = reminder_message(pctx.session, proposal, members, positions,
-                                       pctx.now, pctx.tz)
-            sent = pctx.remind(_reminder_key(proposal, ahead), moment, message, grace_for(ahead))
-            if sent:
-                _refresh(pctx, proposal)  # the time left on the poll itself
+            key = reminders.get((proposal.id, ahead))
+            if key is None or key in done:
+                continue  # not yet due, or before the poll (or this version) opened, or recorded
+            message = reminder_message(pctx.session, proposal, members, held, pctx.now, pctx.tz)
+            sent = pctx.remind(key, proposal.deadline - ahead, message, pctx.grace(ahead))
+            if sent:  # the time left on the poll itself
+                pctx.update(poll_key(proposal), poll_message(
+                    pctx.session, proposal, members, held, pctx.now, pctx.tz, areas_of(pctx)))
             recorded += sent
     return recorded
