@@ -11,7 +11,6 @@ from sqlmodel import Session, select
 
 from bot import audit, outbox
 from bot.charter import Charter
-from bot.messages import Message
 from bot.permissions import Role, check
 from storage.models import Council, Delegate, Member
 
@@ -54,7 +53,7 @@ def resolve_actor(session: Session, council: Council, user_id: str,
 
 
 @dataclass
-class Context:
+class Context(outbox.OutboxWriter):
     """One request's view of the council, inside one transaction."""
 
     session: Session
@@ -91,12 +90,3 @@ class Context:
         audit.append(self.session, self.council_id, self.now, self.actor.user_id, action,
                      details, member.name if member else None)
 
-    def post(self, key: str, message: Message, *, thread_key: str | None = None) -> bool:
-        return outbox.post(self.session, self.council_id, key, message, self.now,
-                           thread_key=thread_key)
-
-    def dm(self, key: str, user_id: str, message: Message) -> bool:
-        return outbox.dm(self.session, self.council_id, key, user_id, message, self.now)
-
-    def update(self, target_key: str, message: Message) -> None:
-        outbox.update_message(self.session, self.council_id, target_key, message, self.now)

@@ -165,6 +165,27 @@ def publish_home(session: Session, council_id: int, user_id: str, now: datetime)
                    channel=user_id)
 
 
+class OutboxWriter:
+    """``post``, ``dm`` and ``update`` for whatever holds a session, a council and a moment.
+
+    Shared by a request's :class:`bot.context.Context` and a scheduler pass's
+    ``PassContext``, so both record what the council must see the same way.
+    """
+
+    session: Session
+    now: datetime
+    council_id: int  # a property of the context class
+
+    def post(self, key: str, message: Message, *, thread_key: str | None = None) -> bool:
+        return post(self.session, self.council_id, key, message, self.now, thread_key=thread_key)
+
+    def dm(self, key: str, user_id: str, message: Message) -> bool:
+        return dm(self.session, self.council_id, key, user_id, message, self.now)
+
+    def update(self, target_key: str, message: Message) -> None:
+        update_message(self.session, self.council_id, target_key, message, self.now)
+
+
 @dataclass
 class DeliveryReport:
     sent: int = 0

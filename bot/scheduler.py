@@ -54,7 +54,7 @@ def disposition(moment: datetime, now: datetime, grace: timedelta) -> str:
 
 
 @dataclass(frozen=True)
-class PassContext:
+class PassContext(outbox.OutboxWriter):
     """One council, as of one instant, inside one transaction holding its write lock."""
 
     session: Session
@@ -96,15 +96,6 @@ class PassContext:
         return int(outbox.post(self.session, self.council_id, key, message, self.now,
                                thread_key=thread_key))
 
-    def post(self, key: str, message: Message, *, thread_key: str | None = None) -> bool:
-        return outbox.post(self.session, self.council_id, key, message, self.now,
-                           thread_key=thread_key)
-
-    def dm(self, key: str, user_id: str, message: Message) -> bool:
-        return outbox.dm(self.session, self.council_id, key, user_id, message, self.now)
-
-    def update(self, target_key: str, message: Message) -> None:
-        outbox.update_message(self.session, self.council_id, target_key, message, self.now)
 
     def audit(self, action: str, details: dict[str, Any], member: str | None = None) -> None:
         audit.append(self.session, self.council_id, self.now, "system", action, details, member)
