@@ -10,6 +10,7 @@ or the secretariat resolves it, or the raising member withdraws it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -62,6 +63,12 @@ _SAFE_LINK = re.compile(r"https://[^\s<>|]{1,490}")
 
 #: An issue still open this long after its meeting began moves to the next Council meeting.
 CARRY_OVER = timedelta(hours=24)
+
+
+def issue_fingerprint(decision_id: int, member_id: int, text: str) -> str:
+    """What makes two open issues the same: one member, one decision, the same words."""
+    words = " ".join(text.split()).casefold()
+    return hashlib.sha256(f"{decision_id}\n{member_id}\n{words}".encode()).hexdigest()
 
 
 def overdue_after() -> timedelta:
@@ -434,9 +441,17 @@ def raise_issue(ctx: Context, decision_id: int, text: str,
     text = text_argument(text, "text of the issue")
     if source_link is not None and not _SAFE_LINK.fullmatch(source_link):
         source_link = None  # only a plain https link goes into mrkdwn
+    dedup = issue_fingerprint(decision_id, member.id or 0, text)
+    already = ctx.session.exec(select(ImplementationIssue.id).where(
+        ImplementationIssue.council_id == ctx.council_id,
+        ImplementationIssue.dedup == dedup)).first()
+    if already is not None:
+        raise CommandError(f"{member.name} already raised this issue on D{decision_id}: "
+                           f"it is open as I{already}.")
     issue = ImplementationIssue(council_id=ctx.council_id, decision_id=decision_id,
                                 member_id=member.id or 0, raised_by=ctx.actor.user_id, text=text,
-                                source_link=source_link, status=OPEN, created_at=ctx.now)
+                                source_link=source_link, status=OPEN, created_at=ctx.now,
+                                dedup=dedup)
     ctx.session.add(issue)
     ctx.session.flush()
     meeting = next_council_meeting(ctx.session, ctx.council_id, ctx.now)
@@ -479,6 +494,7 @@ def _close(ctx: Context, issue: ImplementationIssue, status: str, note: str | No
     """Close an issue, and take it off the agendas of meetings still to come."""
     issue.status = status
     issue.closed_at = ctx.now
+    issue.dedup = None  # closed: the same issue may be raised again
     issue.closed_by = ctx.actor.user_id
     issue.note = note
     ctx.session.add(issue)

@@ -191,7 +191,17 @@ class JointDecision(SQLModel, table=True):
 
 
 class ImplementationIssue(SQLModel, table=True):
-    """An issue a member raised about the implementation of a joint decision."""
+    """An issue a member raised about the implementation of a joint decision.
+
+    ``dedup`` identifies an open issue by decision, member and text: the same
+    member cannot have the same issue open twice (a double submit, a retry).
+    It is cleared when the issue closes, so the issue may be raised again.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("council_id", "dedup"),
+        Index("ix_implementationissue_meeting", "meeting_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     council_id: int = Field(foreign_key="council.id", index=True)
@@ -206,6 +216,7 @@ class ImplementationIssue(SQLModel, table=True):
     closed_at: datetime | None = _when(nullable=True)
     closed_by: str | None = Field(default=None, max_length=32)
     note: str | None = _text(nullable=True, default=None)
+    dedup: str | None = Field(default=None, max_length=64)
 
 
 class Outbox(SQLModel, table=True):
