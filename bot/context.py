@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
@@ -64,15 +63,6 @@ class Context(outbox.OutboxWriter):
     admins: frozenset[str]
     channel_id: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def council_id(self) -> int:
-        assert self.council.id is not None
-        return self.council.id
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.council.timezone)
 
     def require(self, action: str, *also: Role) -> None:
         """Check the permission table; ``also`` are roles held on the subject at hand."""

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
@@ -166,15 +167,24 @@ def publish_home(session: Session, council_id: int, user_id: str, now: datetime)
 
 
 class OutboxWriter:
-    """``post``, ``dm`` and ``update`` for whatever holds a session, a council and a moment.
+    """A council, a session and a moment: ``post``, ``dm``, ``update`` and the time zone.
 
     Shared by a request's :class:`bot.context.Context` and a scheduler pass's
     ``PassContext``, so both record what the council must see the same way.
     """
 
     session: Session
+    council: Council
     now: datetime
-    council_id: int  # a property of the context class
+
+    @property
+    def council_id(self) -> int:
+        assert self.council.id is not None
+        return self.council.id
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.council.timezone)
 
     def post(self, key: str, message: Message, *, thread_key: str | None = None) -> bool:
         return post(self.session, self.council_id, key, message, self.now, thread_key=thread_key)

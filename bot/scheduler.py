@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -61,15 +60,6 @@ class PassContext(outbox.OutboxWriter):
     council: Council
     now: datetime
     settings: object
-
-    @property
-    def council_id(self) -> int:
-        assert self.council.id is not None
-        return self.council.id
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.council.timezone)
 
     def grace(self, ahead: timedelta) -> timedelta:
         """The grace for a reminder sent ``ahead`` of its event: the settings', or the default."""
