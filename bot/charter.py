@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.lookup import normalise
+from bot.times import read_duration as parse_duration
 
 LEVELS = ("summit", "ministerial", "ambassadorial", "committee", "military", "expert")
 PERIODS = ("month", "year")
@@ -41,11 +42,6 @@ _ISO_CODE = re.compile(r"[A-Za-z]+")
 _TOML_WHERE = re.compile(r"^(?P<what>.*?)\s*\((?:at line (?P<line>\d+), column (?P<col>\d+)"
                          r"|at (?P<end>end of document))\)$", re.DOTALL)
 
-_DURATION = re.compile(r"(?:[0-9]+\s*[wdhm]\s*)+")
-_DURATION_PART = re.compile(r"([0-9]+)\s*([wdhm])")
-_UNIT_MINUTES = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
-_MAX_DURATION_DAYS = 3650
-_DURATION_FORMS = "write it like 48h, 3d, 90m, 1w or 1d12h"
 
 
 class CharterError(Exception):
@@ -146,36 +142,6 @@ class Charter:
 
 DEFAULT_CHARTER: str = str(resources.files("bot") / "charters" / _DEFAULT_NAME)
 """Path of the packaged NRC 2002 charter."""
-
-
-def parse_duration(text: str) -> timedelta:
-    """Read a lead time as people write it: ``48h``, ``3d``, ``90m``, ``1w``, ``1d12h``.
-
-    Refuses zero, negative and absurd (over ten years) values, because each of
-    them is a mistake in a reminder or deadline, never an intention.
-    """
-    shown = text.strip()
-    cleaned = shown.lower()
-    if not cleaned:
-        raise ValueError(f"A duration is empty; {_DURATION_FORMS}.")
-    if cleaned.startswith("-") and _DURATION.fullmatch(cleaned[1:].strip()):
-        raise ValueError(f'"{shown}" is negative; a duration must be longer than zero.')
-    if not _DURATION.fullmatch(cleaned):
-        raise ValueError(f'"{shown}" is not a duration; {_DURATION_FORMS}.')
-    parts = _DURATION_PART.findall(cleaned)
-    units = [unit for _, unit in parts]
-    repeated = sorted({unit for unit in units if units.count(unit) > 1})
-    if repeated:
-        raise ValueError(f'"{shown}" gives the unit "{repeated[0]}" twice; {_DURATION_FORMS}.')
-    too_long = f'"{shown}" is longer than ten years ({_MAX_DURATION_DAYS} days).'
-    if any(len(number.lstrip("0")) > 9 for number, _ in parts):
-        raise ValueError(too_long)
-    minutes = sum(int(number) * _UNIT_MINUTES[unit] for number, unit in parts)
-    if minutes == 0:
-        raise ValueError(f'"{shown}" is zero; a duration must be longer than zero.')
-    if minutes > _MAX_DURATION_DAYS * _UNIT_MINUTES["d"]:
-        raise ValueError(too_long)
-    return timedelta(minutes=minutes)
 
 
 def load_charter(path: str | os.PathLike[str] | None = None) -> Charter:

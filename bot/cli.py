@@ -8,8 +8,8 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
@@ -20,9 +20,11 @@ from bot.exchange import ImportRefused, export_state, import_state
 from bot.manifest import manifest
 from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.times import parse_when
 from storage.engine import upgrade
 from storage.models import Council
+
+if TYPE_CHECKING:
+    from handlers.slackport import SlackPort
 
 log = logging.getLogger("nrc-bot")
 
@@ -136,8 +138,7 @@ def _run(command: str, args: argparse.Namespace, runtime: Runtime) -> int:
     if command == "console":
         from bot.console import main as console_main
 
-        return console_main(runtime, args.as_user if hasattr(args, "as_user") else None,
-                            tick=lambda at: _tick(runtime, at))
+        return console_main(runtime, args.as_user if hasattr(args, "as_user") else None)
     if command == "serve":
         from bot.serve import serve
 
@@ -152,13 +153,10 @@ def _run(command: str, args: argparse.Namespace, runtime: Runtime) -> int:
         return _clock(runtime)
     if command == "tick":
         try:
-            print(_tick(runtime, args.at))
+            print(runtime.tick_and_deliver(_slack_port(runtime), args.at))
         except CommandError as exc:
             print(f"nrc-bot: {exc.message}", file=sys.stderr)
             return 2
-        # What a pass as of a later moment records is due then: deliver as of it too.
-        at = parse_when(args.at, runtime.tz_default) if args.at else None
-        _deliver_once(runtime, max(at, runtime.clock()) if at else None)
         return 0
     if command == "ics":
         return _ics(runtime, args.body, args.urls)
@@ -173,14 +171,11 @@ def _run(command: str, args: argparse.Namespace, runtime: Runtime) -> int:
         return _verify(runtime)
     if command == "outbox":
         print(f"{outbox.retry_failed(runtime.engine, runtime.clock())} failed messages requeued.")
-        _deliver_once(runtime)
+        port = _slack_port(runtime)
+        if port is not None:
+            runtime.deliver(port)
         return 0
     raise SystemExit(f"unknown command {command}")
-
-
-def _tick(runtime: Runtime, at: str | None) -> str:
-    moment = parse_when(at, runtime.tz_default) if at else None
-    return runtime.tick(moment).summary()
 
 
 def _ics(runtime: Runtime, body: str | None, urls: bool) -> int:
@@ -206,32 +201,26 @@ def _ics(runtime: Runtime, body: str | None, urls: bool) -> int:
     return 0
 
 
-def _deliver_once(runtime: Runtime, at: datetime | None = None) -> None:
+def _slack_port(runtime: Runtime) -> SlackPort | None:
+    """Slack's port, or None without a bot token: then what is due is recorded, not sent."""
     if not runtime.settings.bot_token:
-        return
+        return None
     from bot.app import slack_client
     from handlers.slackport import SlackPort
 
-    runtime.deliver(SlackPort(slack_client(runtime.settings)), at)
+    return SlackPort(slack_client(runtime.settings))
 
 
 def _clock(runtime: Runtime) -> int:
     from bot.scheduler import start
 
     settings = runtime.settings
-    if settings.bot_token:
-        from bot.app import slack_client
-        from handlers.slackport import SlackPort
-
-        port = SlackPort(slack_client(settings))
-
-        def deliver() -> object:
-            return runtime.deliver(port)
-    else:
+    port = _slack_port(runtime)
+    if port is None:
         log.warning("SLACK_BOT_TOKEN is not set: the clock records what is due but sends nothing")
 
-        def deliver() -> object:
-            return None
+    def deliver() -> object:
+        return runtime.deliver(port) if port is not None else None
 
     log.info("clock: a pass every %d s", settings.tick_seconds)
     start(lambda: runtime.tick(), deliver, tick_seconds=settings.tick_seconds,

@@ -8,19 +8,16 @@ a scheduler pass, ``:quit`` ends. Everything the bot would post in the channel o
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from datetime import datetime
 from itertools import count
 from typing import TextIO
 
 from sqlmodel import Session
 
-from bot import outbox
 from bot.commands import parse_user
 from bot.errors import CommandError
 from bot.messages import Message, render_text
 from bot.runtime import Runtime
-from bot.times import parse_when
 
 CONSOLE_USER = "UCONSOLE"
 CONSOLE_CHANNEL = "CCONSOLE"
@@ -65,15 +62,13 @@ class ConsolePort:
 
 
 class Console:
-    def __init__(self, runtime: Runtime, user: str | None, out: TextIO,
-                 tick: Callable[[str | None], str] | None = None) -> None:
+    def __init__(self, runtime: Runtime, user: str | None, out: TextIO) -> None:
         self.runtime = runtime
         self.user = user or CONSOLE_USER
         # The console's own user stands for the secretariat unless --as says otherwise.
         self.extra_admins = frozenset({CONSOLE_USER})
         self.out = out
         self.port = ConsolePort(out)
-        self.tick = tick
 
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -111,23 +106,10 @@ class Console:
             self.say(f"You are now @{self.user}.")
             return True
         if word == ":tick":
-            at = rest.strip() or None
-            moment = None
-            if at is not None:
-                try:
-                    moment = parse_when(at, self.runtime.tz_default)
-                except CommandError as exc:
-                    self.say(exc.message)
-                    return True
-            if self.tick is None:
-                self.say("No scheduler passes are available.")
-                return True
-            self.say(self.tick(at))
-            if moment is not None and moment > self.runtime.clock():
-                # What a pass in the future records is due then: deliver as of that moment.
-                outbox.deliver(self.runtime.engine, self.port, moment)
-            else:
-                self.runtime.deliver(self.port)
+            try:
+                self.say(self.runtime.tick_and_deliver(self.port, rest.strip() or None))
+            except CommandError as exc:
+                self.say(exc.message)
             return True
         if word == ":home":
             with Session(self.runtime.engine) as session:
@@ -161,6 +143,5 @@ class Console:
         return 0
 
 
-def main(runtime: Runtime, user: str | None,
-         tick: Callable[[str | None], str] | None = None) -> int:
-    return Console(runtime, user, sys.stdout, tick).run(sys.stdin)
+def main(runtime: Runtime, user: str | None) -> int:
+    return Console(runtime, user, sys.stdout).run(sys.stdin)

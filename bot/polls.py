@@ -32,7 +32,7 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -44,6 +44,7 @@ from bot.consensus import Mode, Outcome, Stance, concurring, objectors, outcome,
 from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Button, Message, escape
+from bot.outbox import OutboxWriter
 from bot.permissions import Role
 from bot.scheduler import PassContext, recorded_keys, scheduled_pass
 from bot.times import is_duration, parse_duration, parse_when, slack_date, span_text
@@ -64,24 +65,8 @@ _CLOCK = re.compile(r"^\d{1,2}:\d{2}$")
 _VERB = {Stance.CONCUR: "concurs", Stance.OBJECT: "objects"}
 
 
-class Scope(Protocol):
-    """What closing a poll needs: a command's :class:`Context` or a pass's context."""
-
-    @property
-    def session(self) -> Session: ...
-
-    @property
-    def now(self) -> datetime: ...
-
-    @property
-    def council_id(self) -> int: ...
-
-    @property
-    def tz(self) -> ZoneInfo: ...
-
-    def post(self, key: str, message: Message, *, thread_key: str | None = None) -> bool: ...
-
-    def update(self, target_key: str, message: Message) -> None: ...
+#: What closing a poll needs: a command's Context or a pass's context alike.
+Scope = OutboxWriter
 
 
 # -- reading the records ------------------------------------------------------

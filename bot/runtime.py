@@ -25,7 +25,7 @@ import bot.meetings  # registers its commands
 import bot.polls  # registers its commands and passes
 import bot.records  # registers its commands
 import bot.roster  # noqa: F401  (registers its commands)
-from bot import outbox
+from bot import audit, outbox
 from bot.charter import Charter, load_charter
 from bot.commands import find
 from bot.context import Context, resolve_actor
@@ -33,7 +33,7 @@ from bot.errors import CommandError
 from bot.messages import Message
 from bot.scheduler import TickReport, run_passes
 from bot.settings import Settings
-from bot.times import utcnow
+from bot.times import parse_when, utcnow
 from storage.engine import make_engine, transaction, upgrade
 from storage.models import Body, Council, Member
 
@@ -103,8 +103,6 @@ class Runtime:
                 session.flush()
                 assert council.id is not None
                 self._seed(session, council.id, now)
-                from bot import audit
-
                 audit.append(session, council.id, now, "system", "council.create",
                              {"charter": self.charter.source_path.rsplit("/", 1)[-1],
                               "members": len(self.charter.members),
@@ -241,6 +239,18 @@ class Runtime:
                 self.deliver(port)
             except Exception:
                 log.exception("outbox delivery failed; the clock process will retry")
+
+    def tick_and_deliver(self, port: outbox.Port | None, at: str | None = None) -> str:
+        """One pass as of ``at`` (typed by a person; default now), then deliver what it recorded.
+
+        A pass as of a later moment records what is due then, so it is
+        delivered as of that moment too.
+        """
+        moment = parse_when(at, self.tz_default) if at else None
+        summary = self.tick(moment).summary()
+        if port is not None:
+            self.deliver(port, max(moment, self.clock()) if moment else None)
+        return summary
 
     def tick(self, at: datetime | None = None) -> TickReport:
         """One scheduler pass as of ``at`` (default: now). Idempotent."""

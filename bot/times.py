@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import CommandError
 
-_DURATION_PART = re.compile(r"(\d+)\s*(w|d|h|m)", re.IGNORECASE)
-_DURATION = re.compile(r"^\s*(?:\d+\s*[wdhm]\s*)+$", re.IGNORECASE)
-_UNITS = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
+_DURATION = re.compile(r"(?:[0-9]+\s*[wdhm]\s*)+")
+_DURATION_PART = re.compile(r"([0-9]+)\s*([wdhm])")
+_UNIT_MINUTES = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
+_MAX_DURATION_DAYS = 3650
+_DURATION_FORMS = "write it like 48h, 3d, 90m, 1w or 1d12h"
 _LOCAL = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$")
-_MAX_DURATION = timedelta(days=3650)
 
 TIME_FORMS = "a time like 2026-12-03 10:00, or 2026-12-03T10:00+01:00 with an offset"
 
@@ -28,20 +29,45 @@ def utcnow() -> datetime:
 
 
 def is_duration(text: str) -> bool:
-    return bool(_DURATION.match(text))
+    return bool(_DURATION.fullmatch(text.strip().lower()))
+
+
+def read_duration(text: str) -> timedelta:
+    """Read a lead time as people write it: ``48h``, ``3d``, ``90m``, ``1w``, ``1d12h``.
+
+    Refuses zero, negative and absurd (over ten years) values, because each of
+    them is a mistake in a reminder or deadline, never an intention.
+    """
+    shown = text.strip()
+    cleaned = shown.lower()
+    if not cleaned:
+        raise ValueError(f"A duration is empty; {_DURATION_FORMS}.")
+    if cleaned.startswith("-") and _DURATION.fullmatch(cleaned[1:].strip()):
+        raise ValueError(f'"{shown}" is negative; a duration must be longer than zero.')
+    if not _DURATION.fullmatch(cleaned):
+        raise ValueError(f'"{shown}" is not a duration; {_DURATION_FORMS}.')
+    parts = _DURATION_PART.findall(cleaned)
+    units = [unit for _, unit in parts]
+    repeated = sorted({unit for unit in units if units.count(unit) > 1})
+    if repeated:
+        raise ValueError(f'"{shown}" gives the unit "{repeated[0]}" twice; {_DURATION_FORMS}.')
+    too_long = f'"{shown}" is longer than ten years ({_MAX_DURATION_DAYS} days).'
+    if any(len(number.lstrip("0")) > 9 for number, _ in parts):
+        raise ValueError(too_long)
+    minutes = sum(int(number) * _UNIT_MINUTES[unit] for number, unit in parts)
+    if minutes == 0:
+        raise ValueError(f'"{shown}" is zero; a duration must be longer than zero.')
+    if minutes > _MAX_DURATION_DAYS * _UNIT_MINUTES["d"]:
+        raise ValueError(too_long)
+    return timedelta(minutes=minutes)
 
 
 def parse_duration(text: str) -> timedelta:
-    """``48h``, ``3d``, ``1w``, ``90m``, ``1d12h``."""
-    if not is_duration(text):
-        raise CommandError(f'"{text}" is not a duration; write it like 48h, 3d or 1w.')
-    total = sum((int(n) * _UNITS[unit.lower()] for n, unit in _DURATION_PART.findall(text)),
-                timedelta())
-    if total <= timedelta(0):
-        raise CommandError("A duration must be longer than zero.")
-    if total > _MAX_DURATION:
-        raise CommandError("A duration may not exceed ten years.")
-    return total
+    """A duration typed in a command; a refusal is the user's one-sentence error."""
+    try:
+        return read_duration(text)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def parse_when(text: str, tz: ZoneInfo) -> datetime:

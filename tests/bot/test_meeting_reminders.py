@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 from bot.console import Console
 from bot.runtime import Runtime
 from bot.scheduler import TickReport, run_passes
-from bot.times import parse_when
 from storage.models import Outbox
 from tests.council import CHAIR, Clock, delegate, make_runtime, run, seat_council
 
@@ -263,9 +262,7 @@ def test_the_grace_can_be_configured(council: Runtime) -> None:
 
 def test_the_console_ticks_and_shows_the_reminder(council: Runtime) -> None:
     out = io.StringIO()
-    console = Console(council, CHAIR, out,
-                      tick=lambda at: council.tick(parse_when(at, council.tz_default)
-                                                   if at else None).summary())
+    console = Console(council, CHAIR, out)
     console.handle("/nrc schedule council-amb 2026-12-10 10:00 Monthly meeting")
     console.handle(":tick 2026-12-09 10:30")
     console.handle(":tick 2026-12-09 10:30")
