@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from storage.models import AuditEntry, Council
+from storage.models import AuditEntry
+from storage.queries import lock_council
 
 GENESIS = "0" * 64
 
@@ -47,12 +49,17 @@ def append(
     details: dict[str, Any],
     member: str | None = None,
 ) -> AuditEntry:
-    """Append one entry, under the council's write lock so the chain never forks."""
-    session.exec(select(Council.id).where(Council.id == council_id).with_for_update()).one()
-    last = session.exec(
-        select(AuditEntry)
-        .where(AuditEntry.council_id == council_id)
-        .order_by(col(AuditEntry.seq).desc())
+    """Append one entry, under the council's write lock so the chain never forks.
+
+    Read and written through the table rather than the ORM: an entry is never
+    changed once written, and every change the council makes writes one.
+    """
+    lock_council(session, council_id)
+    table = AuditEntry.__table__  # type: ignore[attr-defined]
+    last = session.execute(
+        select(table.c.seq, table.c.hash)
+        .where(table.c.council_id == council_id)
+        .order_by(table.c.seq.desc())
         .limit(1)
     ).first()
     entry = AuditEntry(
@@ -67,8 +74,7 @@ def append(
         hash="",
     )
     entry.hash = digest(entry)
-    session.add(entry)
-    session.flush()
+    session.execute(insert(table), entry.model_dump(exclude={"id"}))
     return entry
 
 

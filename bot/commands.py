@@ -22,6 +22,8 @@ from bot.messages import Message
 from storage.models import Member
 
 Handler = Callable[[Context, str], Message]
+#: Whether a command writes: always, never, or depending on its arguments.
+Mutates = bool | Callable[[str], bool]
 
 MAX_TEXT = 2000
 
@@ -33,7 +35,11 @@ class Command:
     handler: Handler
     action: str | None  # checked before the handler runs; None: the handler checks
     examples: tuple[str, ...]
-    mutates: bool
+    mutates: Mutates
+
+    def mutates_with(self, args: str) -> bool:
+        """Whether this invocation writes: it then takes the council's write lock."""
+        return self.mutates(args) if callable(self.mutates) else self.mutates
 
     @property
     def summary(self) -> str:
@@ -57,9 +63,13 @@ def command(
     *,
     action: str | object | None = _UNSET,
     examples: tuple[str, ...] = (),
-    mutates: bool = False,
+    mutates: Mutates = False,
 ) -> Callable[[Handler], Handler]:
-    """Register a sub-command. ``usage`` is what follows the slash command."""
+    """Register a sub-command. ``usage`` is what follows the slash command.
+
+    ``mutates``: whether it writes, so takes the council's write lock; a
+    command that does not runs read-only, beside the council's writers.
+    """
 
     def register(handler: Handler) -> Handler:
         checked = name if action is _UNSET else action

@@ -12,6 +12,7 @@ from bot import audit, outbox
 from bot.charter import Charter
 from bot.permissions import Role, check
 from storage.models import Council, Delegate, Member
+from storage.queries import lock_council
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,7 @@ class Context(outbox.OutboxWriter):
 
     def lock(self) -> None:
         """Serialise writers of this council (SQLite: BEGIN IMMEDIATE already does)."""
-        self.session.exec(
-            select(Council.id).where(Council.id == self.council_id).with_for_update()
-        ).one()
+        lock_council(self.session, self.council_id)
 
     def audit(self, action: str, details: dict[str, Any], member: Member | None = None) -> None:
         if member is None:

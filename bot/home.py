@@ -10,9 +10,10 @@ delegation.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot import outbox, polls
@@ -30,18 +31,18 @@ from bot.issues import (
     overdue_after,
     placement_label,
 )
-from bot.meetings import bodies_of, body_compliance
+from bot.meetings import bodies_of, standings
 from bot.messages import Button, Message
 from bot.roster import ROLES
 from bot.times import slack_date
 from storage.models import (
     AgendaItem,
+    Body,
     Council,
     ImplementationIssue,
     JointDecision,
     Meeting,
     Member,
-    Position,
     Proposal,
 )
 from storage.queries import claim_event
@@ -63,18 +64,6 @@ def _members(session: Session, council_id: int) -> dict[int, Member]:
     return {m.id or 0: m for m in session.exec(select(Member).where(Member.council_id == council_id))}
 
 
-def _positions(session: Session, polls_: list[Proposal]) -> dict[int, dict[int, str]]:
-    """Per poll, the current version's stance of each member that took one."""
-    if not polls_:
-        return {}
-    versions = {p.id: p.version for p in polls_}
-    taken: dict[int, dict[int, str]] = {p.id or 0: {} for p in polls_}
-    for pos in session.exec(select(Position).where(col(Position.proposal_id).in_(list(versions)))):
-        if versions.get(pos.proposal_id) == pos.version:
-            taken[pos.proposal_id][pos.member_id] = pos.stance
-    return taken
-
-
 def upcoming_meetings(session: Session, council_id: int, now: datetime) -> list[Meeting]:
     return list(session.exec(
         select(Meeting)
@@ -88,10 +77,13 @@ def upcoming_meetings(session: Session, council_id: int, now: datetime) -> list[
 def _meeting_lines(session: Session, meetings: list[Meeting], tz: ZoneInfo) -> str:
     if not meetings:
         return "_No meetings are scheduled._"
+    items = dict(session.execute(
+        select(AgendaItem.meeting_id, func.count())
+        .where(col(AgendaItem.meeting_id).in_([m.id for m in meetings]))
+        .group_by(col(AgendaItem.meeting_id))).all())
     lines = []
     for m in meetings:
-        on_agenda = len(list(session.exec(
-            select(AgendaItem.id).where(AgendaItem.meeting_id == m.id))))
+        on_agenda = items.get(m.id or 0, 0)
         extra = f" \u2014 {excerpt(m.title, 80)}" if m.title else ""
         if m.extraordinary:
             extra += " _(extraordinary)_"
@@ -127,15 +119,12 @@ def _poll_line(poll: Proposal, tz: ZoneInfo, stances: dict[int, str] | None = No
     return line
 
 
-def _compliance_lines(session: Session, council: Council, now: datetime,
+def _compliance_lines(session: Session, bodies: list[Body], now: datetime,
                       tz: ZoneInfo) -> list[str]:
     """Each body with a mandated cadence and its verdict this period (the meetings' rule)."""
-    lines = []
-    for body in bodies_of(session, council.id or 0):
-        comp = body_compliance(session, body, now, tz)
-        if comp is not None:
-            lines.append(f"\u2022 *{body.name}*: {comp.verdict.value} ({comp.summary()})")
-    return lines
+    found = standings(session, bodies, now, tz)
+    return [f"\u2022 *{body.name}*: {found[body.id].current.verdict.value} "
+            f"({found[body.id].current.summary()})" for body in bodies if body.id in found]
 
 
 def _compliance_field(lines: list[str]) -> tuple[str, str]:
@@ -148,9 +137,11 @@ def _compliance_field(lines: list[str]) -> tuple[str, str]:
 
 
 def _delegate_view(session: Session, council: Council, actor: Actor, now: datetime,
-                   tz: ZoneInfo, members: dict[int, Member], slash: str) -> Message:
+                   tz: ZoneInfo, members: dict[int, Member], bodies: list[Body],
+                   slash: str) -> Message:
     member = actor.member
     assert member is not None and member.id is not None
+    compliance = _compliance_lines(session, bodies, now, tz)
     pending = sorted(polls.awaiting(session, council.id or 0, member.id),
                      key=lambda p: (p.deadline, p.id or 0))
     meetings = upcoming_meetings(session, council.id or 0, now)
@@ -160,7 +151,6 @@ def _delegate_view(session: Session, council: Council, actor: Actor, now: dateti
                                     JointDecision.proposer_member_id == member.id))]
     others = [i for i in open_issues(session, council.id or 0, decision_ids=proposed)
               if i.member_id != member.id]
-    compliance = _compliance_lines(session, council, now, tz)
     role = ROLES.get(actor.delegate_role or "", "delegate")
     sections = [f"*Upcoming meetings*\n{_meeting_lines(session, meetings, tz)}"]
     sections.append(f"*Open implementation issues raised by {member.name}*\n"
@@ -196,14 +186,16 @@ def _delegate_view(session: Session, council: Council, actor: Actor, now: dateti
 
 
 def _council_view(session: Session, council: Council, actor: Actor, now: datetime,
-                  tz: ZoneInfo, members: dict[int, Member], slash: str) -> Message:
+                  tz: ZoneInfo, members: dict[int, Member], bodies: list[Body],
+                  slash: str) -> Message:
+    compliance = _compliance_lines(session, bodies, now, tz)
     open_ = sorted(polls.open_polls(session, council.id or 0), key=lambda p: (p.deadline, p.id or 0))
-    stances = _positions(session, open_)
+    stances = {poll: {m: p.stance for m, p in held.items()}
+               for poll, held in polls.positions_on(session, open_).items()}
     meetings = upcoming_meetings(session, council.id or 0, now)
     issues = open_issues(session, council.id or 0)
     after = overdue_after()
     overdue = [i for i in issues if is_overdue(i, now, after)]
-    compliance = _compliance_lines(session, council, now, tz)
     who = f"the {council.chair_title}" if actor.is_chair else "the secretariat"
     sections = [
         "*Open polls*\n" + ("\n".join(_poll_line(p, tz, stances.get(p.id or 0, {}))
@@ -257,28 +249,32 @@ def home_message(session: Session, council: Council, user_id: str, admins: froze
     actor = resolve_actor(session, council, user_id, admins)
     tz = ZoneInfo(council.timezone)
     members = _members(session, council.id or 0)
+    # Loaded once and held while the Home is built: the session then finds the body of
+    # every meeting label here (``session.get``) instead of asking for it again.
+    bodies = bodies_of(session, council.id or 0)
     if actor.member is not None:
-        view = _delegate_view(session, council, actor, now, tz, members, slash)
+        view = _delegate_view(session, council, actor, now, tz, members, bodies, slash)
         if actor.is_chair or actor.is_admin:
-            glance = _council_view(session, council, actor, now, tz, members, slash)
+            glance = _council_view(session, council, actor, now, tz, members, bodies, slash)
             view.sections.extend(["*The whole council*", *glance.sections])
         return view
     if actor.is_chair or actor.is_admin:
-        return _council_view(session, council, actor, now, tz, members, slash)
+        return _council_view(session, council, actor, now, tz, members, bodies, slash)
     return _public_view(session, council, admins, now, tz, slash)
 
 
 # -- publishing ---------------------------------------------------------------
 
 
-def refresh_homes(ctx: Context, user_ids: Iterable[str]) -> None:
+def refresh_homes(ctx: Context, user_ids: Iterable[str], *,
+                  settle: timedelta = outbox.HOME_SETTLE) -> None:
     """Ask for each user's App Home to be published again (``views.publish``).
 
     Call it after a change that concerns the viewers. One outbox row per user;
-    the view itself is built at delivery (:func:`render_home`), off the request.
+    the view itself is built at delivery (:func:`render_home`), off the request,
+    ``settle`` later, so that the changes of a busy minute are published together.
     """
-    for user_id in dict.fromkeys(u for u in user_ids if u):
-        outbox.publish_home(ctx.session, ctx.council_id, user_id, ctx.now)
+    outbox.publish_homes(ctx.session, ctx.council_id, user_ids, ctx.now, settle)
 
 
 def render_home(session: Session, council_id: int, user_id: str, admins: frozenset[str],
@@ -302,5 +298,5 @@ def home_opened(ctx: Context, event_id: str | None) -> Message:
     """``app_home_opened``: publish the viewer's Home, once per Slack event (retries are no-ops)."""
     if event_id and not claim_event(ctx.session, ctx.council_id, event_id, ctx.now):
         return Message(text="Already published for this event.")
-    refresh_homes(ctx, [ctx.actor.user_id])
+    refresh_homes(ctx, [ctx.actor.user_id], settle=timedelta(0))  # the viewer is looking now
     return Message(text="Published.")

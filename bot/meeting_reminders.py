@@ -26,10 +26,12 @@ from sqlmodel import Session, col, select
 from bot import cadence
 from bot.cadence import Compliance, Verdict
 from bot.meetings import (
+    Standing,
     agenda_section,
     bodies_of,
     breach_counts,
     requester_name,
+    standings,
 )
 from bot.messages import Message, escape
 from bot.scheduler import PassContext, disposition, recorded_keys, scheduled_pass
@@ -294,36 +296,18 @@ def _cadence_due(session: Session, now: datetime, settings: object) -> set[int]:
     return due | {council_id for council_id, _ in nudges - recorded_keys(session, nudges)}
 
 
+def _standings(pctx: PassContext) -> list[tuple[Body, Standing]]:
+    bodies = bodies_of(pctx.session, pctx.council_id)
+    found = standings(pctx.session, bodies, pctx.now, pctx.tz)
+    return [(body, found[body.id]) for body in bodies if body.id in found]
+
+
 @scheduled_pass("cadence nudges", due=_cadence_due)
 def cadence_nudges(pctx: PassContext) -> int:
     """Nudge while a body is at risk; say so once when a period closed short."""
-    plans: list[tuple[Body, cadence.Period, cadence.Period]] = []
-    for body in bodies_of(pctx.session, pctx.council_id):
-        if body.cadence_count is None or body.cadence_per is None:
-            continue
-        unit, _ = cadence.unit_for(body.cadence_count, body.cadence_per)
-        current = cadence.period_containing(pctx.now, unit, pctx.tz)
-        plans.append((body, current, cadence.period_before(current, pctx.tz)))
-    if not plans:
-        return 0
-    # Every meeting the periods need, in one query (as body_compliance reads them).
-    starts: dict[int, list[datetime]] = {}
-    for body_id, starts_at in pctx.session.exec(
-            select(Meeting.body_id, Meeting.starts_at).where(
-                Meeting.council_id == pctx.council_id,
-                col(Meeting.body_id).in_([body.id for body, _, _ in plans]),
-                Meeting.status != "cancelled",
-                col(Meeting.starts_at) >= min(previous.start for _, _, previous in plans),
-                col(Meeting.starts_at) < max(current.end for _, current, _ in plans))):
-        starts.setdefault(body_id, []).append(starts_at)
     assessed = []
-    for body, current, previous in plans:
-        assert body.cadence_count is not None and body.cadence_per is not None
-        found = starts.get(body.id or 0, [])
-        comp = cadence.assess(body.cadence_count, body.cadence_per, body.at_risk_days, found,
-                              pctx.now, pctx.tz, current)
-        before = cadence.assess(body.cadence_count, body.cadence_per, body.at_risk_days, found,
-                                pctx.now, pctx.tz, previous)
+    for body, standing in _standings(pctx):
+        comp, before = standing.current, standing.previous
         latest = cadence.latest_nudge(comp, pctx.tz)
         nudge = (f"cadence:{body.key}:{comp.period.key}:{latest[0]}"
                  if latest is not None else None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -84,27 +85,53 @@ def meeting_of(session: Session, council_id: int, token: str) -> tuple[Meeting, 
     return meeting, body
 
 
-def starts_between(session: Session, body: Body, start: datetime, end: datetime) -> list[datetime]:
-    """Start times of the body's meetings in [start, end) that were not cancelled."""
-    return list(session.exec(
-        select(Meeting.starts_at).where(
-            Meeting.body_id == body.id, Meeting.status != "cancelled",
-            col(Meeting.starts_at) >= start, col(Meeting.starts_at) < end)
-    ))
-
-
 def body_compliance(session: Session, body: Body, now: datetime, tz: ZoneInfo,
                     *, previous: bool = False) -> Compliance | None:
     """The body's compliance in the current period (or the one before); None without cadence."""
-    if body.cadence_count is None or body.cadence_per is None:
+    standing = standings(session, [body], now, tz).get(body.id or 0)
+    if standing is None:
         return None
-    unit, _ = cadence.unit_for(body.cadence_count, body.cadence_per)
-    period = cadence.period_containing(now, unit, tz)
-    if previous:
-        period = cadence.period_before(period, tz)
-    starts = starts_between(session, body, period.start, period.end)
-    return cadence.assess(body.cadence_count, body.cadence_per, body.at_risk_days, starts, now,
-                          tz, period)
+    return standing.previous if previous else standing.current
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A body's compliance in the period containing ``now`` and in the one before."""
+
+    current: Compliance
+    previous: Compliance
+
+
+def standings(session: Session, bodies: Iterable[Body], now: datetime,
+              tz: ZoneInfo) -> dict[int, Standing]:
+    """Each body's standing, by body id (bodies without a cadence left out).
+
+    One query for every body's meetings, however many bodies: the App Home,
+    ``bodies``, ``status`` and the cadence nudges show them all.
+    """
+    periods: dict[int, tuple[Body, cadence.Period, cadence.Period]] = {}
+    for body in bodies:
+        if body.cadence_count is None or body.cadence_per is None:
+            continue
+        unit, _ = cadence.unit_for(body.cadence_count, body.cadence_per)
+        current = cadence.period_containing(now, unit, tz)
+        periods[body.id or 0] = (body, current, cadence.period_before(current, tz))
+    if not periods:
+        return {}
+    starts: dict[int, list[datetime]] = {body_id: [] for body_id in periods}
+    for body_id, start in session.execute(
+            select(Meeting.body_id, Meeting.starts_at).where(
+                col(Meeting.body_id).in_(list(periods)), Meeting.status != "cancelled",
+                col(Meeting.starts_at) >= min(p.start for _, _, p in periods.values()),
+                col(Meeting.starts_at) < max(c.end for _, c, _ in periods.values()))):
+        starts[body_id].append(start)  # assess() ignores those outside its period
+
+    def assess(body: Body, period: cadence.Period) -> Compliance:
+        return cadence.assess(body.cadence_count or 0, body.cadence_per or "",
+                              body.at_risk_days, starts[body.id or 0], now, tz, period)
+
+    return {body_id: Standing(assess(body, current), assess(body, previous))
+            for body_id, (body, current, previous) in periods.items()}
 
 
 def breach_counts(body: Body, compliance: Compliance) -> bool:
@@ -237,11 +264,13 @@ def bodies(ctx: Context, args: str) -> Message:
     if args.strip():
         raise CommandError(f'Unexpected "{args.strip()[:40]}"; bodies takes no arguments.')
     rows = []
-    for body in bodies_of(ctx.session, ctx.council_id):
+    every = bodies_of(ctx.session, ctx.council_id)
+    standing = standings(ctx.session, every, ctx.now, ctx.tz)
+    for body in every:
         words = cadence.mandate_words(body.cadence_count, body.cadence_per)
         kind = "" if body.permanent else ", ad hoc"
         area = f", area {body.area}" if body.area else ""
-        comp = body_compliance(ctx.session, body, ctx.now, ctx.tz)
+        comp = standing[body.id or 0].current if body.id in standing else None
         rows.append(f"*{body.name}* (`{body.key}`{kind}{area}): {words}\n"
                     f"    {_verdict_line(body, comp, ctx.tz)}")
     return Message(
@@ -485,7 +514,12 @@ def cancel(ctx: Context, args: str) -> Message:
     return Message(text=f"Cancelled M{meeting.id} and announced it in the channel.")
 
 
-@command("agenda", "agenda <M> [add <text>]", action=None,
+def _adds_to_agenda(args: str) -> bool:
+    """``agenda M3 add …`` writes; ``agenda M3`` only reads."""
+    return split_word(split_word(args)[1])[0].casefold() == "add"
+
+
+@command("agenda", "agenda <M> [add <text>]", action=None, mutates=_adds_to_agenda,
          examples=("agenda M3", "agenda M3 add Implementation of the search-and-rescue decision"))
 def agenda(ctx: Context, args: str) -> Message:
     """Show a meeting's agenda, or add an item to it (delegations, the Chair, the secretariat)."""
@@ -512,7 +546,6 @@ def agenda(ctx: Context, args: str) -> Message:
 
 
 def _agenda_add(ctx: Context, token: str, text: str) -> Message:
-    ctx.lock()  # "agenda" is registered read-only; adding writes
     meeting, body = meeting_of(ctx.session, ctx.council_id, token)
     text = text_argument(text, "agenda item")
     if meeting.status == "cancelled":
@@ -589,13 +622,14 @@ def status(ctx: Context, args: str) -> Message:
     if args.strip():
         raise CommandError(f'Unexpected "{args.strip()[:40]}"; status takes no arguments.')
     cadence_lines = []
-    for body in bodies_of(ctx.session, ctx.council_id):
-        comp = body_compliance(ctx.session, body, ctx.now, ctx.tz)
-        if comp is None:
+    every = bodies_of(ctx.session, ctx.council_id)
+    standing = standings(ctx.session, every, ctx.now, ctx.tz)
+    for body in every:
+        if body.id not in standing:
             continue
+        comp, before = standing[body.id].current, standing[body.id].previous
         line = f"*{body.name}*: {_verdict_line(body, comp, ctx.tz)}"
-        before = body_compliance(ctx.session, body, ctx.now, ctx.tz, previous=True)
-        if before is not None and breach_counts(body, before):
+        if breach_counts(body, before):
             line += f" ({before.period.label}: ❌ breached)"
         cadence_lines.append(line)
     upcoming = list(ctx.session.exec(

@@ -9,21 +9,21 @@ impossible to send twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, update
+from sqlalchemy import case, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.messages import Message
 from bot.times import utcnow
-from storage.engine import transaction
+from storage.engine import reading, transaction
 from storage.models import Council, Outbox
-from storage.queries import insert_ignoring_duplicates
+from storage.queries import insert_ignoring_duplicates, upsert
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,13 @@ LEASE = timedelta(seconds=60)
 WAIT = timedelta(seconds=15)
 MAX_ATTEMPTS = 8
 BATCH = 50
+#: A change's refresh of an App Home waits this long before it is built, so that a
+#: burst of changes (twenty positions in a minute) publishes each Home once, not
+#: once per change; a Home its viewer has just opened is built at once.
+HOME_SETTLE = timedelta(seconds=2)
+#: ``Session.info`` key: the moments the rows this unit of work recorded are due.
+#: The process that committed it wakes its courier for each (``Runtime``).
+DUE = "nrc_outbox_due"
 
 
 class TransientError(Exception):
@@ -73,15 +80,28 @@ class Port(Protocol):
         ...
 
 
+def _noted(session: Session, due: datetime) -> None:
+    """Remember in the session that something to send is due at ``due``."""
+    session.info.setdefault(DUE, set()).add(due)
+
+
+def due_in(session: Session) -> set[datetime]:
+    """The moments the rows recorded in this session are due (empty: it recorded none)."""
+    return set(session.info.get(DUE, ()))
+
+
 def _insert_ignoring_duplicates(session: Session, values: dict[str, object]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING: True when this call wrote the row."""
-    return insert_ignoring_duplicates(session, Outbox, values, ("council_id", "key"))
+    written = insert_ignoring_duplicates(session, Outbox, values, ("council_id", "key"))
+    if written and values.get("status") == "pending":
+        _noted(session, values["next_attempt_at"])  # type: ignore[arg-type]
+    return written
 
 
 def _values(
     council_id: int, key: str, kind: str, message: Message, now: datetime, **extra: object
 ) -> dict[str, object]:
-    return {
+    values: dict[str, object] = {
         "council_id": council_id,
         "key": key,
         "kind": kind,
@@ -91,8 +111,12 @@ def _values(
         "attempts": 0,
         "next_attempt_at": now,
         "created_at": now,
-        **extra,
+        "channel": None,
+        "thread_key": None,
+        "target_key": None,
     }
+    values.update(extra)
+    return values
 
 
 def post(
@@ -129,41 +153,69 @@ def skip(session: Session, council_id: int, key: str, message: Message, now: dat
     )
 
 
-def _upsert_latest(session: Session, council_id: int, key: str, kind: str, message: Message,
-                   now: datetime, **extra: object) -> None:
-    """Keep one row per target with the newest content: only the latest state matters."""
-    if _insert_ignoring_duplicates(session, _values(council_id, key, kind, message, now, **extra)):
+def _upsert_latest(session: Session, rows: Iterable[dict[str, object]]) -> None:
+    """Keep one row per target with the newest content: only the latest state matters.
+
+    One statement for any number of targets (``INSERT … ON CONFLICT DO UPDATE``).
+    A row already waiting keeps its earlier moment, so that changes coming one
+    after another are sent together rather than putting the send off for ever.
+    """
+    rows = sorted(rows, key=lambda r: str(r["key"]))  # one lock order for every writer
+    if not rows:
         return
-    session.execute(
-        update(Outbox)
-        .where(col(Outbox.council_id) == council_id, col(Outbox.key) == key)
-        .values(
-            payload=message.to_dict(),
-            revision=Outbox.revision + 1,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            last_error=None,
-        )
-    )
+    upsert(session, Outbox, rows, ("council_id", "key"), _latest)
+    for due in {r["next_attempt_at"] for r in rows}:
+        _noted(session, due)  # type: ignore[arg-type]
+
+
+def _latest(table: Any, excluded: Any) -> dict[str, object]:
+    """An existing row takes the newest content and is due again (see ``_upsert_latest``)."""
+    waiting = (table.c.status == "pending") & (table.c.next_attempt_at < excluded.next_attempt_at)
+    return {
+        "payload": excluded.payload,
+        "revision": table.c.revision + 1,
+        "status": "pending",
+        "attempts": 0,
+        "last_error": None,
+        "next_attempt_at": case((waiting, table.c.next_attempt_at),
+                                else_=excluded.next_attempt_at),
+    }
 
 
 def update_message(session: Session, council_id: int, target_key: str, message: Message,
                    now: datetime) -> None:
     """Replace the content of a message posted earlier (``chat.update``)."""
-    _upsert_latest(session, council_id, f"{target_key}#update", "update", message, now,
-                   target_key=target_key)
+    _upsert_latest(session, [_values(council_id, f"{target_key}#update", "update", message, now,
+                                     target_key=target_key)])
 
 
-def publish_home(session: Session, council_id: int, user_id: str, now: datetime) -> None:
-    """Ask for a user's App Home to be published again.
+def refresh_view(session: Session, council_id: int, target_key: str, view: str, ref: object,
+                 now: datetime) -> None:
+    """Bring a message posted earlier up to date with the records, when it is delivered.
 
-    Only the request is recorded: the Home is built when it is delivered, after
+    Only the request is recorded: ``view`` names the renderer the delivering
+    process builds the message with (``Renderer``), as of the moment it is sent,
+    so that changes following one another become one ``chat.update`` showing
+    the latest, and the change that asked is not kept waiting for the rendering.
+    """
+    _upsert_latest(session, [_values(council_id, f"{target_key}#update", "update",
+                                     Message(text=""), now, target_key=target_key,
+                                     payload={"view": view, "ref": ref})])
+
+
+def publish_homes(session: Session, council_id: int, user_ids: Iterable[str], now: datetime,
+                  settle: timedelta = HOME_SETTLE) -> None:
+    """Ask for users' App Homes to be published again, ``settle`` from now.
+
+    Only the request is recorded: each Home is built when it is delivered, after
     the person who caused the change has their answer and outside the council's
     lock, and it shows the council as it is then, not as it was.
     """
-    _upsert_latest(session, council_id, f"home:{user_id}", "home", Message(text=""), now,
-                   channel=user_id)
+    due = now + settle
+    _upsert_latest(session, [
+        _values(council_id, f"home:{user}", "home", Message(text=""), now, channel=user,
+                next_attempt_at=due)
+        for user in dict.fromkeys(u for u in user_ids if u)])
 
 
 class OutboxWriter:
@@ -195,6 +247,9 @@ class OutboxWriter:
     def update(self, target_key: str, message: Message) -> None:
         update_message(self.session, self.council_id, target_key, message, self.now)
 
+    def refresh(self, target_key: str, view: str, ref: object) -> None:
+        refresh_view(self.session, self.council_id, target_key, view, ref, self.now)
+
 
 @dataclass
 class DeliveryReport:
@@ -202,6 +257,11 @@ class DeliveryReport:
     retried: int = 0
     failed: int = 0
     deferred: int = 0
+
+
+#: What goes first when a batch is claimed: everything before App Homes, which
+#: are rebuilt in full and concern one viewer each; posts and updates keep their order.
+_PRIORITY = case((col(Outbox.kind) == "home", 1), else_=0)
 
 
 def _claim(engine: Engine, now: datetime,
@@ -228,61 +288,81 @@ def _claim(engine: Engine, now: datetime,
                 ),
                 col(Outbox.next_attempt_at) <= now,
             )
-            .order_by(col(Outbox.id))
+            .order_by(_PRIORITY, col(Outbox.id))
             .limit(BATCH)
         )
         if council_id is not None:
             query = query.where(Outbox.council_id == council_id)
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        claimed = []
-        for row in session.exec(query):
-            claimed.append((row, row.status == "sending"))
-            row.status = "sending"
-            row.claimed_until = wall + LEASE
-            session.add(row)
+        rows = list(session.exec(query))
+        if not rows:
+            return []
+        claimed = [(row, row.status == "sending") for row in rows]
+        lease = wall + LEASE
+        session.execute(
+            update(Outbox).where(col(Outbox.id).in_([row.id for row in rows]))
+            .values(status="sending", claimed_until=lease)
+            .execution_options(synchronize_session=False)
+        )
+        for row in rows:  # as the database now has them; nothing left to flush
+            row.status, row.claimed_until = "sending", lease
+        session.expunge_all()
         return claimed
 
 
 def _ts_of(session: Session, council_id: int, key: str) -> tuple[str, str] | None:
-    row = session.exec(
-        select(Outbox).where(Outbox.council_id == council_id, Outbox.key == key)
+    found = session.execute(
+        select(Outbox.posted_channel, Outbox.ts)
+        .where(Outbox.council_id == council_id, Outbox.key == key)
     ).first()
-    if row is None or row.ts is None or row.posted_channel is None:
+    if found is None or found.ts is None or found.posted_channel is None:
         return None
-    return row.posted_channel, row.ts
+    return str(found.posted_channel), str(found.ts)
 
 
-def _target(engine: Engine, row: Outbox) -> tuple[str | None, str | None]:
+def _target(session: Session, row: Outbox) -> tuple[str | None, str | None]:
     """Where a post or DM goes: (channel or user, thread ts); Waiting if not yet known."""
     if row.kind == "dm":
         return row.channel, None
-    with transaction(engine) as session:
-        channel = row.channel or session.exec(
-            select(Council.channel_id).where(Council.id == row.council_id)
-        ).one()
-        if row.thread_key:
-            parent = _ts_of(session, row.council_id, row.thread_key)
-            if parent is None:
-                raise Waiting(f"waiting for {row.thread_key} to be posted")
-            return parent
+    channel = row.channel or session.exec(
+        select(Council.channel_id).where(Council.id == row.council_id)
+    ).one()
+    if row.thread_key:
+        parent = _ts_of(session, row.council_id, row.thread_key)
+        if parent is None:
+            raise Waiting(f"waiting for {row.thread_key} to be posted")
+        return parent
     return channel, None
 
 
-HomeRenderer = Callable[[Session, int, str, datetime], Message]
+#: Builds a message from the records as they are when it is delivered:
+#: ``renderer(session, council_id, ref, now)``. ``home`` renders App Homes (``ref``:
+#: the user); others render the views named by :func:`refresh_view`.
+Renderer = Callable[[Session, int, Any, datetime], Message]
+Renderers = Mapping[str, Renderer]
+
+
+def _render(session: Session, renderers: Renderers, view: str, council_id: int, ref: object,
+            now: datetime) -> Message:
+    renderer = renderers.get(view)
+    if renderer is None:
+        raise Waiting(f"no renderer for {view!r} in this process")
+    return renderer(session, council_id, ref, now)
 
 
 def _send(engine: Engine, port: Port, row: Outbox, recovering: bool, now: datetime,
-          render_home: HomeRenderer | None = None) -> tuple[str, str]:
+          renderers: Renderers) -> tuple[str, str]:
     """Send one claimed row and return (channel, ts); raise Waiting if it cannot go yet.
 
     A row being retried (an earlier attempt timed out or got a 5xx) or
     ``recovering`` (a worker claimed it and vanished) may have reached Slack
     already, so look before posting again.
     """
-    message = Message.from_dict(row.payload)
     if row.kind in ("post", "dm"):
-        channel, thread_ts = _target(engine, row)
+        message = Message.from_dict(row.payload)
+        with reading(engine) as session:
+            channel, thread_ts = _target(session, row)
         if (recovering or row.attempts > 0) and channel is not None:
             found = port.find(channel, row.key, thread_ts, min(row.created_at, utcnow()))
             if found is not None:
@@ -295,18 +375,20 @@ def _send(engine: Engine, port: Port, row: Outbox, recovering: bool, now: dateti
         return port.post(channel, message, thread_ts, row.key)
     if row.kind == "update":
         assert row.target_key is not None
-        with transaction(engine) as session:
+        with reading(engine) as session:
             target = _ts_of(session, row.council_id, row.target_key)
-        if target is None:
-            raise Waiting(f"waiting for {row.target_key} to be posted")
+            if target is None:
+                raise Waiting(f"waiting for {row.target_key} to be posted")
+            view = row.payload.get("view")
+            message = (_render(session, renderers, str(view), row.council_id,
+                               row.payload.get("ref"), now)
+                       if view else Message.from_dict(row.payload))
         port.update(target[0], target[1], message)
         return target
     if row.kind == "home":
         assert row.channel is not None
-        if render_home is None:
-            raise Waiting("no App Home renderer in this process")
-        with Session(engine) as session:
-            home = render_home(session, row.council_id, row.channel, now)
+        with reading(engine) as session:
+            home = _render(session, renderers, "home", row.council_id, row.channel, now)
         port.publish_home(row.channel, home)
         return (row.channel, "")
     raise PermanentError(f"unknown outbox kind {row.kind!r}")
@@ -330,7 +412,7 @@ def _settle(engine: Engine, row: Outbox, **values: object) -> None:
 
 
 def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = None,
-            rounds: int = 20, render_home: HomeRenderer | None = None) -> DeliveryReport:
+            rounds: int = 20, renderers: Renderers | None = None) -> DeliveryReport:
     """Send what is due. Safe to run in any number of processes at once."""
     report = DeliveryReport()
     for _ in range(rounds):
@@ -340,7 +422,7 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
         progressed = False
         for row, recovering in rows:
             try:
-                channel, ts = _send(engine, port, row, recovering, now, render_home)
+                channel, ts = _send(engine, port, row, recovering, now, renderers or {})
             except TransientError as exc:
                 report.retried += 1
                 _retry(engine, row, now, str(exc), exc.retry_after)

@@ -48,7 +48,15 @@ from bot.outbox import OutboxWriter
 from bot.permissions import Role
 from bot.scheduler import PassContext, recorded_keys, scheduled_pass
 from bot.times import is_duration, parse_duration, parse_when, slack_date, span_text
-from storage.models import AuditEntry, Delegate, JointDecision, Member, Position, Proposal
+from storage.models import (
+    AuditEntry,
+    Council,
+    Delegate,
+    JointDecision,
+    Member,
+    Position,
+    Proposal,
+)
 
 #: The furthest a deadline may lie ahead.
 MAX_AHEAD = timedelta(days=90)
@@ -59,6 +67,8 @@ OPEN = Outcome.OPEN.value
 
 CONCUR_ACTION = "poll_concur"
 OBJECT_ACTION = "poll_object"
+#: The outbox view that brings a poll's message up to date when it is delivered.
+POLL_VIEW = "poll"
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}$")
@@ -89,6 +99,19 @@ def _positions(session: Session, proposal: Proposal) -> dict[int, Position]:
                                Position.version == proposal.version)
     )
     return {p.member_id: p for p in rows}
+
+
+def positions_on(session: Session, proposals: list[Proposal]) -> dict[int, dict[int, Position]]:
+    """The current text version's positions on each of many polls, in one query."""
+    held: dict[int, dict[int, Position]] = {p.id or 0: {} for p in proposals}
+    if not proposals:
+        return held
+    versions = {p.id: p.version for p in proposals}
+    for position in session.exec(
+            select(Position).where(col(Position.proposal_id).in_(list(versions)))):
+        if position.version == versions[position.proposal_id]:
+            held[position.proposal_id][position.member_id] = position
+    return held
 
 
 def _stances(positions: dict[int, Position]) -> dict[int, Stance]:
@@ -127,8 +150,9 @@ def open_polls(session: Session, council_id: int) -> list[Proposal]:
 
 def awaiting(session: Session, council_id: int, member_id: int) -> list[Proposal]:
     """Open polls on which this member has not yet taken a position (for the App Home)."""
-    return [p for p in open_polls(session, council_id)
-            if member_id in p.electorate and member_id not in _positions(session, p)]
+    polls = [p for p in open_polls(session, council_id) if member_id in p.electorate]
+    held = positions_on(session, polls)
+    return [p for p in polls if member_id not in held[p.id or 0]]
 
 
 def decision_count(session: Session, council_id: int) -> int:
@@ -297,10 +321,20 @@ def _refresh_homes(scope: Scope, member_ids: list[int]) -> None:
 
 
 def _refresh(scope: Scope, proposal: Proposal) -> None:
-    members = _members(scope.session, scope.council_id)
-    positions = _positions(scope.session, proposal)
-    scope.update(poll_key(proposal), poll_message(scope.session, proposal, members, positions,
-                                                  scope.now, scope.tz, areas_of(scope)))
+    """Bring the poll's message in the channel up to date (built when it is delivered)."""
+    scope.refresh(poll_key(proposal), POLL_VIEW, proposal.id)
+
+
+def render_poll(session: Session, council_id: int, ref: object, now: datetime,
+                areas: dict[str, str]) -> Message:
+    """The poll's message as the records show it now: what :func:`_refresh` asks for."""
+    proposal = session.exec(
+        select(Proposal).where(Proposal.council_id == council_id, Proposal.id == ref)).first()
+    council = session.get(Council, council_id)
+    if proposal is None or council is None:
+        return Message(text="This poll is no longer on record.")
+    return poll_message(session, proposal, _members(session, council_id),
+                        _positions(session, proposal), now, ZoneInfo(council.timezone), areas)
 
 
 # -- closing --------------------------------------------------------------------
@@ -364,8 +398,7 @@ def _close(scope: Scope, proposal: Proposal, verdict: str, *, at: datetime,
         scope.session.add(decision)
     scope.session.flush()
     areas = areas_of(scope)
-    scope.update(poll_key(proposal), poll_message(scope.session, proposal, members, positions,
-                                                  scope.now, scope.tz, areas))
+    _refresh(scope, proposal)
     scope.post(f"{poll_key(proposal)}:outcome",
                _outcome_reply(proposal, decision), thread_key=poll_key(proposal))
     if decision is not None:
@@ -554,7 +587,9 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
     ctx.session.flush()
     ctx.audit(f"poll.{stance.value}", {"proposal": proposal.id, "version": proposal.version,
                                         "statement": statement, "replaces": previous}, member)
-    verdict = verdict_of(ctx.session, proposal, ctx.now)
+    positions[member.id] = current
+    verdict = outcome(Mode(proposal.mode), proposal.electorate, _stances(positions), ctx.now,
+                      proposal.deadline)
     recorded = f"Recorded: {member.name} {_VERB[stance]} on P{proposal.id}"
     if previous is not None:
         recorded += f", replacing its earlier position ({previous})"
@@ -761,8 +796,10 @@ def polls(ctx: Context, args: str) -> Message:
         raise CommandError(f'Unexpected "{args.strip()[:40]}"; polls takes nothing more.')
     members = _members(ctx.session, ctx.council_id)
     sections = []
-    for proposal in open_polls(ctx.session, ctx.council_id):
-        positions = _positions(ctx.session, proposal)
+    proposals = open_polls(ctx.session, ctx.council_id)
+    held = positions_on(ctx.session, proposals)
+    for proposal in proposals:
+        positions = held[proposal.id or 0]
         state = ("closing" if ctx.now >= proposal.deadline
                  else f"{span_text(proposal.deadline - ctx.now)} left")
         version = f", version {proposal.version}" if proposal.version > 1 else ""
@@ -930,12 +967,7 @@ def poll_pass(pctx: PassContext) -> int:
     if not proposals:
         return 0
     members = _members(pctx.session, pctx.council_id)
-    positions: dict[int, dict[int, Position]] = {p.id or 0: {} for p in proposals}
-    versions = {p.id: p.version for p in proposals}
-    for position in pctx.session.exec(
-            select(Position).where(col(Position.proposal_id).in_(list(versions)))):
-        if position.version == versions[position.proposal_id]:
-            positions[position.proposal_id][position.member_id] = position
+    positions = positions_on(pctx.session, proposals)
     reminders = {(proposal.id, ahead): _reminder_key(proposal, ahead)
                  for proposal in proposals for ahead in REMINDERS
                  if proposal.version_opened_at < proposal.deadline - ahead <= pctx.now}
@@ -963,7 +995,6 @@ def poll_pass(pctx: PassContext) -> int:
             message = reminder_message(pctx.session, proposal, members, held, pctx.now, pctx.tz)
             sent = pctx.remind(key, proposal.deadline - ahead, message, pctx.grace(ahead))
             if sent:  # the time left on the poll itself
-                pctx.update(poll_key(proposal), poll_message(
-                    pctx.session, proposal, members, held, pctx.now, pctx.tz, areas_of(pctx)))
+                _refresh(pctx, proposal)
             recorded += sent
     return recorded

@@ -6,11 +6,14 @@ them touches the database or the rules directly.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -24,7 +27,7 @@ import bot.meeting_reminders  # registers its scheduler passes
 import bot.meetings  # registers its commands
 import bot.polls  # registers its commands and passes
 import bot.records  # registers its commands
-import bot.roster  # noqa: F401  (registers its commands)
+import bot.roster  # registers its commands
 from bot import audit, outbox
 from bot.charter import Charter, load_charter
 from bot.commands import find
@@ -36,6 +39,7 @@ from bot.settings import Settings
 from bot.times import parse_when, utcnow
 from storage.engine import make_engine, transaction, upgrade
 from storage.models import Body, Council, Member
+from storage.queries import mark_locked
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +76,9 @@ class Runtime:
         self._courier: threading.Thread | None = None
         self._courier_lock = threading.Lock()
         self._wake = threading.Event()
+        #: What this process recorded and has yet to deliver, soonest first (a heap):
+        #: (monotonic deadline, the moment it is due on the runtime's clock).
+        self._dues: list[tuple[float, datetime]] = []
 
     # -- start-up -------------------------------------------------------------
 
@@ -130,17 +137,28 @@ class Runtime:
 
     # -- requests -------------------------------------------------------------
 
-    def council_for(self, session: Session, channel_id: str | None) -> Council:
-        """The council bound to this channel, else the charter's own council."""
+    def council_for(self, session: Session, channel_id: str | None, *,
+                    lock: bool = False) -> Council:
+        """The council bound to this channel, else the charter's own council.
+
+        ``lock`` takes the council's write lock with the same statement (PostgreSQL
+        ``FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` has taken it already), so the
+        row is read as it is once the lock is held.
+        """
+        def first(query: Any) -> Council | None:
+            return session.exec(query.with_for_update() if lock else query).first()
+
+        council = None
         if channel_id:
-            bound = session.exec(select(Council).where(Council.channel_id == channel_id)).first()
-            if bound is not None:
-                return bound
-        council = session.exec(select(Council).where(Council.key == self.council_key)).first()
+            council = first(select(Council).where(Council.channel_id == channel_id))
         if council is None:
-            council = session.exec(select(Council).order_by(col(Council.id))).first()
+            council = first(select(Council).where(Council.key == self.council_key))
+        if council is None:
+            council = first(select(Council).order_by(col(Council.id)).limit(1))
         if council is None:
             raise RuntimeError("no council: the database was not prepared")
+        if lock:
+            mark_locked(session, council.id or 0)
         return council
 
     def run_command(self, user_id: str, channel_id: str | None, text: str,
@@ -157,30 +175,31 @@ class Runtime:
                 ctx.require(cmd.action)
             return cmd.handler(ctx, args)
 
-        return self._run(user_id, channel_id, handle, mutates=cmd.mutates, usage=cmd.usage,
-                         admins=admins, what=f"command {text!r}")
+        mutates = cmd.mutates_with(args)
+        return self._run(user_id, channel_id, handle, mutates=mutates, writes=mutates,
+                         usage=cmd.usage, admins=admins, what=f"command {text!r}")
 
     def run_action(self, user_id: str, channel_id: str | None, fn: Action,
-                   *, mutates: bool = True, admins: frozenset[str] = frozenset()) -> Message:
+                   *, mutates: bool = True, writes: bool | None = None,
+                   admins: frozenset[str] = frozenset()) -> Message:
         """Run a core function for a user (a button, a modal) exactly as a command runs.
 
         Same transaction, same council lock (unless ``mutates=False``), same
-        error handling; the function checks its own permissions.
+        error handling; the function checks its own permissions. ``writes``
+        (default: ``mutates``) says whether it writes at all: one that neither
+        locks nor writes runs read-only, beside the council's writers.
         """
-        return self._run(user_id, channel_id, fn, mutates=mutates, usage=None, admins=admins,
-                         what=f"action {getattr(fn, '__name__', 'action')}")
+        return self._run(user_id, channel_id, fn, mutates=mutates,
+                         writes=mutates if writes is None else writes, usage=None,
+                         admins=admins, what=f"action {getattr(fn, '__name__', 'action')}")
 
     def _run(self, user_id: str, channel_id: str | None, fn: Action, *, mutates: bool,
-             usage: str | None, admins: frozenset[str], what: str) -> Message:
+             writes: bool, usage: str | None, admins: frozenset[str], what: str) -> Message:
         """One request in one transaction: lock if it writes, build the context, map errors."""
         slash = self.settings.command
         try:
-            with transaction(self.engine) as session:
-                council = self.council_for(session, channel_id)
-                if mutates:
-                    session.exec(
-                        select(Council.id).where(Council.id == council.id).with_for_update()
-                    ).one()
+            with transaction(self.engine, read_only=not (mutates or writes)) as session:
+                council = self.council_for(session, channel_id, lock=mutates)
                 ctx = Context(
                     session=session,
                     council=council,
@@ -191,7 +210,9 @@ class Runtime:
                     channel_id=channel_id,
                     extras={"slash": slash},
                 )
-                return fn(ctx)
+                reply = fn(ctx)
+            self._recorded(outbox.due_in(session))
+            return reply
         except CommandError as exc:
             return error_reply(exc.with_usage(usage) if usage else exc, slash)
         except (OperationalError, SAInterfaceError):
@@ -207,24 +228,48 @@ class Runtime:
         """Send what is due as of ``at`` (default now); safe in any number of processes."""
         try:
             return outbox.deliver(self.engine, port, at or self.clock(),
-                                  render_home=self.render_home)
+                                  renderers=self.renderers)
         except (OperationalError, SAInterfaceError):
             log.exception("outbox delivery postponed: database unavailable")
             return outbox.DeliveryReport()
 
+    @property
+    def renderers(self) -> outbox.Renderers:
+        """What delivery builds from the records as they are when it sends."""
+        return {"home": self.render_home, bot.polls.POLL_VIEW: self.render_poll}
+
     def render_home(self, session: Session, council_id: int, user_id: str,
-                     now: datetime) -> Message:
+                    now: datetime) -> Message:
         from bot.home import render_home
 
         return render_home(session, council_id, user_id, self.admins, now, self.settings.command)
 
-    def deliver_soon(self, port: outbox.Port) -> None:
-        """Wake this process's delivery thread; the request that asked does not wait for Slack.
+    def render_poll(self, session: Session, council_id: int, proposal_id: object,
+                    now: datetime) -> Message:
+        areas = {a.key: a.name for a in self.charter.areas}
+        return bot.polls.render_poll(session, council_id, proposal_id, now, areas)
 
-        One thread per process sends the outbox in order, instead of every
-        request thread racing the others for the same rows.
+    def _recorded(self, dues: set[datetime]) -> None:
+        """A committed unit of work recorded something to send at each of ``dues``."""
+        if not dues:
+            return
+        now, wall = self.clock(), time.monotonic()
+        with self._courier_lock:
+            for due in dues:
+                heapq.heappush(self._dues, (wall + max(0.0, (due - now).total_seconds()), due))
+
+    def deliver_soon(self, port: outbox.Port) -> None:
+        """Wake this process's delivery thread if this process recorded something to send.
+
+        The request that asked does not wait for Slack. One thread per process
+        sends the outbox in order, instead of every request thread racing the
+        others for the same rows; it sleeps until what this process recorded
+        falls due (an App Home waits ``outbox.HOME_SETTLE``). A read that
+        recorded nothing wakes nobody: the clock process delivers the rest.
         """
         with self._courier_lock:
+            if not self._dues:
+                return
             if self._courier is None or not self._courier.is_alive():
                 self._courier = threading.Thread(target=self._courier_loop, args=(port,),
                                                  name="nrc-courier", daemon=True)
@@ -235,10 +280,24 @@ class Runtime:
         while True:
             self._wake.wait()
             self._wake.clear()
-            try:
-                self.deliver(port)
-            except Exception:
-                log.exception("outbox delivery failed; the clock process will retry")
+            # The time that has passed is the wall clock's; what is due is on the
+            # runtime's clock (a test's may stand still): deliver as of the latest
+            # moment that has come.
+            due: datetime | None = None
+            with self._courier_lock:
+                while self._dues and self._dues[0][0] <= time.monotonic():
+                    moment = heapq.heappop(self._dues)[1]
+                    due = moment if due is None else max(due, moment)
+                later = self._dues[0][0] if self._dues else None
+            if due is not None:
+                try:
+                    self.deliver(port, max(due, self.clock()))
+                except Exception:
+                    log.exception("outbox delivery failed; the clock process will retry")
+            if later is not None and not self._wake.is_set():
+                # Sleep until the next row is due, unless a request wakes it sooner.
+                self._wake.wait(max(0.0, later - time.monotonic()))
+                self._wake.set()
 
     def tick_and_deliver(self, port: outbox.Port | None, at: str | None = None) -> str:
         """One pass as of ``at`` (typed by a person; default now), then deliver what it recorded.

@@ -31,6 +31,7 @@ from bot import audit, outbox
 from bot.messages import Message
 from storage.engine import transaction
 from storage.models import Council, Outbox
+from storage.queries import mark_locked
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +200,7 @@ def run_passes(engine: Engine, now: datetime, settings: object = None) -> TickRe
                 ).first()
                 if council is None:  # removed since the due queries ran
                     continue
+                mark_locked(session, council_id)
                 count = fn(PassContext(session, council, now, settings))
             report.recorded[name] += count
     return report

@@ -25,7 +25,7 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
             return
         event_id = str(body.get("event_id") or "") or None
         reply = runtime.run_action(user_id, None, lambda ctx: home_opened(ctx, event_id),
-                                   mutates=False)
+                                   mutates=False, writes=True)
         if isinstance(reply, ErrorReply):
             log.warning("App Home for %s not published: %s", user_id, reply.text)
             return

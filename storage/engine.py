@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,14 @@ from sqlmodel import Session, create_engine
 
 DEFAULT_URL = "sqlite:///nrc.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+#: Set while a read-only unit of work runs in this thread (see :func:`reading`).
+_READ_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("nrc_read_only", default=False)
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A unit of work declared read-only tried to write: a bug, never a user's error."""
 
 
 def normalise_url(url: str) -> str:
@@ -34,11 +43,19 @@ def make_engine(url: str = DEFAULT_URL, **kwargs: Any) -> Engine:
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
         _configure_sqlite(engine)
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 5)
-    kwargs.setdefault("max_overflow", 10)
-    return create_engine(url, **kwargs)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_size", 5)
+        kwargs.setdefault("max_overflow", 10)
+        engine = create_engine(url, **kwargs)
+    event.listen(engine, "before_cursor_execute", _refuse_writes)
+    return engine
+
+
+def _refuse_writes(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    """Hold read-only units of work to their promise, on every backend alike."""
+    if _READ_ONLY.get() and statement.lstrip()[:7].upper().startswith(_WRITES):
+        raise ReadOnlyViolation(f"a read-only unit of work tried to write: {statement[:80]}")
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -46,7 +63,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     ``BEGIN IMMEDIATE`` makes SQLite serialise writers at the start of a
     transaction, as ``SELECT … FOR UPDATE`` does on PostgreSQL, so a read
-    followed by a write can never act on a stale snapshot.
+    followed by a write can never act on a stale snapshot. A unit of work
+    declared read-only (:func:`reading`) begins deferred instead: in WAL mode
+    readers then run beside the writer rather than queueing behind it. It may
+    not write (a deferred transaction that writes after another has committed
+    fails at once, whatever the busy timeout), and any attempt is refused.
     """
 
     @event.listens_for(engine, "connect")
@@ -62,7 +83,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _READ_ONLY.get() else "BEGIN IMMEDIATE")
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -70,15 +91,33 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 @contextlib.contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: committed when the block ends, rolled back on error."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+def transaction(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
+    """One unit of work: committed when the block ends, rolled back on error.
+
+    ``read_only`` promises that the block writes nothing; SQLite then lets it
+    run beside a writer (see :func:`_configure_sqlite`).
+    """
+    token = _READ_ONLY.set(read_only)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        _READ_ONLY.reset(token)
+
+
+def reading(engine: Engine) -> contextlib.AbstractContextManager[Session]:
+    """A read-only unit of work (views built for delivery, listings)."""
+    return transaction(engine, read_only=True)
+
+
+def in_read_only() -> bool:
+    """Whether the current unit of work was declared read-only."""
+    return _READ_ONLY.get()
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -2,14 +2,53 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from storage.models import ProcessedEvent
+from storage.engine import ReadOnlyViolation, in_read_only
+from storage.models import Council, ProcessedEvent
+
+#: ``Session.info`` key: the councils whose write lock this unit of work holds.
+_LOCKED = "nrc_locked_councils"
+
+
+def lock_council(session: Session, council_id: int) -> None:
+    """Take a council's write lock for the rest of the unit of work, once.
+
+    PostgreSQL: ``SELECT … FOR UPDATE`` on the council row, held until commit.
+    SQLite: the ``BEGIN IMMEDIATE`` every writing unit of work starts with has
+    taken the database's write lock already. Either way every writer of a
+    council, and the audit chain it appends to, is serialised.
+    """
+    if in_read_only():
+        raise ReadOnlyViolation("a read-only unit of work cannot take a council's write lock")
+    locked: set[int] = session.info.setdefault(_LOCKED, set())
+    if council_id in locked:
+        return
+    session.exec(select(Council.id).where(Council.id == council_id).with_for_update()).one()
+    locked.add(council_id)
+
+
+def mark_locked(session: Session, council_id: int) -> None:
+    """Record that a statement of the caller's has just locked the council's row."""
+    session.info.setdefault(_LOCKED, set()).add(council_id)
+
+
+def _dialect_insert(session: Session) -> Callable[..., Any]:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+@functools.cache
+def _ignoring(insert: Callable[..., Any], table: Table, conflict: tuple[str, ...]) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING id``, built (and compiled) once."""
+    return insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(
+        table.c.id)
 
 
 def insert_ignoring_duplicates(session: Session, model: Any, values: dict[str, object],
@@ -17,17 +56,37 @@ def insert_ignoring_duplicates(session: Session, model: Any, values: dict[str, o
     """INSERT … ON CONFLICT DO NOTHING: True when this call wrote the row.
 
     The unique key, not a read before the write, decides who wins, so any
-    number of processes may try the same insert at once.
+    number of processes may try the same insert at once. The statement is
+    built once per table, on the table itself: no ORM bookkeeping per row.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(model)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=list(conflict))
-        .returning(model.id)
-    )
-    return session.execute(statement).first() is not None
+    statement = _ignoring(_dialect_insert(session), model.__table__, tuple(conflict))
+    return session.execute(statement, values).first() is not None
+
+
+#: What an upsert sets on a row that exists: ``on_conflict(table, excluded)`` gives the
+#: columns from ``excluded`` (the proposed row) and the table's (the existing row).
+OnConflict = Callable[[Table, Any], dict[str, object]]
+
+
+@functools.cache
+def _upserting(insert: Callable[..., Any], table: Table, conflict: tuple[str, ...],
+               on_conflict: OnConflict) -> Any:
+    """``INSERT … ON CONFLICT DO UPDATE``, built (and compiled) once."""
+    statement = insert(table)
+    return statement.on_conflict_do_update(index_elements=list(conflict),
+                                           set_=on_conflict(table, statement.excluded))
+
+
+def upsert(session: Session, model: Any, rows: Sequence[dict[str, object]],
+           conflict: Sequence[str], on_conflict: OnConflict) -> None:
+    """INSERT … ON CONFLICT DO UPDATE for one row or many (one round trip: executemany).
+
+    ``on_conflict`` must be a module-level function: the statement is built
+    once for it.
+    """
+    statement = _upserting(_dialect_insert(session), model.__table__, tuple(conflict),
+                           on_conflict)
+    session.execute(statement, list(rows) if len(rows) > 1 else rows[0])
 
 
 def claim_event(session: Session, council_id: int, event_id: str, now: datetime) -> bool:

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from bot.context import Context
 from bot.home import home_message, home_opened
 from bot.messages import Message
+from bot.outbox import HOME_SETTLE
 from bot.runtime import Runtime
 from handlers.blocks import home_view
 from storage.models import Council, Outbox, ProcessedEvent
@@ -98,7 +99,7 @@ def test_anyone_else_sees_what_is_public_and_how_to_join(council: Runtime) -> No
 def test_home_opened_publishes_once_per_event(council: Runtime) -> None:
     def opened(event_id: str) -> Message:
         return council.run_action(RU, None, lambda ctx: home_opened(ctx, event_id),
-                                  mutates=False)
+                                  mutates=False, writes=True)
 
     assert opened("Ev1").text == "Published."
     row = _home_row(council, RU)
@@ -149,7 +150,7 @@ def delivered_home(runtime: Runtime, user: str) -> Message:
         def find(self, *args: object) -> None:
             return None
 
-    runtime.deliver(Port())  # type: ignore[arg-type]
+    runtime.deliver(Port(), runtime.clock() + HOME_SETTLE)  # type: ignore[arg-type]
     return sent[user]
 
 

@@ -62,11 +62,24 @@ def _decisions(runtime: Runtime) -> list[JointDecision]:
         return list(s.exec(select(JointDecision).order_by(col(JointDecision.id))))
 
 
-def _poll_view(runtime: Runtime, number: int = 1) -> str:
-    """The poll message as it now stands (its latest update, else its post), as text."""
+def _poll_message(runtime: Runtime, number: int = 1) -> Message:
+    """The poll message as it now stands: as its pending update would render it, else its post.
+
+    An update records only the request (``{"view": "poll"}``); delivery renders it
+    from the records, as this does.
+    """
     rows = _rows(runtime)
-    row = rows.get(f"poll:{number}#update") or rows[f"poll:{number}"]
-    return render_text(Message.from_dict(row.payload))
+    update = rows.get(f"poll:{number}#update")
+    if update is None:
+        return Message.from_dict(rows[f"poll:{number}"].payload)
+    assert update.payload == {"view": "poll", "ref": number}
+    with Session(runtime.engine) as session:
+        return runtime.render_poll(session, update.council_id, number, runtime.clock())
+
+
+def _poll_view(runtime: Runtime, number: int = 1) -> str:
+    """The poll message as it now stands, as text."""
+    return render_text(_poll_message(runtime, number))
 
 
 def _concur_all(runtime: Runtime, codes: tuple[str, ...] = CODES, number: int = 1) -> None:
@@ -231,7 +244,7 @@ def test_an_objection_blocks_at_once_and_the_channel_is_told_who_and_why(
     assert "P1 is blocked: United States objected" in notice.payload["text"]
     assert "re-proposed" in notice.payload["context"][0] or "proposed again" in \
         notice.payload["context"][0]
-    view = Message.from_dict(rows["poll:1#update"].payload)
+    view = _poll_message(council)
     assert view.header == "Proposal P1: blocked" and view.buttons == []
     assert "• *United States*: The text prejudges the &lt;talks&gt;." in view.sections[0]
     assert [e.action for e in _audit(council)][-2:] == ["poll.object", "poll.close"]
@@ -408,7 +421,7 @@ def test_withdraw_by_the_proposer_or_the_chair_only(council: Runtime) -> None:
     rows = _new_rows(council)
     assert rows["poll:1:outcome"].payload["text"] == f"*Withdrawn*, by <@{RU}>."
     assert rows["poll:1:closed"].payload["text"] == f"P1 was withdrawn by <@{RU}>."
-    assert Message.from_dict(rows["poll:1#update"].payload).buttons == []
+    assert _poll_message(council).buttons == []
     entry = _audit(council)[-1]
     assert (entry.action, entry.actor, entry.member) == ("poll.withdraw", RU, "Russian Federation")
     assert run(council, FR, "concur P1").startswith(

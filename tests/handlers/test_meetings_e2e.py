@@ -49,11 +49,12 @@ def test_schedule_announce_tick_and_remind_once(bot_server: BotServer, clock: Cl
     assert update["channel"] == CHANNEL
     assert "1. Search and rescue at sea _(Norway)_" in json.dumps(update["blocks"])
 
-    # The day before, a pass records the reminder; the next request delivers it.
+    # The day before, a pass records the reminder; the clock process delivers it.
     clock.now = datetime(2026, 12, 9, 9, 0, 5, tzinfo=UTC)
     report = bot_server.runtime.tick(clock.now)
     assert report.recorded["meeting reminders"] == 1
-    bot_server.command("meetings", user=delegate("RU"))
+    port = SlackPort(slack_client(bot_server.runtime.settings))
+    assert bot_server.runtime.deliver(port).sent >= 1
     calls = bot_server.fake.wait_for(lambda calls: any(
         "Reminder: M1" in json.dumps(p.get("blocks")) for p in _posts(calls)))
     reminders = [p for p in _posts(calls) if "Reminder: M1" in json.dumps(p.get("blocks"))]
@@ -66,7 +67,6 @@ def test_schedule_announce_tick_and_remind_once(bot_server: BotServer, clock: Cl
 
     # Ticking again, and delivering again, posts nothing twice.
     assert bot_server.runtime.tick(clock.now).recorded["meeting reminders"] == 0
-    port = SlackPort(slack_client(bot_server.runtime.settings))
     assert bot_server.runtime.deliver(port).sent == 0
     posts = _posts(bot_server.fake.calls)
     assert sum("Reminder: M1" in json.dumps(p.get("blocks")) for p in posts) == 1
@@ -90,7 +90,7 @@ def test_extraordinary_request_reaches_the_channel_and_the_chair(bot_server: Bot
     clock.now = datetime(2026, 12, 2, 9, 0, 30, tzinfo=UTC)
     bot_server.runtime.tick(clock.now)
     bot_server.runtime.tick(clock.now)
-    bot_server.command("status")
+    bot_server.runtime.deliver(SlackPort(slack_client(bot_server.runtime.settings)))
     calls = bot_server.fake.wait_for(lambda calls: any(
         "still to be scheduled" in str(p["text"]) for p in _posts(calls)))
     assert sum("still to be scheduled" in str(p["text"]) for p in _posts(calls)) == 1
