@@ -153,16 +153,22 @@ class Council:
             if after <= before:
                 raise RuntimeError(f"`propose` opened no poll: {reply[:300]}")
             ids.append(int(after))
-        self.settle()
-        refs: list[PollRef] = []
-        with Session(self.runtime.engine) as session:
-            for pid in ids:
-                row = session.exec(select(Outbox).where(Outbox.key == f"poll:{pid}")).first()
-                if row is None or not row.ts or not row.posted_channel:
-                    raise RuntimeError(f"the message of poll P{pid} was not posted "
-                                       f"(outbox: {row.status if row else 'no row'})")
-                refs.append(PollRef(pid, row.posted_channel, row.ts))
-        return refs
+        deadline = time.monotonic() + EFFECT_WAIT
+        while True:
+            # The server's own delivery thread may have claimed a row first: wait for it.
+            self.settle()
+            refs: list[PollRef] = []
+            with Session(self.runtime.engine) as session:
+                for pid in ids:
+                    row = session.exec(select(Outbox).where(Outbox.key == f"poll:{pid}")).first()
+                    if row is not None and row.ts and row.posted_channel:
+                        refs.append(PollRef(pid, row.posted_channel, row.ts))
+                    elif time.monotonic() > deadline:
+                        raise RuntimeError(f"the message of poll P{pid} was not posted "
+                                           f"(outbox: {row.status if row else 'no row'})")
+            if len(refs) == len(ids):
+                return refs
+            time.sleep(0.1)
 
     def positions_on(self, polls: list[PollRef]) -> int:
         from storage.models import Position

@@ -108,13 +108,12 @@ def _issue_lines(session: Session, issues: list[ImplementationIssue], members: d
     return "\n".join(lines)
 
 
-def _poll_line(poll: Proposal, tz: ZoneInfo, stances: dict[int, str] | None = None) -> str:
+def _poll_line(poll: Proposal, tz: ZoneInfo, tally: dict[str, int] | None = None) -> str:
     mode = "explicit consensus" if poll.mode == "explicit" else "silence procedure"
     line = f"\u2022 *P{poll.id}*: {excerpt(poll.text, 160)} \u2014 closes {slack_date(poll.deadline, tz)} ({mode})"
-    if stances is not None:
-        concurred = sum(1 for s in stances.values() if s == "concur")
-        objected = sum(1 for s in stances.values() if s == "object")
-        silent = len(poll.electorate) - len(stances)
+    if tally is not None:
+        concurred, objected = tally.get("concur", 0), tally.get("object", 0)
+        silent = len(poll.electorate) - concurred - objected
         line += f"\n    {concurred} concurred, {objected} objected, {silent} silent"
     return line
 
@@ -142,8 +141,7 @@ def _delegate_view(session: Session, council: Council, actor: Actor, now: dateti
     member = actor.member
     assert member is not None and member.id is not None
     compliance = _compliance_lines(session, bodies, now, tz)
-    pending = sorted(polls.awaiting(session, council.id or 0, member.id),
-                     key=lambda p: (p.deadline, p.id or 0))
+    pending = polls.awaiting(session, council.id or 0, member.id)
     meetings = upcoming_meetings(session, council.id or 0, now)
     raised = open_issues(session, council.id or 0, member_id=member.id)
     proposed = [d.id or 0 for d in session.exec(
@@ -162,8 +160,11 @@ def _delegate_view(session: Session, council: Council, actor: Actor, now: dateti
         sections.append("*Cadence this period*\n" + "\n".join(compliance))
     buttons: list[Button] = []
     if pending:
-        sections.append(f"*Awaiting {member.name}\u2019s position*\n"
-                        + "\n".join(_poll_line(p, tz) for p in pending))
+        lines = [_poll_line(p, tz) for p in pending[:POLLS_WITH_BUTTONS]]
+        if len(pending) > POLLS_WITH_BUTTONS:
+            lines.append(f"_\u2026and {len(pending) - POLLS_WITH_BUTTONS} more: "
+                         f"`{slash} polls`._")
+        sections.append(f"*Awaiting {member.name}\u2019s position*\n" + "\n".join(lines))
         for poll in pending[:POLLS_WITH_BUTTONS]:
             buttons.append(Button(f"Concur: P{poll.id}", CONCUR_ACTION, str(poll.id), "primary"))
             buttons.append(Button(f"Object\u2026: P{poll.id}", OBJECT_ACTION, str(poll.id), "danger"))
@@ -189,17 +190,19 @@ def _council_view(session: Session, council: Council, actor: Actor, now: datetim
                   tz: ZoneInfo, members: dict[int, Member], bodies: list[Body],
                   slash: str) -> Message:
     compliance = _compliance_lines(session, bodies, now, tz)
-    open_ = sorted(polls.open_polls(session, council.id or 0), key=lambda p: (p.deadline, p.id or 0))
-    stances = {poll: {m: p.stance for m, p in held.items()}
-               for poll, held in polls.positions_on(session, open_).items()}
+    shown = polls.closing_first(session, council.id or 0, SHOWN)
+    tallies = polls.tally(session, shown)
+    open_count = polls.open_count(session, council.id or 0)
     meetings = upcoming_meetings(session, council.id or 0, now)
     issues = open_issues(session, council.id or 0)
     after = overdue_after()
     overdue = [i for i in issues if is_overdue(i, now, after)]
     who = f"the {council.chair_title}" if actor.is_chair else "the secretariat"
     sections = [
-        "*Open polls*\n" + ("\n".join(_poll_line(p, tz, stances.get(p.id or 0, {}))
-                                      for p in open_[:SHOWN]) or "_None._"),
+        "*Open polls*\n" + ("\n".join(_poll_line(p, tz, tallies[p.id or 0]) for p in shown)
+                             or "_None._")
+        + (f"\n_\u2026and {open_count - len(shown)} more: `{slash} polls`._"
+           if open_count > len(shown) else ""),
         f"*Upcoming meetings*\n{_meeting_lines(session, meetings, tz)}",
         "*Open implementation issues*\n" + (_issue_lines(session, issues, members, now, tz, slash)
                                             or "_None._"),
@@ -209,7 +212,7 @@ def _council_view(session: Session, council: Council, actor: Actor, now: datetim
     return Message(
         header=council.name,
         text=f"The council at a glance, for {who}.",
-        fields=[("Open polls", str(len(open_))),
+        fields=[("Open polls", str(open_count)),
                 ("Meetings ahead", str(len(meetings))),
                 ("Open issues", str(len(issues))),
                 ("Overdue issues", str(len(overdue))),

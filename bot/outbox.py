@@ -259,6 +259,8 @@ class DeliveryReport:
     deferred: int = 0
 
 
+#: The table itself, for the statements that need no ORM bookkeeping.
+_TABLE: Any = Outbox.__table__  # type: ignore[attr-defined]
 #: What goes first when a batch is claimed: everything before App Homes, which
 #: are rebuilt in full and concern one viewer each; posts and updates keep their order.
 _PRIORITY = case((col(Outbox.kind) == "home", 1), else_=0)
@@ -301,9 +303,8 @@ def _claim(engine: Engine, now: datetime,
         claimed = [(row, row.status == "sending") for row in rows]
         lease = wall + LEASE
         session.execute(
-            update(Outbox).where(col(Outbox.id).in_([row.id for row in rows]))
+            update(_TABLE).where(_TABLE.c.id.in_([row.id for row in rows]))
             .values(status="sending", claimed_until=lease)
-            .execution_options(synchronize_session=False)
         )
         for row in rows:  # as the database now has them; nothing left to flush
             row.status, row.claimed_until = "sending", lease
@@ -398,15 +399,15 @@ def _settle(engine: Engine, row: Outbox, **values: object) -> None:
     """Record the outcome, unless the row was rewritten while we were sending it."""
     with transaction(engine) as session:
         result = session.execute(
-            update(Outbox)
-            .where(col(Outbox.id) == row.id, col(Outbox.revision) == row.revision)
+            update(_TABLE)
+            .where(_TABLE.c.id == row.id, _TABLE.c.revision == row.revision)
             .values(**values)
         )
-        if not result.rowcount:  # type: ignore[attr-defined]
+        if not result.rowcount:
             # Rewritten meanwhile: release our lease so its newer content goes out now.
             session.execute(
-                update(Outbox)
-                .where(col(Outbox.id) == row.id, col(Outbox.claimed_until) == row.claimed_until)
+                update(_TABLE)
+                .where(_TABLE.c.id == row.id, _TABLE.c.claimed_until == row.claimed_until)
                 .values(claimed_until=None)
             )
 

@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot import outbox
@@ -149,10 +150,45 @@ def open_polls(session: Session, council_id: int) -> list[Proposal]:
 
 
 def awaiting(session: Session, council_id: int, member_id: int) -> list[Proposal]:
-    """Open polls on which this member has not yet taken a position (for the App Home)."""
-    polls = [p for p in open_polls(session, council_id) if member_id in p.electorate]
-    held = positions_on(session, polls)
-    return [p for p in polls if member_id not in held[p.id or 0]]
+    """Open polls on which this member has not yet taken a position, soonest deadline first.
+
+    One query; the positions others took are not read (the App Home asks this).
+    """
+    taken = (select(Position.id)
+             .where(Position.proposal_id == Proposal.id, Position.version == Proposal.version,
+                    Position.member_id == member_id)
+             .exists())
+    return [p for p in session.exec(
+        select(Proposal)
+        .where(Proposal.council_id == council_id, Proposal.status == OPEN, ~taken)
+        .order_by(col(Proposal.deadline), col(Proposal.id))) if member_id in p.electorate]
+
+
+def open_count(session: Session, council_id: int) -> int:
+    return int(session.exec(select(func.count()).select_from(Proposal).where(
+        Proposal.council_id == council_id, Proposal.status == OPEN)).one())
+
+
+def closing_first(session: Session, council_id: int, limit: int) -> list[Proposal]:
+    """The open polls whose deadlines come first."""
+    return list(session.exec(
+        select(Proposal).where(Proposal.council_id == council_id, Proposal.status == OPEN)
+        .order_by(col(Proposal.deadline), col(Proposal.id)).limit(limit)))
+
+
+def tally(session: Session, proposals: list[Proposal]) -> dict[int, dict[str, int]]:
+    """How many members concurred and objected on each poll's current text (counted in SQL)."""
+    counts: dict[int, dict[str, int]] = {p.id or 0: {} for p in proposals}
+    if not proposals:
+        return counts
+    versions = {p.id: p.version for p in proposals}
+    for proposal_id, version, stance, n in session.execute(
+            select(Position.proposal_id, Position.version, Position.stance, func.count())
+            .where(col(Position.proposal_id).in_(list(versions)))
+            .group_by(col(Position.proposal_id), col(Position.version), col(Position.stance))):
+        if versions[proposal_id] == version:
+            counts[proposal_id][stance] = n
+    return counts
 
 
 def decision_count(session: Session, council_id: int) -> int:

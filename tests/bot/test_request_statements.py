@@ -30,7 +30,7 @@ RU = delegate("RU")
 
 #: The most statements each request may take, on either database (SQLite counts its BEGIN).
 BOUNDS = {"members": 5, "polls": 6, "concur": 11, "form": 5, "poll view": 5,
-          "delegate's Home": 13, "Chair's Home": 11}
+          "delegate's Home": 12, "Chair's Home": 12}
 
 
 @contextmanager
