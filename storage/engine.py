@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import select
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from alembic import command as alembic_command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 DEFAULT_URL = "sqlite:///nrc.db"
@@ -44,12 +46,29 @@ def make_engine(url: str = DEFAULT_URL, **kwargs: Any) -> Engine:
         )
         _configure_sqlite(engine)
     else:
-        kwargs.setdefault("pool_pre_ping", True)
         kwargs.setdefault("pool_size", 5)
         kwargs.setdefault("max_overflow", 10)
         engine = create_engine(url, **kwargs)
+        if not kwargs.get("pool_pre_ping"):
+            event.listen(engine, "checkout", _replace_closed)
     event.listen(engine, "before_cursor_execute", _refuse_writes)
     return engine
+
+
+def _replace_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """On checkout, replace a connection the server has closed (restart, outage, idle kill).
+
+    An idle connection has nothing to read unless the server hung up: one
+    ``select()`` on its socket tells, without the round trip of a ping (which
+    cost a quarter of a short request). ``DisconnectionError`` makes the pool
+    discard it and connect anew. A connection that dies unannounced fails its
+    first statement instead, which invalidates the pool for the next request.
+    """
+    if dbapi_connection.closed or dbapi_connection.broken:
+        raise DisconnectionError("the connection is closed")
+    readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    if readable:
+        raise DisconnectionError("the server closed the connection")
 
 
 def _refuse_writes(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -94,12 +113,15 @@ def is_sqlite(engine: Engine) -> bool:
 def transaction(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
     """One unit of work: committed when the block ends, rolled back on error.
 
-    ``read_only`` promises that the block writes nothing; SQLite then lets it
-    run beside a writer (see :func:`_configure_sqlite`).
+    ``read_only`` promises that the block writes nothing. SQLite then lets it
+    run beside a writer (see :func:`_configure_sqlite`); PostgreSQL runs it
+    without BEGIN and COMMIT, which at READ COMMITTED sees exactly what a
+    transaction would (each statement its own snapshot) for two round trips less.
     """
     token = _READ_ONLY.set(read_only)
     try:
-        with Session(engine, expire_on_commit=False) as session:
+        bind = _autocommit(engine) if read_only and engine.dialect.name == "postgresql" else engine
+        with Session(bind, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
@@ -108,6 +130,17 @@ def transaction(engine: Engine, *, read_only: bool = False) -> Iterator[Session]
                 raise
     finally:
         _READ_ONLY.reset(token)
+
+
+_AUTOCOMMIT: dict[int, Engine] = {}
+
+
+def _autocommit(engine: Engine) -> Engine:
+    """The engine's autocommit face: the same pool, connections without transactions."""
+    found = _AUTOCOMMIT.get(id(engine))
+    if found is None or found.engine is not engine:
+        found = _AUTOCOMMIT[id(engine)] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return found
 
 
 def reading(engine: Engine) -> contextlib.AbstractContextManager[Session]:

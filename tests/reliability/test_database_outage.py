@@ -57,7 +57,7 @@ def test_requests_during_an_outage_get_try_again_and_the_bot_recovers(
         status, _, raw = post(http_url + "/healthz", b"", {})
         assert status == 503 and json.loads(raw)["ok"] is False
         pg.restore()
-        # No restart: the pool notices dead connections (pre-ping) and reconnects.
+        # No restart: checkout notices the closed connections and the pool reconnects.
         assert command("members")[1] == "Members: The NATO-Russia Council meets at 20."
         status, reply = command("delegate add Spain UGARCIA01", ADMIN)
         assert reply == "<@UGARCIA01> joins the delegation of Spain as expert."
