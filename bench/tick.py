@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 from bench.pg import fresh_database
 from bench.report import TickRun
+from storage.models import new_stamp
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 YEAR = timedelta(days=365)
@@ -87,7 +88,7 @@ def synthetic_rows(first: int, count: int, density: int = 1
             "short_name": charter.short_name, "chair_title": charter.chair_title,
             "timezone": charter.timezone, "team_id": "T1", "channel_id": f"CB{n:07d}",
             "chair_user_id": f"UCH{n:06d}", "ics_token": secrets.token_urlsafe(24),
-            "created_at": created})
+            "created_at": created, "roster_stamp": new_stamp()})
         members: list[tuple[int, str]] = []
         for i, m in enumerate(charter.members, start=1):
             mid = ids.take("member")

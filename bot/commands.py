@@ -13,13 +13,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlmodel import col, select
-
 from bot.context import Context
 from bot.errors import CommandError
 from bot.lookup import LookupFailed, find_one
 from bot.messages import Message
 from storage.models import Member
+from storage.roster import roster_of
 
 Handler = Callable[[Context, str], Message]
 #: Whether a command writes: always, never, or depending on its arguments.
@@ -168,10 +167,9 @@ def text_argument(text: str, what: str) -> str:
 
 
 def members_of(ctx: Context, *, active_only: bool = True) -> list[Member]:
-    query = select(Member).where(Member.council_id == ctx.council_id).order_by(col(Member.ordinal))
-    if active_only:
-        query = query.where(col(Member.active).is_(True))
-    return list(ctx.session.exec(query))
+    """The members in their charter order (read-only copies: see ``storage.roster``)."""
+    roster = roster_of(ctx.session, ctx.council)
+    return roster.active() if active_only else list(roster.members)
 
 
 def find_member(ctx: Context, query: str) -> Member:

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot import audit, outbox
 from bot.charter import Charter
 from bot.permissions import Role, check
-from storage.models import Council, Delegate, Member
+from storage.models import Council, Member
 from storage.queries import lock_council
+from storage.roster import roster_of
 
 
 @dataclass(frozen=True)
@@ -40,14 +41,10 @@ def resolve_actor(session: Session, council: Council, user_id: str,
         roles.add(Role.ADMIN)
     if council.chair_user_id == user_id:
         roles.add(Role.CHAIR)
-    row = session.exec(
-        select(Delegate, Member)
-        .join(Member, Member.id == Delegate.member_id)  # type: ignore[arg-type]
-        .where(Delegate.council_id == council.id, Delegate.user_id == user_id)
-    ).first()
-    if row is None:
+    seat = roster_of(session, council).seat_of(user_id)
+    if seat is None:
         return Actor(user_id, frozenset(roles))
-    delegate, member = row
+    delegate, member = seat
     roles.add(Role.DELEGATE)
     return Actor(user_id, frozenset(roles), member, delegate.role)
 

@@ -27,8 +27,9 @@ from bot.issues import (
     excerpt,
     is_overdue,
     meeting_label,
-    open_issues,
+    open_issue_page,
     overdue_after,
+    overdue_count,
     placement_label,
 )
 from bot.meetings import bodies_of, standings
@@ -45,7 +46,8 @@ from storage.models import (
     Member,
     Proposal,
 )
-from storage.queries import claim_event
+from storage.queries import Page, claim_event, first_page
+from storage.roster import roster_for
 
 #: How many of each kind of thing the Home lists before pointing to the command.
 SHOWN = 8
@@ -61,17 +63,14 @@ OBJECT_ACTION = polls.OBJECT_ACTION
 
 
 def _members(session: Session, council_id: int) -> dict[int, Member]:
-    return {m.id or 0: m for m in session.exec(select(Member).where(Member.council_id == council_id))}
+    return roster_for(session, council_id).by_id
 
 
-def upcoming_meetings(session: Session, council_id: int, now: datetime) -> list[Meeting]:
-    return list(session.exec(
-        select(Meeting)
-        .where(Meeting.council_id == council_id, Meeting.status == "scheduled",
-               Meeting.starts_at > now)
-        .order_by(col(Meeting.starts_at), col(Meeting.id))
-        .limit(SHOWN)
-    ))
+def upcoming_meetings(session: Session, council_id: int, now: datetime) -> Page[Meeting]:
+    return first_page(session, select(Meeting)
+                      .where(Meeting.council_id == council_id, Meeting.status == "scheduled",
+                             col(Meeting.starts_at) > now)
+                      .order_by(col(Meeting.starts_at), col(Meeting.id)), SHOWN)
 
 
 def _meeting_lines(session: Session, meetings: list[Meeting], tz: ZoneInfo) -> str:
@@ -93,18 +92,18 @@ def _meeting_lines(session: Session, meetings: list[Meeting], tz: ZoneInfo) -> s
     return "\n".join(lines)
 
 
-def _issue_lines(session: Session, issues: list[ImplementationIssue], members: dict[int, Member],
+def _issue_lines(session: Session, issues: Page[ImplementationIssue], members: dict[int, Member],
                  now: datetime, tz: ZoneInfo, slash: str) -> str:
     after = overdue_after()
     lines = []
-    for issue in issues[:SHOWN]:
+    for issue in issues.items:
         where = placement_label(session, issue, now, tz)
         late = (f" _overdue: open {days_open(issue, now)} days_"
                 if is_overdue(issue, now, after) else "")
         lines.append(f"\u2022 *I{issue.id}* on D{issue.decision_id} ({members[issue.member_id].name}): "
                      f"{excerpt(issue.text, 120)} \u2014 on the agenda of {where}{late}")
-    if len(issues) > SHOWN:
-        lines.append(f"_\u2026and {len(issues) - SHOWN} more: `{slash} issues`._")
+    if issues.total > len(issues.items):
+        lines.append(f"_\u2026and {issues.total - len(issues.items)} more: `{slash} issues`._")
     return "\n".join(lines)
 
 
@@ -141,44 +140,42 @@ def _delegate_view(session: Session, council: Council, actor: Actor, now: dateti
     member = actor.member
     assert member is not None and member.id is not None
     compliance = _compliance_lines(session, bodies, now, tz)
-    pending = polls.awaiting(session, council.id or 0, member.id)
+    pending = polls.awaiting(session, council.id or 0, member.id, POLLS_WITH_BUTTONS)
     meetings = upcoming_meetings(session, council.id or 0, now)
-    raised = open_issues(session, council.id or 0, member_id=member.id)
-    proposed = [d.id or 0 for d in session.exec(
-        select(JointDecision).where(JointDecision.council_id == council.id,
-                                    JointDecision.proposer_member_id == member.id))]
-    others = [i for i in open_issues(session, council.id or 0, decision_ids=proposed)
-              if i.member_id != member.id]
+    raised = open_issue_page(session, council.id or 0, SHOWN, member_id=member.id)
+    others = open_issue_page(session, council.id or 0, SHOWN, proposed_by=member.id,
+                             not_member=member.id)
     role = ROLES.get(actor.delegate_role or "", "delegate")
-    sections = [f"*Upcoming meetings*\n{_meeting_lines(session, meetings, tz)}"]
+    sections = [f"*Upcoming meetings*\n{_meeting_lines(session, meetings.items, tz)}"]
     sections.append(f"*Open implementation issues raised by {member.name}*\n"
                     + (_issue_lines(session, raised, members, now, tz, slash) or "_None._"))
-    if others:
+    if others.total:
         sections.append(f"*Issues others raised on decisions {member.name} proposed*\n"
                         + _issue_lines(session, others, members, now, tz, slash))
     if compliance:
         sections.append("*Cadence this period*\n" + "\n".join(compliance))
     buttons: list[Button] = []
-    if pending:
-        lines = [_poll_line(p, tz) for p in pending[:POLLS_WITH_BUTTONS]]
-        if len(pending) > POLLS_WITH_BUTTONS:
-            lines.append(f"_\u2026and {len(pending) - POLLS_WITH_BUTTONS} more: "
+    if pending.count:
+        lines = [_poll_line(p, tz) for p in pending.first]
+        if pending.count > len(pending.first):
+            lines.append(f"_\u2026and {pending.count - len(pending.first)} more: "
                          f"`{slash} polls`._")
         sections.append(f"*Awaiting {member.name}\u2019s position*\n" + "\n".join(lines))
-        for poll in pending[:POLLS_WITH_BUTTONS]:
+        for poll in pending.first:
             buttons.append(Button(f"Concur: P{poll.id}", CONCUR_ACTION, str(poll.id), "primary"))
             buttons.append(Button(f"Object\u2026: P{poll.id}", OBJECT_ACTION, str(poll.id), "danger"))
     else:
         sections.append(f"*Awaiting {member.name}\u2019s position*\n_Nothing: "
                         f"{member.name} has a position on every open poll._")
-    next_meeting = meeting_label(session, meetings[0], tz) if meetings else "none scheduled"
+    next_meeting = (meeting_label(session, meetings.items[0], tz) if meetings.items
+                    else "none scheduled")
     return Message(
         header=council.name,
         text=f"You act for *{member.name}* as {role}. One member, one voice: any of its "
              f"delegates sets {member.name}\u2019s position.",
-        fields=[("Polls awaiting a position", str(len(pending))),
+        fields=[("Polls awaiting a position", str(pending.count)),
                 ("Next meeting", next_meeting),
-                (f"Open issues raised by {member.name}", str(len(raised))),
+                (f"Open issues raised by {member.name}", str(raised.total)),
                 _compliance_field(compliance)],
         sections=sections,
         buttons=buttons,
@@ -190,20 +187,19 @@ def _council_view(session: Session, council: Council, actor: Actor, now: datetim
                   tz: ZoneInfo, members: dict[int, Member], bodies: list[Body],
                   slash: str) -> Message:
     compliance = _compliance_lines(session, bodies, now, tz)
-    shown = polls.closing_first(session, council.id or 0, SHOWN)
+    open_ = polls.closing_first(session, council.id or 0, SHOWN)
+    shown, open_count = open_.items, open_.total
     tallies = polls.tally(session, shown)
-    open_count = polls.open_count(session, council.id or 0)
     meetings = upcoming_meetings(session, council.id or 0, now)
-    issues = open_issues(session, council.id or 0)
-    after = overdue_after()
-    overdue = [i for i in issues if is_overdue(i, now, after)]
+    issues = open_issue_page(session, council.id or 0, SHOWN)
+    overdue = overdue_count(session, council.id or 0, now)
     who = f"the {council.chair_title}" if actor.is_chair else "the secretariat"
     sections = [
         "*Open polls*\n" + ("\n".join(_poll_line(p, tz, tallies[p.id or 0]) for p in shown)
                              or "_None._")
         + (f"\n_\u2026and {open_count - len(shown)} more: `{slash} polls`._"
            if open_count > len(shown) else ""),
-        f"*Upcoming meetings*\n{_meeting_lines(session, meetings, tz)}",
+        f"*Upcoming meetings*\n{_meeting_lines(session, meetings.items, tz)}",
         "*Open implementation issues*\n" + (_issue_lines(session, issues, members, now, tz, slash)
                                             or "_None._"),
     ]
@@ -213,9 +209,9 @@ def _council_view(session: Session, council: Council, actor: Actor, now: datetim
         header=council.name,
         text=f"The council at a glance, for {who}.",
         fields=[("Open polls", str(open_count)),
-                ("Meetings ahead", str(len(meetings))),
-                ("Open issues", str(len(issues))),
-                ("Overdue issues", str(len(overdue))),
+                ("Meetings ahead", str(meetings.total)),
+                ("Open issues", str(issues.total)),
+                ("Overdue issues", str(overdue)),
                 _compliance_field(compliance)],
         sections=sections,
         context=[f"Updated {slack_date(now, tz)}. `{slash} status` shows the compliance dashboard."],
@@ -228,9 +224,9 @@ def _public_view(session: Session, council: Council, admins: frozenset[str], now
     decisions = list(session.exec(
         select(JointDecision).where(JointDecision.council_id == council.id)
         .order_by(col(JointDecision.id).desc()).limit(5)))
-    issues = open_issues(session, council.id or 0)
+    issues = open_issue_page(session, council.id or 0, 1)  # its total
     secretariat = ", ".join(f"<@{u}>" for u in sorted(admins)) or "the secretariat"
-    sections = [f"*Upcoming meetings*\n{_meeting_lines(session, meetings, tz)}",
+    sections = [f"*Upcoming meetings*\n{_meeting_lines(session, meetings.items, tz)}",
                 "*Latest joint decisions*\n" + ("\n".join(
                     f"\u2022 {decision_label(d, 160)}, adopted {slack_date(d.adopted_at, tz)}"
                     for d in decisions) or "_None yet._")]
@@ -238,7 +234,7 @@ def _public_view(session: Session, council: Council, admins: frozenset[str], now
         header=council.name,
         text="You are not in a member\u2019s delegation, so this shows what is public: the "
              "meetings ahead, the joint decisions, and how many implementation issues are open "
-             f"({len(issues)}).",
+             f"({issues.total}).",
         sections=sections,
         context=[f"To act for a member, ask {secretariat} to add you to its delegation "
                  f"(`{slash} delegate add <member> @you`). `{slash} help` lists every command.",

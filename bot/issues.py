@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -35,13 +35,14 @@ from storage.models import (
     AgendaItem,
     Body,
     Council,
-    Delegate,
     ImplementationIssue,
     JointDecision,
     Meeting,
     Member,
     Outbox,
 )
+from storage.queries import Page, first_page
+from storage.roster import roster_for
 
 log = logging.getLogger(__name__)
 
@@ -132,17 +133,45 @@ def next_council_meeting(session: Session, council_id: int, now: datetime) -> Me
     ).first()
 
 
-def open_issues(session: Session, council_id: int, *, member_id: int | None = None,
-                decision_ids: Iterable[int] | None = None) -> list[ImplementationIssue]:
+def _open_issues_query(council_id: int, member_id: int | None,
+                       decision_ids: Iterable[int] | None, not_member: int | None,
+                       proposed_by: int | None = None) -> Any:
     query = (select(ImplementationIssue)
              .where(ImplementationIssue.council_id == council_id,
                     ImplementationIssue.status == OPEN)
              .order_by(col(ImplementationIssue.id)))
     if member_id is not None:
         query = query.where(ImplementationIssue.member_id == member_id)
+    if not_member is not None:
+        query = query.where(ImplementationIssue.member_id != not_member)
     if decision_ids is not None:
         query = query.where(col(ImplementationIssue.decision_id).in_(list(decision_ids)))
-    return list(session.exec(query))
+    if proposed_by is not None:
+        query = query.where(col(ImplementationIssue.decision_id).in_(
+            select(JointDecision.id).where(JointDecision.proposer_member_id == proposed_by)))
+    return query
+
+
+def open_issues(session: Session, council_id: int, *, member_id: int | None = None,
+                decision_ids: Iterable[int] | None = None) -> list[ImplementationIssue]:
+    return list(session.exec(_open_issues_query(council_id, member_id, decision_ids, None)))
+
+
+def open_issue_page(session: Session, council_id: int, limit: int, *,
+                    member_id: int | None = None, proposed_by: int | None = None,
+                    not_member: int | None = None) -> Page[ImplementationIssue]:
+    """The first open issues (oldest first) and how many there are: what the App Home shows.
+
+    ``proposed_by``: only issues on the decisions that member proposed.
+    """
+    return first_page(session, _open_issues_query(council_id, member_id, None, not_member,
+                                                  proposed_by), limit)
+
+
+def overdue_count(session: Session, council_id: int, now: datetime) -> int:
+    return int(session.exec(select(func.count()).select_from(ImplementationIssue).where(
+        ImplementationIssue.council_id == council_id, ImplementationIssue.status == OPEN,
+        col(ImplementationIssue.created_at) <= now - overdue_after())).one())
 
 
 def overdue_issues(session: Session, council_id: int, now: datetime,
@@ -184,18 +213,11 @@ def overdue_note(session: Session, issue_id: int | None, at: datetime) -> str:
 
 
 def _members(session: Session, council_id: int) -> dict[int, Member]:
-    return {m.id or 0: m for m in session.exec(select(Member).where(Member.council_id == council_id))}
+    return roster_for(session, council_id).by_id
 
 
 def delegates_of(session: Session, council_id: int, member_ids: Iterable[int | None]) -> list[str]:
-    wanted = [m for m in member_ids if m is not None]
-    if not wanted:
-        return []
-    return list(session.exec(
-        select(Delegate.user_id)
-        .where(Delegate.council_id == council_id, col(Delegate.member_id).in_(wanted))
-        .order_by(col(Delegate.id))
-    ))
+    return roster_for(session, council_id).delegates_of(member_ids)
 
 
 def meeting_label(session: Session, meeting: Meeting, tz: ZoneInfo) -> str:

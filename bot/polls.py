@@ -52,12 +52,13 @@ from bot.times import is_duration, parse_duration, parse_when, slack_date, span_
 from storage.models import (
     AuditEntry,
     Council,
-    Delegate,
     JointDecision,
     Member,
     Position,
     Proposal,
 )
+from storage.queries import Page, first_page
+from storage.roster import roster_for, roster_of
 
 #: The furthest a deadline may lie ahead.
 MAX_AHEAD = timedelta(days=90)
@@ -89,8 +90,7 @@ def poll_key(proposal: Proposal) -> str:
 
 def _members(session: Session, council_id: int) -> dict[int, Member]:
     """Every member, active or not, by id: an electorate may outlive a membership."""
-    rows = session.exec(select(Member).where(Member.council_id == council_id))
-    return {m.id: m for m in rows if m.id is not None}
+    return roster_for(session, council_id).by_id
 
 
 def _positions(session: Session, proposal: Proposal) -> dict[int, Position]:
@@ -149,31 +149,38 @@ def open_polls(session: Session, council_id: int) -> list[Proposal]:
     ))
 
 
-def awaiting(session: Session, council_id: int, member_id: int) -> list[Proposal]:
+@dataclass(frozen=True)
+class Awaiting:
+    """The open polls awaiting a member's position: how many, and the first few in full."""
+
+    count: int
+    first: list[Proposal]
+
+
+def awaiting(session: Session, council_id: int, member_id: int, shown: int) -> Awaiting:
     """Open polls on which this member has not yet taken a position, soonest deadline first.
 
-    One query; the positions others took are not read (the App Home asks this).
+    The member's own positions only (an anti-join), and the electorates of the rest
+    to count them: the ``shown`` first are the only polls read in full.
     """
     taken = (select(Position.id)
              .where(Position.proposal_id == Proposal.id, Position.version == Proposal.version,
                     Position.member_id == member_id)
              .exists())
-    return [p for p in session.exec(
-        select(Proposal)
+    pending = [proposal_id for proposal_id, electorate in session.execute(
+        select(Proposal.id, Proposal.electorate)
         .where(Proposal.council_id == council_id, Proposal.status == OPEN, ~taken)
-        .order_by(col(Proposal.deadline), col(Proposal.id))) if member_id in p.electorate]
+        .order_by(col(Proposal.deadline), col(Proposal.id))) if member_id in electorate]
+    first = {p.id: p for p in session.exec(
+        select(Proposal).where(col(Proposal.id).in_(pending[:shown])))} if pending else {}
+    return Awaiting(len(pending), [first[i] for i in pending[:shown] if i in first])
 
 
-def open_count(session: Session, council_id: int) -> int:
-    return int(session.exec(select(func.count()).select_from(Proposal).where(
-        Proposal.council_id == council_id, Proposal.status == OPEN)).one())
-
-
-def closing_first(session: Session, council_id: int, limit: int) -> list[Proposal]:
-    """The open polls whose deadlines come first."""
-    return list(session.exec(
-        select(Proposal).where(Proposal.council_id == council_id, Proposal.status == OPEN)
-        .order_by(col(Proposal.deadline), col(Proposal.id)).limit(limit)))
+def closing_first(session: Session, council_id: int, limit: int) -> Page[Proposal]:
+    """The open polls whose deadlines come first, and how many are open."""
+    return first_page(session, select(Proposal).where(
+        Proposal.council_id == council_id, Proposal.status == OPEN)
+        .order_by(col(Proposal.deadline), col(Proposal.id)), limit)
 
 
 def tally(session: Session, proposals: list[Proposal]) -> dict[int, dict[str, int]]:
@@ -364,12 +371,13 @@ def _refresh(scope: Scope, proposal: Proposal) -> None:
 def render_poll(session: Session, council_id: int, ref: object, now: datetime,
                 areas: dict[str, str]) -> Message:
     """The poll's message as the records show it now: what :func:`_refresh` asks for."""
-    proposal = session.exec(
-        select(Proposal).where(Proposal.council_id == council_id, Proposal.id == ref)).first()
-    council = session.get(Council, council_id)
-    if proposal is None or council is None:
+    found = session.exec(
+        select(Proposal, Council).join(Council, Council.id == Proposal.council_id)  # type: ignore[arg-type]
+        .where(Proposal.council_id == council_id, Proposal.id == ref)).first()
+    if found is None:
         return Message(text="This poll is no longer on record.")
-    return poll_message(session, proposal, _members(session, council_id),
+    proposal, council = found
+    return poll_message(session, proposal, roster_of(session, council).by_id,
                         _positions(session, proposal), now, ZoneInfo(council.timezone), areas)
 
 
@@ -953,8 +961,7 @@ def reminder_message(session: Session, proposal: Proposal, members: dict[int, Me
     when = slack_date(proposal.deadline, tz)
     if proposal.mode == Mode.EXPLICIT:
         delegates: dict[int, list[str]] = {}
-        for d in session.exec(select(Delegate).where(Delegate.council_id == proposal.council_id)
-                              .order_by(col(Delegate.id))):
+        for d in roster_for(session, proposal.council_id).delegates:
             delegates.setdefault(d.member_id, []).append(f"<@{d.user_id}>")
         named = "\n".join(
             f"• *{_name(members, m)}*: {', '.join(delegates.get(m, [])) or '_no delegates_'}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.commands import (
     REGISTRY,
@@ -19,6 +19,7 @@ from bot.errors import CommandError
 from bot.messages import Message
 from bot.permissions import allowed
 from storage.models import Council, Delegate, Member
+from storage.roster import roster_of
 
 ROLES = {
     "head": "head of delegation",
@@ -84,9 +85,7 @@ def setup(ctx: Context, args: str) -> Message:
 def members(ctx: Context, args: str) -> Message:
     """List the members and their delegates."""
     delegates: dict[int, list[Delegate]] = {}
-    for d in ctx.session.exec(
-        select(Delegate).where(Delegate.council_id == ctx.council_id).order_by(col(Delegate.id))
-    ):
+    for d in roster_of(ctx.session, ctx.council).delegates:
         delegates.setdefault(d.member_id, []).append(d)
     rows = []
     everyone = members_of(ctx)

@@ -6,6 +6,7 @@ councils, each bound to its own channel. Instants are stored as UTC.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,11 @@ def _text(nullable: bool = False, default: str | None = "") -> Any:
     return Field(default=default, sa_column=Column(Text, nullable=nullable))
 
 
+def new_stamp() -> str:
+    """A roster stamp: random, so that no two rosters ever share one (``storage.roster``)."""
+    return secrets.token_hex(16)
+
+
 class Council(SQLModel, table=True):
     """A council: its charter's identity and the channel it is bound to."""
 
@@ -41,6 +47,8 @@ class Council(SQLModel, table=True):
     chair_user_id: str | None = Field(default=None, max_length=32)
     ics_token: str = Field(max_length=64)
     created_at: datetime = _when()
+    #: Changes with every change of the council's members or delegates (``storage.roster``).
+    roster_stamp: str = Field(default_factory=new_stamp, max_length=32)
 
 
 class Member(SQLModel, table=True):

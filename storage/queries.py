@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Table
+from sqlalchemy import Table, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from storage.engine import ReadOnlyViolation, in_read_only
 from storage.models import Council, ProcessedEvent
+
+T = TypeVar("T")
 
 #: ``Session.info`` key: the councils whose write lock this unit of work holds.
 _LOCKED = "nrc_locked_councils"
@@ -87,6 +90,24 @@ def upsert(session: Session, model: Any, rows: Sequence[dict[str, object]],
     statement = _upserting(_dialect_insert(session), model.__table__, tuple(conflict),
                            on_conflict)
     session.execute(statement, list(rows) if len(rows) > 1 else rows[0])
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """The first rows of a query, and how many it has in all."""
+
+    total: int
+    items: list[T]
+
+
+def first_page(session: Session, query: Any, limit: int) -> Page[Any]:
+    """The first ``limit`` rows of ``query`` (one entity) and its total, in one statement.
+
+    The total comes with every row (``count(*) OVER ()``), so a view that shows
+    a few things and says how many there are reads only the few.
+    """
+    rows = session.execute(query.add_columns(func.count().over()).limit(limit)).all()
+    return Page(int(rows[0][-1]) if rows else 0, [row[0] for row in rows])
 
 
 def claim_event(session: Session, council_id: int, event_id: str, now: datetime) -> bool:

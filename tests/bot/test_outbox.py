@@ -210,3 +210,67 @@ def test_a_rewritten_update_waits_for_the_older_send(runtime: Runtime) -> None:
         outbox._settle(runtime.engine, older, status="sent", claimed_until=None)  # A finishes
         assert outbox.deliver(runtime.engine, port, T0).sent == 1
     assert [c[2] for c in port.calls if c[0] == "update"] == ["v2"]
+
+
+def test_home_refreshes_settle_and_become_one_publish(runtime: Runtime) -> None:
+    """A burst of changes publishes each Home once, at the first change plus the settle."""
+    cid = _bind(runtime)
+    for offset in (0, 1, 1.5):  # three changes in a second and a half
+        with transaction(runtime.engine) as s:
+            outbox.publish_homes(s, cid, ["UCHAIRSG", "UDEL0RU1"],
+                                 T0 + timedelta(seconds=offset))
+    due = T0 + outbox.HOME_SETTLE
+    with Session(runtime.engine) as s:
+        rows = s.exec(select(Outbox).where(Outbox.kind == "home")).all()
+    assert sorted(r.key for r in rows) == ["home:UCHAIRSG", "home:UDEL0RU1"]
+    assert {r.next_attempt_at for r in rows} == {due}  # the earliest moment is kept
+    port = RecordingPort()
+    renderers = {"home": lambda _s, _c, user, _now: Message(text=f"Home of {user}")}
+    assert outbox.deliver(runtime.engine, port, due - timedelta(seconds=1),
+                          renderers=renderers).sent == 0
+    assert outbox.deliver(runtime.engine, port, due, renderers=renderers).sent == 2
+    assert sorted(c[2] for c in port.calls) == ["Home of UCHAIRSG", "Home of UDEL0RU1"]
+    # A change after the publish starts a new settle from that change.
+    with transaction(runtime.engine) as s:
+        outbox.publish_homes(s, cid, ["UCHAIRSG"], due + timedelta(seconds=5))
+    assert outbox.deliver(runtime.engine, port, due + timedelta(seconds=6),
+                          renderers=renderers).sent == 0
+    assert outbox.deliver(runtime.engine, port, due + timedelta(seconds=5) + outbox.HOME_SETTLE,
+                          renderers=renderers).sent == 1
+
+
+def test_app_homes_go_after_posts_and_updates(runtime: Runtime) -> None:
+    cid = _bind(runtime)
+    with transaction(runtime.engine) as s:
+        outbox.publish_homes(s, cid, ["UCHAIRSG"], T0, settle=timedelta(0))
+        outbox.post(s, cid, "poll:1", Message(text="poll"), T0)
+        outbox.update_message(s, cid, "poll:1", Message(text="poll v2"), T0)
+    port = RecordingPort()
+    outbox.deliver(runtime.engine, port, T0,
+                   renderers={"home": lambda *_: Message(text="home")})
+    assert [c[0] for c in port.calls] == ["post", "update", "home"]
+
+
+def test_a_view_is_rendered_when_delivered_from_the_records_then(runtime: Runtime) -> None:
+    """Only the request is recorded; two changes before delivery become one update."""
+    cid = _bind(runtime)
+    state = {"text": "one position"}
+    with transaction(runtime.engine) as s:
+        outbox.post(s, cid, "poll:1", Message(text="poll"), T0)
+        outbox.refresh_view(s, cid, "poll:1", "poll", 1, T0)
+    with transaction(runtime.engine) as s:
+        outbox.refresh_view(s, cid, "poll:1", "poll", 1, T0)
+    with Session(runtime.engine) as s:
+        row = s.exec(select(Outbox).where(Outbox.key == "poll:1#update")).one()
+    assert row.payload == {"view": "poll", "ref": 1} and row.revision == 2
+    state["text"] = "two positions"  # the records change before delivery
+    port = RecordingPort()
+    seen: list[object] = []
+
+    def render(_s: Session, council_id: int, ref: object, now: datetime) -> Message:
+        seen.append((council_id, ref, now))
+        return Message(text=state["text"])
+
+    assert outbox.deliver(runtime.engine, port, T0, renderers={"poll": render}).sent == 2
+    assert port.calls == [("post", CHANNEL, "poll", None), ("update", CHANNEL, "two positions", "1.0")]
+    assert seen == [(cid, 1, T0)]

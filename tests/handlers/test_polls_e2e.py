@@ -8,13 +8,15 @@ Slack Web API; what a delegate would see is read from the fake's recorded
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from sqlmodel import Session, select
 
 from bot.exchange import export_state
+from bot.outbox import HOME_SETTLE
 from storage.models import JointDecision, Outbox, Position
-from tests.council import CHANNEL, CODES, OUTSIDER, delegate, run, seat_council
+from tests.council import CHAIR, CHANNEL, CODES, OUTSIDER, delegate, run, seat_council
 from tests.e2e import BotServer
 from tests.fakeslack import Call
 from tests.slackreq import block_actions, view_submission
@@ -251,3 +253,35 @@ def test_a_click_from_the_app_home_answers_in_a_direct_message(bot_server: BotSe
         and "Recorded: France concurs" in str(c.params.get("text")) for c in calls))
     assert calls
     assert _updates_with(bot_server, "*Concurred (1):* France")[-1].params["ts"] == ts
+
+
+def test_a_burst_of_positions_ends_in_one_message_and_one_home_per_viewer(
+        bot_server: BotServer) -> None:
+    """Twelve delegations concur at once: the poll message ends up showing all twelve, and
+    the Chair's App Home, which every position concerns, is published once after the burst."""
+    ts = _open_poll(bot_server)
+    fake = bot_server.fake
+    codes = CODES[:12]
+    threads = [threading.Thread(target=bot_server.command, args=("concur P1",),
+                                kwargs={"user": delegate(code)}) for code in codes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with Session(bot_server.runtime.engine) as s:
+        assert len(s.exec(select(Position)).all()) == 12
+
+    def shown(calls: list[Call]) -> bool:
+        held = fake.message(CHANNEL, ts)
+        return held is not None and "Concurred (12)" in json.dumps(held.get("blocks"))
+
+    fake.wait_for(shown)
+    updates = [c for c in fake.calls_to("chat.update") if c.params.get("ts") == ts]
+    assert 1 <= len(updates) <= 12  # positions close together share an update
+    homes = fake.wait_for(lambda calls: any(c.method == "views.publish"
+                                            and c.params.get("user_id") == CHAIR
+                                            for c in calls))
+    assert [c.params["user_id"] for c in homes if c.method == "views.publish"].count(CHAIR) == 1
+    # The Home waited for the burst to settle; the poll message did not.
+    first = min(c.at for c in homes if c.method == "views.publish")
+    assert first - min(c.at for c in updates) >= HOME_SETTLE.total_seconds() / 2
