@@ -8,6 +8,7 @@ impossible to send twice.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, or_, update
+from sqlalchemy import bindparam, case, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -190,17 +191,27 @@ def update_message(session: Session, council_id: int, target_key: str, message: 
 
 
 def refresh_view(session: Session, council_id: int, target_key: str, view: str, ref: object,
-                 now: datetime) -> None:
+                 now: datetime, *, homes: Iterable[str] = ()) -> None:
     """Bring a message posted earlier up to date with the records, when it is delivered.
 
     Only the request is recorded: ``view`` names the renderer the delivering
     process builds the message with (``Renderer``), as of the moment it is sent,
     so that changes following one another become one ``chat.update`` showing
     the latest, and the change that asked is not kept waiting for the rendering.
+    ``homes``: users whose App Homes the change concerns too (see
+    :func:`publish_homes`), recorded in the same statement.
     """
-    _upsert_latest(session, [_values(council_id, f"{target_key}#update", "update",
-                                     Message(text=""), now, target_key=target_key,
-                                     payload={"view": view, "ref": ref})])
+    _upsert_latest(session, [
+        _values(council_id, f"{target_key}#update", "update", Message(text=""), now,
+                target_key=target_key, payload={"view": view, "ref": ref}),
+        *_home_rows(council_id, homes, now, HOME_SETTLE)])
+
+
+def _home_rows(council_id: int, user_ids: Iterable[str], now: datetime,
+               settle: timedelta) -> list[dict[str, object]]:
+    return [_values(council_id, f"home:{user}", "home", Message(text=""), now, channel=user,
+                    next_attempt_at=now + settle)
+            for user in dict.fromkeys(u for u in user_ids if u)]
 
 
 def publish_homes(session: Session, council_id: int, user_ids: Iterable[str], now: datetime,
@@ -211,11 +222,7 @@ def publish_homes(session: Session, council_id: int, user_ids: Iterable[str], no
     the person who caused the change has their answer and outside the council's
     lock, and it shows the council as it is then, not as it was.
     """
-    due = now + settle
-    _upsert_latest(session, [
-        _values(council_id, f"home:{user}", "home", Message(text=""), now, channel=user,
-                next_attempt_at=due)
-        for user in dict.fromkeys(u for u in user_ids if u)])
+    _upsert_latest(session, _home_rows(council_id, user_ids, now, settle))
 
 
 class OutboxWriter:
@@ -247,8 +254,10 @@ class OutboxWriter:
     def update(self, target_key: str, message: Message) -> None:
         update_message(self.session, self.council_id, target_key, message, self.now)
 
-    def refresh(self, target_key: str, view: str, ref: object) -> None:
-        refresh_view(self.session, self.council_id, target_key, view, ref, self.now)
+    def refresh(self, target_key: str, view: str, ref: object, *,
+                homes: Iterable[str] = ()) -> None:
+        refresh_view(self.session, self.council_id, target_key, view, ref, self.now,
+                     homes=homes)
 
 
 @dataclass
@@ -262,53 +271,61 @@ class DeliveryReport:
 #: The table itself, for the statements that need no ORM bookkeeping.
 _TABLE: Any = Outbox.__table__  # type: ignore[attr-defined]
 #: What goes first when a batch is claimed: everything before App Homes, which
-#: are rebuilt in full and concern one viewer each; posts and updates keep their order.
-_PRIORITY = case((col(Outbox.kind) == "home", 1), else_=0)
+#: are rebuilt in full and concern one viewer each; posts and updates keep their order
+#: (``_claim_query``).
+
+
+@functools.cache
+def _claim_query(postgresql: bool, one_council: bool) -> Any:
+    """The claim's SELECT, built once: what is due and free, homes last, oldest first."""
+    wall, now = bindparam("wall"), bindparam("now")
+    t = _TABLE
+    query = (
+        select(t)
+        .where(
+            or_(
+                # A pending row rewritten while a worker was sending its older content
+                # keeps that worker's lease: the newer content waits for the older
+                # request to finish, so Slack never ends up showing the older.
+                (t.c.status == "pending")
+                & (t.c.claimed_until.is_(None) | (t.c.claimed_until < wall)),
+                (t.c.status == "sending") & (t.c.claimed_until < wall),
+            ),
+            t.c.next_attempt_at <= now,
+        )
+        .order_by(case((t.c.kind == "home", 1), else_=0), t.c.id)
+        .limit(BATCH)
+    )
+    if one_council:
+        query = query.where(t.c.council_id == bindparam("council_id"))
+    return query.with_for_update(skip_locked=True) if postgresql else query
 
 
 def _claim(engine: Engine, now: datetime,
            council_id: int | None) -> list[tuple[Outbox, bool]]:
     """Take a batch of due rows for this worker, so no other worker sends them.
 
-    Returns each row with whether it is being recovered from a vanished worker.
+    Returns each row (a copy, not attached to any session) with whether it is
+    being recovered from a vanished worker.
     """
     # Leases run on the wall clock, whatever moment a pass delivers "as of": a
     # `tick --at` a day ahead must not take over a send in progress right now.
     wall = utcnow()
     with transaction(engine) as session:
-        query = (
-            select(Outbox)
-            .where(
-                or_(
-                    # A pending row rewritten while a worker was sending its older
-                    # content keeps that worker's lease: the newer content waits for the
-                    # older request to finish, so Slack never ends up showing the older.
-                    (col(Outbox.status) == "pending")
-                    & (col(Outbox.claimed_until).is_(None)
-                       | (col(Outbox.claimed_until) < wall)),
-                    (col(Outbox.status) == "sending") & (col(Outbox.claimed_until) < wall),
-                ),
-                col(Outbox.next_attempt_at) <= now,
-            )
-            .order_by(_PRIORITY, col(Outbox.id))
-            .limit(BATCH)
-        )
+        connection = session.connection()
+        query = _claim_query(connection.dialect.name == "postgresql", council_id is not None)
+        params: dict[str, object] = {"wall": wall, "now": now}
         if council_id is not None:
-            query = query.where(Outbox.council_id == council_id)
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = list(session.exec(query))
+            params["council_id"] = council_id
+        rows = [Outbox(**row) for row in connection.execute(query, params).mappings()]
         if not rows:
             return []
         claimed = [(row, row.status == "sending") for row in rows]
         lease = wall + LEASE
-        session.execute(
-            update(_TABLE).where(_TABLE.c.id.in_([row.id for row in rows]))
-            .values(status="sending", claimed_until=lease)
-        )
-        for row in rows:  # as the database now has them; nothing left to flush
+        connection.execute(update(_TABLE).where(_TABLE.c.id.in_([row.id for row in rows]))
+                           .values(status="sending", claimed_until=lease))
+        for row in rows:  # as the database now has them
             row.status, row.claimed_until = "sending", lease
-        session.expunge_all()
         return claimed
 
 
@@ -420,6 +437,7 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
         rows = _claim(engine, now, council_id)
         if not rows:
             break
+        full = len(rows) == BATCH
         progressed = False
         for row, recovering in rows:
             try:
@@ -446,7 +464,9 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
             if row.kind in ("post", "dm"):
                 values.update(ts=ts, posted_channel=channel)
             _settle(engine, row, **values)
-        if not progressed:
+        if not progressed or not full:
+            # A batch short of full took everything due; what came due while it was
+            # being sent wakes the courier again (or waits for the clock's next round).
             break
     return report
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -348,24 +349,23 @@ def _area_name(key: str, areas: dict[str, str]) -> str:
     return escape(areas.get(key, key))
 
 
-def _refresh_homes(scope: Scope, member_ids: list[int]) -> None:
-    """The App Home lists a member's pending positions: refresh its delegates' Homes.
+def _homes_of(ctx: Context, member_ids: list[int]) -> list[str]:
+    """The App Home lists a member's pending positions: its delegates' Homes, and the
+    Chair's and the secretariat's, change with a position.
 
     Only for a position, which concerns a few people. Opening, amending and
-    closing a poll concern every delegate; rebuilding dozens of Homes inside
-    the request would risk Slack's three seconds, and each Home is rebuilt
-    when its viewer opens it (``app_home_opened``).
+    closing a poll concern every delegate; each Home is rebuilt when its
+    viewer opens it (``app_home_opened``).
     """
-    if not isinstance(scope, Context):
-        return
     from bot import home  # the Home reads this module, so it is imported here
 
-    home.refresh_homes(scope, home.member_homes(scope, member_ids))
+    return home.member_homes(ctx, member_ids)
 
 
-def _refresh(scope: Scope, proposal: Proposal) -> None:
-    """Bring the poll's message in the channel up to date (built when it is delivered)."""
-    scope.refresh(poll_key(proposal), POLL_VIEW, proposal.id)
+def _refresh(scope: Scope, proposal: Proposal, homes: Iterable[str] = ()) -> None:
+    """Bring the poll's message in the channel up to date (built when it is delivered),
+    and the App Homes of ``homes``."""
+    scope.refresh(poll_key(proposal), POLL_VIEW, proposal.id, homes=homes)
 
 
 def render_poll(session: Session, council_id: int, ref: object, now: datetime,
@@ -533,16 +533,32 @@ def _closed_sentence(session: Session, proposal: Proposal, tz: ZoneInfo) -> str:
 
 def _open_poll(ctx: Context, proposal_id: int) -> Proposal:
     """The poll, if it still takes positions and changes; else say how it ended."""
-    proposal = _load(ctx, proposal_id)
+    return _open_poll_and_positions(ctx, proposal_id)[0]
+
+
+def _open_poll_and_positions(ctx: Context,
+                             proposal_id: int) -> tuple[Proposal, dict[int, Position]]:
+    """:func:`_open_poll`, with the current text's positions by member, in one query."""
+    rows = ctx.session.exec(
+        select(Proposal, Position)
+        .outerjoin(Position, (Position.proposal_id == Proposal.id)  # type: ignore[arg-type]
+                   & (Position.version == Proposal.version))
+        .where(Proposal.council_id == ctx.council_id, Proposal.id == proposal_id)
+    ).all()
+    if not rows:
+        raise CommandError(f"There is no proposal P{proposal_id}.")
+    proposal = rows[0][0]
+    positions = {p.member_id: p for _, p in rows if p is not None}
     if proposal.status != OPEN:
         raise CommandError(_closed_sentence(ctx.session, proposal, ctx.tz))
     if ctx.now >= proposal.deadline:
-        verdict = verdict_of(ctx.session, proposal, ctx.now)
+        verdict = outcome(Mode(proposal.mode), proposal.electorate, _stances(positions),
+                          ctx.now, proposal.deadline)
         raise CommandError(
             f"P{proposal.id} closed at its deadline, {slack_date(proposal.deadline, ctx.tz)}: "
             f"it is {verdict.value}; the record follows in the channel."
         )
-    return proposal
+    return proposal, positions
 
 
 # -- positions ------------------------------------------------------------------
@@ -575,9 +591,9 @@ def position_form(ctx: Context, proposal_id: int, stance: Stance | str) -> Posit
     """
     stance = Stance(stance)
     ctx.require(stance.value)
-    proposal = _open_poll(ctx, proposal_id)
+    proposal, positions = _open_poll_and_positions(ctx, proposal_id)
     member = _electorate_member(ctx, proposal)
-    current = _positions(ctx.session, proposal).get(member.id or 0)
+    current = positions.get(member.id or 0)
     now = (f"{member.name}'s current position: {current.stance}."
            if current else f"{member.name} has not taken a position yet.")
     title = "Concur with" if stance is Stance.CONCUR else "Object to"
@@ -602,7 +618,7 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
     """
     stance = Stance(stance)
     ctx.require(stance.value)
-    proposal = _open_poll(ctx, proposal_id)
+    proposal, positions = _open_poll_and_positions(ctx, proposal_id)
     member = _electorate_member(ctx, proposal)
     assert member.id is not None
     if version is not None and version != proposal.version:
@@ -614,7 +630,6 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
         statement: str | None = text_argument(text or "", "reason for the objection")
     else:
         statement = text_argument(text, "statement") if text and text.strip() else None
-    positions = _positions(ctx.session, proposal)
     current = positions.get(member.id)
     if current is not None and current.stance == stance and current.statement == statement:
         return Message(text=f"{member.name} already {_VERB[stance]} on P{proposal.id}; "
@@ -639,8 +654,7 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
         recorded += f", replacing its earlier position ({previous})"
     recorded += "."
     if verdict is Outcome.OPEN:
-        _refresh(ctx, proposal)
-        _refresh_homes(ctx, [member.id])
+        _refresh(ctx, proposal, _homes_of(ctx, [member.id]))
         return Message(text=recorded)
     decision = _close(ctx, proposal, verdict.value, at=ctx.now)
     ctx.audit("poll.close", {"proposal": proposal.id, "version": proposal.version,
