@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, case, or_, update
+from sqlalchemy import bindparam, case, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -275,13 +275,34 @@ _TABLE: Any = Outbox.__table__  # type: ignore[attr-defined]
 #: (``_claim_query``).
 
 
+@dataclass
+class Claim:
+    """A row this worker now sends (a copy, attached to no session), and where it goes.
+
+    ``recovering``: a worker claimed it before and vanished. ``channel`` is the
+    council's channel and ``ref`` the (channel, ts) of the message it threads under
+    or updates, as the claim found them: ``None`` when not posted yet (then read
+    again when sent, in case it went out meanwhile in the same round).
+    """
+
+    row: Outbox
+    recovering: bool
+    channel: str | None = None
+    ref: tuple[str, str] | None = None
+
+
 @functools.cache
 def _claim_query(postgresql: bool, one_council: bool) -> Any:
-    """The claim's SELECT, built once: what is due and free, homes last, oldest first."""
+    """The claim's SELECT, built once: what is due and free, homes last, oldest first,
+    with the council's channel and the message each row threads under or updates."""
     wall, now = bindparam("wall"), bindparam("now")
-    t = _TABLE
+    t, ref, council = _TABLE, _TABLE.alias("ref"), Council.__table__  # type: ignore[attr-defined]
     query = (
-        select(t)
+        select(t, council.c.channel_id.label("council_channel"),
+               ref.c.posted_channel.label("ref_channel"), ref.c.ts.label("ref_ts"))
+        .join(council, council.c.id == t.c.council_id)
+        .outerjoin(ref, (ref.c.council_id == t.c.council_id)
+                   & (ref.c.key == func.coalesce(t.c.target_key, t.c.thread_key)))
         .where(
             or_(
                 # A pending row rewritten while a worker was sending its older content
@@ -298,16 +319,14 @@ def _claim_query(postgresql: bool, one_council: bool) -> Any:
     )
     if one_council:
         query = query.where(t.c.council_id == bindparam("council_id"))
-    return query.with_for_update(skip_locked=True) if postgresql else query
+    return query.with_for_update(skip_locked=True, of=t) if postgresql else query
 
 
-def _claim(engine: Engine, now: datetime,
-           council_id: int | None) -> list[tuple[Outbox, bool]]:
-    """Take a batch of due rows for this worker, so no other worker sends them.
+_COLUMNS = tuple(c.name for c in _TABLE.columns)
 
-    Returns each row (a copy, not attached to any session) with whether it is
-    being recovered from a vanished worker.
-    """
+
+def _claim(engine: Engine, now: datetime, council_id: int | None) -> list[Claim]:
+    """Take a batch of due rows for this worker, so no other worker sends them."""
     # Leases run on the wall clock, whatever moment a pass delivers "as of": a
     # `tick --at` a day ahead must not take over a send in progress right now.
     wall = utcnow()
@@ -317,16 +336,21 @@ def _claim(engine: Engine, now: datetime,
         params: dict[str, object] = {"wall": wall, "now": now}
         if council_id is not None:
             params["council_id"] = council_id
-        rows = [Outbox(**row) for row in connection.execute(query, params).mappings()]
-        if not rows:
+        claims = []
+        for found in connection.execute(query, params).mappings():
+            row = Outbox(**{name: found[name] for name in _COLUMNS})
+            ref = ((str(found["ref_channel"]), str(found["ref_ts"]))
+                   if found["ref_ts"] and found["ref_channel"] else None)
+            claims.append(Claim(row, row.status == "sending", found["council_channel"], ref))
+        if not claims:
             return []
-        claimed = [(row, row.status == "sending") for row in rows]
         lease = wall + LEASE
-        connection.execute(update(_TABLE).where(_TABLE.c.id.in_([row.id for row in rows]))
+        connection.execute(update(_TABLE)
+                           .where(_TABLE.c.id.in_([c.row.id for c in claims]))
                            .values(status="sending", claimed_until=lease))
-        for row in rows:  # as the database now has them
-            row.status, row.claimed_until = "sending", lease
-        return claimed
+        for claim in claims:  # as the database now has them
+            claim.row.status, claim.row.claimed_until = "sending", lease
+        return claims
 
 
 def _ts_of(session: Session, council_id: int, key: str) -> tuple[str, str] | None:
@@ -339,19 +363,25 @@ def _ts_of(session: Session, council_id: int, key: str) -> tuple[str, str] | Non
     return str(found.posted_channel), str(found.ts)
 
 
-def _target(session: Session, row: Outbox) -> tuple[str | None, str | None]:
+def _ref(engine: Engine, claim: Claim, key: str) -> tuple[str, str]:
+    """Where the message ``key`` went; Waiting until it has gone."""
+    if claim.ref is not None:
+        return claim.ref
+    with reading(engine) as session:  # it may have gone out earlier in this round
+        found = _ts_of(session, claim.row.council_id, key)
+    if found is None:
+        raise Waiting(f"waiting for {key} to be posted")
+    return found
+
+
+def _target(engine: Engine, claim: Claim) -> tuple[str | None, str | None]:
     """Where a post or DM goes: (channel or user, thread ts); Waiting if not yet known."""
+    row = claim.row
     if row.kind == "dm":
         return row.channel, None
-    channel = row.channel or session.exec(
-        select(Council.channel_id).where(Council.id == row.council_id)
-    ).one()
     if row.thread_key:
-        parent = _ts_of(session, row.council_id, row.thread_key)
-        if parent is None:
-            raise Waiting(f"waiting for {row.thread_key} to be posted")
-        return parent
-    return channel, None
+        return _ref(engine, claim, row.thread_key)
+    return row.channel or claim.channel, None
 
 
 #: Builds a message from the records as they are when it is delivered:
@@ -369,19 +399,19 @@ def _render(session: Session, renderers: Renderers, view: str, council_id: int, 
     return renderer(session, council_id, ref, now)
 
 
-def _send(engine: Engine, port: Port, row: Outbox, recovering: bool, now: datetime,
+def _send(engine: Engine, port: Port, claim: Claim, now: datetime,
           renderers: Renderers) -> tuple[str, str]:
     """Send one claimed row and return (channel, ts); raise Waiting if it cannot go yet.
 
     A row being retried (an earlier attempt timed out or got a 5xx) or
-    ``recovering`` (a worker claimed it and vanished) may have reached Slack
+    recovering (a worker claimed it and vanished) may have reached Slack
     already, so look before posting again.
     """
+    row = claim.row
     if row.kind in ("post", "dm"):
         message = Message.from_dict(row.payload)
-        with reading(engine) as session:
-            channel, thread_ts = _target(session, row)
-        if (recovering or row.attempts > 0) and channel is not None:
+        channel, thread_ts = _target(engine, claim)
+        if (claim.recovering or row.attempts > 0) and channel is not None:
             found = port.find(channel, row.key, thread_ts, min(row.created_at, utcnow()))
             if found is not None:
                 log.warning("outbox %s had been posted before a crash; not posting again",
@@ -393,14 +423,14 @@ def _send(engine: Engine, port: Port, row: Outbox, recovering: bool, now: dateti
         return port.post(channel, message, thread_ts, row.key)
     if row.kind == "update":
         assert row.target_key is not None
-        with reading(engine) as session:
-            target = _ts_of(session, row.council_id, row.target_key)
-            if target is None:
-                raise Waiting(f"waiting for {row.target_key} to be posted")
-            view = row.payload.get("view")
-            message = (_render(session, renderers, str(view), row.council_id,
-                               row.payload.get("ref"), now)
-                       if view else Message.from_dict(row.payload))
+        target = _ref(engine, claim, row.target_key)
+        view = row.payload.get("view")
+        if view:
+            with reading(engine) as session:
+                message = _render(session, renderers, str(view), row.council_id,
+                                  row.payload.get("ref"), now)
+        else:
+            message = Message.from_dict(row.payload)
         port.update(target[0], target[1], message)
         return target
     if row.kind == "home":
@@ -434,14 +464,15 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
     """Send what is due. Safe to run in any number of processes at once."""
     report = DeliveryReport()
     for _ in range(rounds):
-        rows = _claim(engine, now, council_id)
-        if not rows:
+        claims = _claim(engine, now, council_id)
+        if not claims:
             break
-        full = len(rows) == BATCH
+        full = len(claims) == BATCH
         progressed = False
-        for row, recovering in rows:
+        for claim in claims:
+            row = claim.row
             try:
-                channel, ts = _send(engine, port, row, recovering, now, renderers or {})
+                channel, ts = _send(engine, port, claim, now, renderers or {})
             except TransientError as exc:
                 report.retried += 1
                 _retry(engine, row, now, str(exc), exc.retry_after)

@@ -371,14 +371,18 @@ def _refresh(scope: Scope, proposal: Proposal, homes: Iterable[str] = ()) -> Non
 def render_poll(session: Session, council_id: int, ref: object, now: datetime,
                 areas: dict[str, str]) -> Message:
     """The poll's message as the records show it now: what :func:`_refresh` asks for."""
-    found = session.exec(
-        select(Proposal, Council).join(Council, Council.id == Proposal.council_id)  # type: ignore[arg-type]
-        .where(Proposal.council_id == council_id, Proposal.id == ref)).first()
-    if found is None:
+    rows = session.exec(
+        select(Proposal, Council, Position)
+        .join(Council, Council.id == Proposal.council_id)  # type: ignore[arg-type]
+        .outerjoin(Position, (Position.proposal_id == Proposal.id)  # type: ignore[arg-type]
+                   & (Position.version == Proposal.version))
+        .where(Proposal.council_id == council_id, Proposal.id == ref)).all()
+    if not rows:
         return Message(text="This poll is no longer on record.")
-    proposal, council = found
-    return poll_message(session, proposal, roster_of(session, council).by_id,
-                        _positions(session, proposal), now, ZoneInfo(council.timezone), areas)
+    proposal, council, _ = rows[0]
+    positions = {p.member_id: p for _, _, p in rows if p is not None}
+    return poll_message(session, proposal, roster_of(session, council).by_id, positions, now,
+                        ZoneInfo(council.timezone), areas)
 
 
 # -- closing --------------------------------------------------------------------

@@ -153,7 +153,7 @@ def test_a_crashed_sender_is_taken_over_after_its_lease(runtime: Runtime) -> Non
         outbox.post(s, cid, "a", Message(text="a"), T0)
     with freeze_time(T0) as wall:  # leases run on the wall clock
         claimed = outbox._claim(runtime.engine, T0, None)  # a worker claims, then dies
-        assert [(r.key, recovering) for r, recovering in claimed] == [("a", False)]
+        assert [(c.row.key, c.recovering) for c in claimed] == [("a", False)]
         port = RecordingPort()
         wall.tick(timedelta(seconds=30))
         assert outbox.deliver(runtime.engine, port, T0 + timedelta(seconds=30)).sent == 0
@@ -170,7 +170,7 @@ def test_a_message_posted_just_before_a_crash_is_not_posted_again(runtime: Runti
     port = RecordingPort()
     with freeze_time(T0) as wall:
         rows = outbox._claim(runtime.engine, T0, None)
-        port.post(CHANNEL, Message.from_dict(rows[0][0].payload), None, "a")  # Slack took it...
+        port.post(CHANNEL, Message.from_dict(rows[0].row.payload), None, "a")  # Slack took it...
         # ...and the worker died before recording it. Another worker takes over.
         wall.tick(outbox.LEASE + timedelta(seconds=1))
         report = outbox.deliver(runtime.engine, port, T0 + outbox.LEASE + timedelta(seconds=1))
@@ -202,7 +202,8 @@ def test_a_rewritten_update_waits_for_the_older_send(runtime: Runtime) -> None:
     with transaction(runtime.engine) as s:
         outbox.update_message(s, cid, "poll:1", Message(text="v1"), T0)
     with freeze_time(T0):
-        [(older, _)] = outbox._claim(runtime.engine, T0, None)  # worker A sends v1...
+        [claim] = outbox._claim(runtime.engine, T0, None)  # worker A sends v1...
+        older = claim.row
         with transaction(runtime.engine) as s:  # ...while the poll changes again
             outbox.update_message(s, cid, "poll:1", Message(text="v2"), T0)
         # Worker B may not send v2 while A's v1 is in flight: Slack would keep the older.
