@@ -78,6 +78,9 @@ def parser() -> argparse.ArgumentParser:
                    help="where to write the report (default docs/benchmarks.md)")
     p.add_argument("--keep", action="store_true",
                    help="keep the working folder (server logs, SQLite files)")
+    p.add_argument("--profile", action="store_true",
+                   help="after the measured phases, sample the bot's workers on PostgreSQL "
+                   "with py-spy during one more `concur` phase and report where the CPU went")
     return p
 
 
@@ -114,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.part in ("all", "http"):
             failed |= not _http(report, backends, postgres_url, count, concurrencies, workdir,
-                                args.phase_budget or None)
+                                args.phase_budget or None, args.profile)
         if args.part in ("all", "tick"):
             failed |= not _tick(report, backends, sizes, postgres_url, workdir, args.tick_budget)
     except KeyboardInterrupt:
@@ -154,7 +157,8 @@ def _tick(report: Report, backends: list[str], sizes: list[int], postgres_url: s
 
 
 def _http(report: Report, backends: list[str], postgres_url: str, count: int,
-          concurrencies: list[int], workdir: Path, budget: float | None) -> bool:
+          concurrencies: list[int], workdir: Path, budget: float | None,
+          profile: bool = False) -> bool:
     """The HTTP part; False when a server could not be measured."""
     polls = http_bench.polls_available()
     requests = http_bench.requests_for(polls)
@@ -193,7 +197,9 @@ def _http(report: Report, backends: list[str], postgres_url: str, count: int,
                     council.seat()
                     server = http_bench.make_server(f"bot-{backend}", "bot.http:create_app()",
                                                     fake.api_url, url, workdir)
-                    report.servers.append(measure(target=label, server=server, council=council))
+                    report.servers.append(measure(
+                        target=label, server=server, council=council,
+                        profile_dir=workdir if profile and backend == "postgres" else None))
             except Exception as exc:
                 ok = False
                 report.notes.append(f"{label} could not be measured: {type(exc).__name__}: {exc}")

@@ -30,6 +30,7 @@ from slack_sdk import WebClient
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from bench.cpu import CpuMeter
 from bench.load import SLACK_DEADLINE, Sample, drive
 from bench.report import Phase, ServerRun, Spread
 from bench.servers import Server
@@ -168,6 +169,24 @@ class Council:
                                            f"(outbox: {row.status if row else 'no row'})")
             if len(refs) == len(ids):
                 return refs
+            time.sleep(0.1)
+
+    def quiet(self, timeout: float = EFFECT_WAIT) -> None:
+        """Until the outbox holds nothing due soon: every App Home the load asked for
+        (they settle for ``outbox.HOME_SETTLE``) is built and published."""
+        from bot.outbox import HOME_SETTLE
+        from bot.times import utcnow
+        from storage.models import Outbox
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with Session(self.runtime.engine) as session:
+                waiting = session.exec(
+                    select(func.count()).select_from(Outbox)
+                    .where(col(Outbox.status).in_(("pending", "sending")),
+                           col(Outbox.next_attempt_at) <= utcnow() + HOME_SETTLE)).one()
+            if not waiting:
+                return
             time.sleep(0.1)
 
     def positions_on(self, polls: list[PollRef]) -> int:
@@ -379,6 +398,19 @@ class Bench:
     loader: Executor
     log: Log
     budget: float | None = None  # seconds a phase may send for
+    meter: CpuMeter | None = None
+
+    def metered(self, phase: Phase, before: dict[int, tuple[str, float]]) -> None:
+        """Charge the CPU spent since ``before`` to the phase's requests."""
+        if self.meter is None or not phase.count:
+            return
+        if self.council is not None:
+            self.council.quiet()
+        spent = CpuMeter.spent(before, self.meter.read())
+        phase.cpu = {group: seconds * 1000.0 / phase.count for group, seconds in spent.items()}
+
+    def reading(self) -> dict[int, tuple[str, float]]:
+        return self.meter.read() if self.meter is not None else {}
 
     def send(self, jobs: list[Job], concurrency: int) -> tuple[list[Sample], float]:
         bodies = [j.body for j in jobs]
@@ -412,6 +444,7 @@ class Bench:
         self.settle()
         setup = time.monotonic() - began
         jobs = jobs_for(request, count, polls, self.fake)
+        before = self.reading()
         samples, wall = self.send(jobs, concurrency)
         phase = _phase(self.target, request, concurrency, samples, wall, len(jobs))
         phase.setup_seconds = setup
@@ -419,6 +452,7 @@ class Bench:
         if request == "concur" and self.council is not None:
             self._updates(phase, jobs, samples)
             self.check_positions(phase, polls)
+            self.metered(phase, before)
         elif request == "click":
             modals = modals_opened(self.fake, jobs, samples)
             if modals:
@@ -426,17 +460,23 @@ class Bench:
                 phase.effect_spread = Spread.of([modals[s.index].at - s.sent_at
                                                  for s in samples if s.index in modals])
                 phase.effect_missing = sum(1 for s in samples if s.ok) - len(modals)
+                self.metered(phase, before)
                 submits = submit_jobs(jobs, modals, self.fake)
+                before = self.reading()
                 sub_samples, sub_wall = self.send(submits, concurrency)
                 submit = _phase(self.target, "submit", concurrency, sub_samples, sub_wall,
                                 len(submits))
                 submit.setup_seconds = 0.0
                 self._updates(submit, submits, sub_samples)
                 self.check_positions(submit, polls)
+                self.metered(submit, before)
                 phases.append(submit)
             else:
                 self._updates(phase, jobs, samples)
                 self.check_positions(phase, polls)
+                self.metered(phase, before)
+        else:
+            self.metered(phase, before)
         for p in phases:
             p.total_seconds = time.monotonic() - began
         return phases
@@ -451,12 +491,15 @@ class Bench:
 
 def run_server(*, target: str, server: Server, council: Council | None, fake: FakeSlack,
                requests: list[str], count: int, concurrencies: list[int], loader: Executor,
-               log: Log, budget: float | None) -> ServerRun:
+               log: Log, budget: float | None, profile_dir: Path | None = None) -> ServerRun:
     """Start the server, warm it up, run every phase, read its peak RSS, stop it."""
     run = ServerRun(target)
     log(f"{target}: starting gunicorn on {server.url}")
     server.start()
-    bench = Bench(target, server.url + "/slack/events", council, fake, loader, log, budget)
+    loader_pid = loader.submit(os.getpid).result()
+    meter = CpuMeter(server=server.processes, load=lambda: [loader_pid], harness=os.getpid())
+    bench = Bench(target, server.url + "/slack/events", council, fake, loader, log, budget,
+                  meter)
     try:
         working = []
         for request in requests:  # warm-up: every worker imports, connects, asks auth.test
@@ -479,6 +522,14 @@ def run_server(*, target: str, server: Server, council: Council | None, fake: Fa
                 for phase in phases:
                     _record(run, phase, log)
         run.peak_rss_kb = server.peak_rss_kb()
+        if profile_dir is not None and council is not None and "concur" in working:
+            from bench import profile
+
+            run.profiled = f"`concur` at concurrency 10, {count} requests"
+            log(f"{target}: profiling {run.profiled}")
+            found = profile.record(server.workers(), profile_dir,
+                                   lambda: bench.run("concur", count, 10))
+            run.profile = found.lines()
     finally:
         server.stop()
     run.phases.sort(key=lambda p: (REQUEST_ORDER.index(p.request), p.concurrency))

@@ -58,6 +58,9 @@ class Phase:
     note: str = ""
     setup_seconds: float = 0.0  # opening polls and delivering before the load
     total_seconds: float = 0.0  # the whole phase, setup and waiting for effects included
+    #: CPU milliseconds per request, by process group (``bench.cpu.GROUPS``), from the
+    #: first request sent until everything the requests caused was delivered.
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -66,6 +69,9 @@ class ServerRun:
     phases: list[Phase] = field(default_factory=list)
     peak_rss_kb: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: ``--profile``: what py-spy saw in an extra phase (``bench.profile.Profile.lines``).
+    profile: list[str] = field(default_factory=list)
+    profiled: str = ""  # which phase
 
     def phase(self, request: str, concurrency: int) -> Phase | None:
         for p in self.phases:
@@ -200,6 +206,27 @@ def _server_table(run: ServerRun, baseline: ServerRun | None) -> list[str]:
             f"| {_cell(p.ack.p95, base.ack.p95 if base else None)} "
             f"| {_cell(p.ack.p99, base.ack.p99 if base else None)} "
             f"| {name} | {' | '.join(effect)} |")
+    return lines
+
+
+def _cpu_table(run: ServerRun, baseline: ServerRun | None) -> list[str]:
+    """CPU milliseconds per request by process group, and the server's against the baseline's."""
+    measured = [p for p in run.phases if p.cpu]
+    if not measured:
+        return []
+    lines = ["CPU per request (ms), from the first request sent until all it caused was "
+             "delivered (App Homes included):", "",
+             "| request | conc. | server | PostgreSQL | load generator | harness (fake Slack) "
+             "| all |", "|---|--:|--:|--:|--:|--:|--:|"]
+    for p in measured:
+        base = baseline.phase(p.request, p.concurrency) if baseline is not None else None
+        b = base.cpu if base is not None and base.cpu else None
+        total = sum(p.cpu.values())
+        lines.append(
+            f"| {p.request} | {p.concurrency} "
+            f"| {_cell(p.cpu['server'], b['server'] if b else None)} "
+            f"| {_ms(p.cpu['postgres'])} | {_ms(p.cpu['load'])} | {_ms(p.cpu['harness'])} "
+            f"| {_cell(total, sum(b.values()) if b else None)} |")
     return lines
 
 
@@ -368,7 +395,16 @@ def render(report: Report) -> str:
     for run in report.servers:
         out += [f"## {run.target}", ""]
         out += _server_table(run, baseline if run is not baseline else None)
+        cpu = _cpu_table(run, baseline if run is not baseline else None)
+        if cpu:
+            out += ["", *cpu]
         out += ["", _rss_line(run, baseline)]
+        if run.profile:
+            out += ["", f"### Profile: {run.profiled}", "",
+                    "py-spy (`--gil`, 100 Hz) on every worker, in an extra phase after the "
+                    "measured ones: where the CPU went. *answer* is the request until its "
+                    "acknowledgement; *deliver* is the courier thread sending what the "
+                    "requests recorded.", "", *run.profile]
         out += [f"- {n}" for n in run.notes]
         out += [""]
     if report.ticks:

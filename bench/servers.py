@@ -104,6 +104,10 @@ class Server:
     def workers(self) -> list[int]:
         return _children(self.process.pid) if self.process is not None else []
 
+    def processes(self) -> list[int]:
+        """The master and its workers: the server, as far as CPU time goes."""
+        return [self.process.pid, *self.workers()] if self.process is not None else []
+
     def peak_rss_kb(self) -> dict[str, int]:
         """VmHWM (peak resident set) of the master and of each worker, in kB."""
         if self.process is None:

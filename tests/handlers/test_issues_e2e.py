@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from bot.app import slack_client
+from bot.outbox import HOME_SETTLE
 from handlers.slackport import SlackPort
 from storage.models import ImplementationIssue, Outbox
 from tests.council import ADMIN, CHAIR, CHANNEL, CODES, OUTSIDER, delegate, run, seat_council
@@ -101,7 +102,8 @@ def test_raise_by_command_threads_under_the_decision_and_joins_the_agenda(
             "&lt;!here&gt;. _(Russian Federation)_") in text_of(agenda)
     # The raising delegate's Home now lists the issue.
     bot_server.fake.wait_for(lambda calls: any(
-        "*I1* on D1 (Russian Federation)" in text_of(v) for v in published(calls, RU)))
+        "*I1* on D1 (Russian Federation)" in text_of(v) for v in published(calls, RU)),
+        timeout=HOME_SETTLE.total_seconds() + 5)
 
     status, ack = bot_server.command("resolve I1 Not allowed.", user=RU)
     assert ack["text"] == ("Only the Chair or the secretariat may resolve implementation issues.\n"

@@ -280,7 +280,8 @@ def test_a_burst_of_positions_ends_in_one_message_and_one_home_per_viewer(
     assert 1 <= len(updates) <= 12  # positions close together share an update
     homes = fake.wait_for(lambda calls: any(c.method == "views.publish"
                                             and c.params.get("user_id") == CHAIR
-                                            for c in calls))
+                                            for c in calls),
+                          timeout=HOME_SETTLE.total_seconds() + 5)
     assert [c.params["user_id"] for c in homes if c.method == "views.publish"].count(CHAIR) == 1
     # The Home waited for the burst to settle; the poll message did not.
     first = min(c.at for c in homes if c.method == "views.publish")
