@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlmodel import Session, col, select
 
 from storage.models import AuditEntry
@@ -40,6 +40,12 @@ def digest(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical(entry)).hexdigest()
 
 
+_TABLE = AuditEntry.__table__  # type: ignore[attr-defined]
+_LAST = (select(_TABLE.c.seq, _TABLE.c.hash).where(_TABLE.c.council_id == bindparam("council_id"))
+         .order_by(_TABLE.c.seq.desc()).limit(1))
+_APPEND = insert(_TABLE)
+
+
 def append(
     session: Session,
     council_id: int,
@@ -55,13 +61,7 @@ def append(
     changed once written, and every change the council makes writes one.
     """
     lock_council(session, council_id)
-    table = AuditEntry.__table__  # type: ignore[attr-defined]
-    last = session.execute(
-        select(table.c.seq, table.c.hash)
-        .where(table.c.council_id == council_id)
-        .order_by(table.c.seq.desc())
-        .limit(1)
-    ).first()
+    last = session.execute(_LAST, {"council_id": council_id}).first()
     entry = AuditEntry(
         council_id=council_id,
         seq=(last.seq + 1) if last else 1,
@@ -74,7 +74,7 @@ def append(
         hash="",
     )
     entry.hash = digest(entry)
-    session.execute(insert(table), entry.model_dump(exclude={"id"}))
+    session.execute(_APPEND, entry.model_dump(exclude={"id"}))
     return entry
 
 

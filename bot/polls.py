@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from bot import outbox
@@ -368,15 +368,28 @@ def _refresh(scope: Scope, proposal: Proposal, homes: Iterable[str] = ()) -> Non
     scope.refresh(poll_key(proposal), POLL_VIEW, proposal.id, homes=homes)
 
 
+#: A poll with its current text's positions (one row each, or one with none), and with its
+#: council: built once, as the busiest reads of a vote are.
+_POLL_AND_POSITIONS = (
+    select(Proposal, Position)
+    .outerjoin(Position, (Position.proposal_id == Proposal.id)  # type: ignore[arg-type]
+               & (Position.version == Proposal.version))
+    .where(Proposal.council_id == bindparam("council_id"),
+           Proposal.id == bindparam("proposal_id")))
+_POLL_VIEW_ROWS = (
+    select(Proposal, Council, Position)
+    .join(Council, Council.id == Proposal.council_id)  # type: ignore[arg-type]
+    .outerjoin(Position, (Position.proposal_id == Proposal.id)  # type: ignore[arg-type]
+               & (Position.version == Proposal.version))
+    .where(Proposal.council_id == bindparam("council_id"),
+           Proposal.id == bindparam("proposal_id")))
+
+
 def render_poll(session: Session, council_id: int, ref: object, now: datetime,
                 areas: dict[str, str]) -> Message:
     """The poll's message as the records show it now: what :func:`_refresh` asks for."""
-    rows = session.exec(
-        select(Proposal, Council, Position)
-        .join(Council, Council.id == Proposal.council_id)  # type: ignore[arg-type]
-        .outerjoin(Position, (Position.proposal_id == Proposal.id)  # type: ignore[arg-type]
-                   & (Position.version == Proposal.version))
-        .where(Proposal.council_id == council_id, Proposal.id == ref)).all()
+    rows = session.exec(_POLL_VIEW_ROWS, params={"council_id": council_id,
+                                                 "proposal_id": ref}).all()
     if not rows:
         return Message(text="This poll is no longer on record.")
     proposal, council, _ = rows[0]
@@ -543,12 +556,8 @@ def _open_poll(ctx: Context, proposal_id: int) -> Proposal:
 def _open_poll_and_positions(ctx: Context,
                              proposal_id: int) -> tuple[Proposal, dict[int, Position]]:
     """:func:`_open_poll`, with the current text's positions by member, in one query."""
-    rows = ctx.session.exec(
-        select(Proposal, Position)
-        .outerjoin(Position, (Position.proposal_id == Proposal.id)  # type: ignore[arg-type]
-                   & (Position.version == Proposal.version))
-        .where(Proposal.council_id == ctx.council_id, Proposal.id == proposal_id)
-    ).all()
+    rows = ctx.session.exec(_POLL_AND_POSITIONS, params={
+        "council_id": ctx.council_id, "proposal_id": proposal_id}).all()
     if not rows:
         raise CommandError(f"There is no proposal P{proposal_id}.")
     proposal = rows[0][0]

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
@@ -48,6 +49,17 @@ TRY_AGAIN = "The council's records are unavailable for a moment; nothing was cha
 
 Clock = Callable[[], datetime]
 Action = Callable[[Context], Message]
+
+
+def _council_queries(lock: bool) -> tuple[Any, ...]:
+    """The council by its channel, by its charter's key, or the first: built once."""
+    queries = (select(Council).where(Council.channel_id == bindparam("channel")),
+               select(Council).where(Council.key == bindparam("key")),
+               select(Council).order_by(col(Council.id)).limit(1))
+    return tuple(q.with_for_update() if lock else q for q in queries)
+
+
+_COUNCIL, _COUNCIL_LOCKED = _council_queries(False), _council_queries(True)
 
 
 class ErrorReply(Message):
@@ -145,16 +157,14 @@ class Runtime:
         ``FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` has taken it already), so the
         row is read as it is once the lock is held.
         """
-        def first(query: Any) -> Council | None:
-            return session.exec(query.with_for_update() if lock else query).first()
-
+        by_channel, by_key, any_council = _COUNCIL_LOCKED if lock else _COUNCIL
         council = None
         if channel_id:
-            council = first(select(Council).where(Council.channel_id == channel_id))
+            council = session.exec(by_channel, params={"channel": channel_id}).first()
         if council is None:
-            council = first(select(Council).where(Council.key == self.council_key))
+            council = session.exec(by_key, params={"key": self.council_key}).first()
         if council is None:
-            council = first(select(Council).order_by(col(Council.id)).limit(1))
+            council = session.exec(any_council).first()
         if council is None:
             raise RuntimeError("no council: the database was not prepared")
         if lock:
