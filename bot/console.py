@@ -17,6 +17,7 @@ from sqlmodel import Session
 from bot.commands import parse_user
 from bot.errors import CommandError
 from bot.messages import Message, render_text
+from bot.outbox import HOME_SETTLE
 from bot.runtime import Runtime
 
 CONSOLE_USER = "UCONSOLE"
@@ -90,7 +91,8 @@ class Console:
         reply = self.runtime.run_command(self.user, CONSOLE_CHANNEL, line or "help",
                                          admins=self.extra_admins)
         self.say(render_text(reply))
-        self.runtime.deliver(self.port)
+        # One person at a terminal, no rate limit: App Homes need not settle.
+        self.runtime.deliver(self.port, self.runtime.clock() + HOME_SETTLE)
         return True
 
     def _meta(self, line: str) -> bool:
