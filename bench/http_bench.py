@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -35,12 +36,14 @@ from bench.load import SLACK_DEADLINE, Sample, drive
 from bench.report import Phase, ServerRun, Spread
 from bench.servers import Server
 from tests import fakeslack
-from tests.council import ADMIN, CHAIR, CHANNEL, CODES, delegate, seat_council
+from tests.council import ADMIN, CHAIR, CHANNEL, CHARTER, CODES, delegate, seat_council
 from tests.fakeslack import Call, FakeSlack
 from tests.slackreq import block_actions, slash_command, view_submission
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
+#: Members as the poll message names them, by code.
+MEMBER_NAMES = {m.alpha2: m.name for m in CHARTER.members}
 #: A poll never gets more positions than this, so none is adopted (all 20 concur) mid-run.
 PER_POLL = 19
 #: How long to wait, after a phase, for the Slack-side effects to reach the fake Slack;
@@ -224,6 +227,7 @@ class Job:
     user: str
     poll: PollRef | None = None
     trigger: str = ""
+    member: str = ""  # whose position the request takes, as the poll message names it
 
 
 def jobs_for(request: str, count: int, polls: list[PollRef], fake: FakeSlack) -> list[Job]:
@@ -246,7 +250,7 @@ def jobs_for(request: str, count: int, polls: list[PollRef], fake: FakeSlack) ->
             body = block_actions("poll_concur", str(poll.id), user_id=user,
                                  channel_id=poll.channel, message_ts=poll.ts,
                                  response_url=response_url, trigger_id=trigger)
-        jobs.append(Job(body, user, poll, trigger))
+        jobs.append(Job(body, user, poll, trigger, MEMBER_NAMES[code]))
     return jobs
 
 
@@ -276,7 +280,7 @@ def submit_jobs(clicks: list[Job], modals: dict[int, Call], fake: FakeSlack) -> 
                                private_metadata=str(view.get("private_metadata", "")),
                                trigger_id=click.trigger + ".submit",
                                response_urls=[])
-        jobs.append(Job(body, click.user, click.poll, click.trigger + ".submit"))
+        jobs.append(Job(body, click.user, click.poll, click.trigger + ".submit", click.member))
     del fake
     return jobs
 
@@ -312,12 +316,31 @@ def modals_opened(fake: FakeSlack, jobs: list[Job], samples: list[Sample]) -> di
     return found()
 
 
+_CONCURRED = re.compile(r"\*Concurred \(\d+\):\* ([^\n]*)")
+
+
+def concurred(call: Call) -> set[str] | None:
+    """The members a poll message's ``chat.update`` shows as concurring, or None when the
+    update shows no positions (the baseline's fixed text)."""
+    blocks = call.params.get("blocks")
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    for block in blocks if isinstance(blocks, list) else []:
+        text = (block.get("text") or {}).get("text") if isinstance(block, dict) else None
+        found = _CONCURRED.search(text) if isinstance(text, str) else None
+        if found is not None:
+            return {name.strip() for name in found.group(1).split(",")}
+    return None
+
+
 def update_times(fake: FakeSlack, jobs: list[Job], samples: list[Sample]
                  ) -> tuple[list[float], int]:
     """Seconds from each good request to the ``chat.update`` of its poll's message.
 
-    Updates of one message are matched to its requests in order; a request whose
-    update merged with an earlier one's shares it."""
+    The bot's poll message names the members who concurred: a request's effect is
+    the first update, sent after it, that names its member, however many positions
+    that update brought at once. An update that names none (the baseline's fixed
+    text) is matched to the requests of its message in order instead."""
     good = [s for s in samples if s.ok and jobs[s.index].poll is not None]
 
     def key(s: Sample) -> tuple[str, str]:
@@ -327,42 +350,45 @@ def update_times(fake: FakeSlack, jobs: list[Job], samples: list[Sample]
 
     wanted = {key(s) for s in good}
 
-    def updates() -> dict[tuple[str, str], list[float]]:
-        seen: dict[tuple[str, str], list[float]] = {}
+    def updates() -> dict[tuple[str, str], list[tuple[float, set[str] | None]]]:
+        seen: dict[tuple[str, str], list[tuple[float, set[str] | None]]] = {}
         for call in fake.calls_to("chat.update"):
             k = (str(call.params.get("channel")), str(call.params.get("ts")))
             if k in wanted and not call.failed:
-                seen.setdefault(k, []).append(call.at)
-        for times in seen.values():
-            times.sort()
+                seen.setdefault(k, []).append((call.at, concurred(call)))
+        for shown in seen.values():
+            shown.sort(key=lambda u: u[0])
         return seen
 
-    def progress() -> tuple[int, int]:
+    def effects() -> tuple[list[float], int]:
         seen = updates()
-        done = sum(1 for s in good if any(at >= s.sent_at for at in seen.get(key(s), [])))
-        return done, len(good)
+        latencies: list[float] = []
+        missing = 0
+        by_message: dict[tuple[str, str], list[Sample]] = {}
+        for s in good:
+            by_message.setdefault(key(s), []).append(s)
+        for k, requests in by_message.items():
+            shown = seen.get(k, [])
+            used: set[int] = set()
+            for request in sorted(requests, key=lambda s: s.sent_at):
+                member = jobs[request.index].member
+                after = [i for i, (at, names) in enumerate(shown) if at >= request.sent_at
+                         and (names is None or member in names)]
+                if not after:
+                    missing += 1
+                    continue
+                if shown[after[0]][1] is None:  # no names to go by: one update each
+                    free = [i for i in after if i not in used]
+                    chosen = free[0] if free else after[0]
+                    used.add(chosen)
+                else:
+                    chosen = after[0]
+                latencies.append(shown[chosen][0] - request.sent_at)
+        return latencies, missing
 
-    _wait(progress)
+    _wait(lambda: (len(good) - effects()[1], len(good)))
     time.sleep(0.2)  # a last merged update
-    seen = updates()
-    latencies: list[float] = []
-    missing = 0
-    by_message: dict[tuple[str, str], list[Sample]] = {}
-    for s in good:
-        by_message.setdefault(key(s), []).append(s)
-    for k, requests in by_message.items():
-        times = seen.get(k, [])
-        used: set[int] = set()
-        for request in sorted(requests, key=lambda s: s.sent_at):
-            after = [i for i, at in enumerate(times) if at >= request.sent_at]
-            if not after:
-                missing += 1
-                continue
-            free = [i for i in after if i not in used]
-            chosen = free[0] if free else after[0]
-            used.add(chosen)
-            latencies.append(times[chosen] - request.sent_at)
-    return latencies, missing
+    return effects()
 
 
 def _phase(target: str, request: str, concurrency: int, samples: list[Sample],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -83,22 +83,31 @@ class Port(Protocol):
         ...
 
 
-def _noted(session: Session, due: datetime) -> None:
-    """Remember in the session that something to send is due at ``due``."""
-    session.info.setdefault(DUE, set()).add(due)
+@dataclass(frozen=True, order=True)
+class Due:
+    """An outbox row a unit of work recorded: when it is due, its id, whether an App Home."""
+
+    at: datetime
+    row_id: int
+    home: bool = False
 
 
-def due_in(session: Session) -> set[datetime]:
-    """The moments the rows recorded in this session are due (empty: it recorded none)."""
+def _noted(session: Session, due: datetime, row_id: int, kind: object) -> None:
+    """Remember in the session that row ``row_id`` is to be sent at ``due``."""
+    session.info.setdefault(DUE, set()).add(Due(due, row_id, kind == "home"))
+
+
+def due_in(session: Session) -> set[Due]:
+    """The rows recorded in this session, and when they are due (empty: it recorded none)."""
     return set(session.info.get(DUE, ()))
 
 
 def _insert_ignoring_duplicates(session: Session, values: dict[str, object]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING: True when this call wrote the row."""
-    written = insert_ignoring_duplicates(session, Outbox, values, ("council_id", "key"))
-    if written and values.get("status") == "pending":
-        _noted(session, values["next_attempt_at"])  # type: ignore[arg-type]
-    return written
+    row_id = insert_ignoring_duplicates(session, Outbox, values, ("council_id", "key"))
+    if row_id is not None and values.get("status") == "pending":
+        _noted(session, values["next_attempt_at"], row_id, values["kind"])  # type: ignore[arg-type]
+    return row_id is not None
 
 
 def _values(
@@ -166,9 +175,11 @@ def _upsert_latest(session: Session, rows: Iterable[dict[str, object]]) -> None:
     rows = sorted(rows, key=lambda r: str(r["key"]))  # one lock order for every writer
     if not rows:
         return
-    upsert(session, Outbox, rows, ("council_id", "key"), _latest)
-    for due in {r["next_attempt_at"] for r in rows}:
-        _noted(session, due)  # type: ignore[arg-type]
+    # A row already waiting keeps its earlier moment: noting the later one only means
+    # the courier finds it sent already, or delivers it then.
+    for row, row_id in zip(rows, upsert(session, Outbox, rows, ("council_id", "key"), _latest),
+                           strict=True):
+        _noted(session, row["next_attempt_at"], row_id, row["kind"])  # type: ignore[arg-type]
 
 
 def _latest(table: Any, excluded: Any) -> dict[str, object]:
@@ -268,6 +279,8 @@ class DeliveryReport:
     retried: int = 0
     failed: int = 0
     deferred: int = 0
+    #: The rows this delivery settled (sent, deferred, retried later or failed).
+    settled: set[int] = field(default_factory=set)
 
 
 #: The table itself, for the statements that need no ORM bookkeeping.
@@ -294,7 +307,7 @@ class Claim:
 
 
 @functools.cache
-def _claim_query(postgresql: bool, one_council: bool) -> Any:
+def _claim_query(postgresql: bool, one_council: bool, by_id: bool = False) -> Any:
     """The claim's SELECT, built once: what is due and free, homes last, oldest first,
     with the council's channel and the message each row threads under or updates."""
     wall, now = bindparam("wall"), bindparam("now")
@@ -321,22 +334,29 @@ def _claim_query(postgresql: bool, one_council: bool) -> Any:
     )
     if one_council:
         query = query.where(t.c.council_id == bindparam("council_id"))
+    if by_id:
+        query = query.where(t.c.id.in_(bindparam("ids", expanding=True)))
     return query.with_for_update(skip_locked=True, of=t) if postgresql else query
 
 
 _COLUMNS = tuple(c.name for c in _TABLE.columns)
 
 
-def _claim(engine: Engine, now: datetime, council_id: int | None) -> list[Claim]:
-    """Take a batch of due rows for this worker, so no other worker sends them."""
+def _claim(engine: Engine, now: datetime, council_id: int | None,
+           rows: list[int] | None = None) -> list[Claim]:
+    """Take a batch of due rows for this worker (of ``rows`` only, if given), so no other
+    worker sends them."""
     # Leases run on the wall clock, whatever moment a pass delivers "as of": a
     # `tick --at` a day ahead must not take over a send in progress right now.
     wall = utcnow()
     with engine.begin() as connection:
-        query = _claim_query(connection.dialect.name == "postgresql", council_id is not None)
+        query = _claim_query(connection.dialect.name == "postgresql", council_id is not None,
+                             rows is not None)
         params: dict[str, object] = {"wall": wall, "now": now}
         if council_id is not None:
             params["council_id"] = council_id
+        if rows is not None:
+            params["ids"] = sorted(set(rows))
         claims = []
         for found in connection.execute(query, params).mappings():
             row = Outbox(**{name: found[name] for name in _COLUMNS})
@@ -459,8 +479,9 @@ def _settling(columns: tuple[str, ...]) -> Any:
             .values({name: bindparam(f"set_{name}") for name in columns}))
 
 
-def _settle(engine: Engine, row: Outbox, **values: object) -> None:
-    """Record the outcome, unless the row was rewritten while we were sending it.
+def _settle(engine: Engine, row: Outbox, **values: object) -> bool:
+    """Record the outcome, unless the row was rewritten while we were sending it: then
+    release our lease so its newer content goes out now, and say so (False).
 
     A unit of work of one or two statements on a plain connection: no ORM session.
     """
@@ -468,37 +489,47 @@ def _settle(engine: Engine, row: Outbox, **values: object) -> None:
         params = {f"set_{name}": value for name, value in values.items()}
         result = connection.execute(_settling(tuple(sorted(values))),
                                     {"row_id": row.id, "row_revision": row.revision, **params})
-        if not result.rowcount:
-            # Rewritten meanwhile: release our lease so its newer content goes out now.
-            connection.execute(_RELEASE, {"row_id": row.id, "lease": row.claimed_until})
+        if result.rowcount:
+            return True
+        connection.execute(_RELEASE, {"row_id": row.id, "lease": row.claimed_until})
+        return False
 
 
 def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = None,
-            rounds: int = 20, renderers: Renderers | None = None) -> DeliveryReport:
-    """Send what is due. Safe to run in any number of processes at once."""
+            rounds: int = 20, renderers: Renderers | None = None,
+            rows: list[int] | None = None) -> DeliveryReport:
+    """Send what is due (of ``rows`` only, if given: the ids a process recorded). Safe to
+    run in any number of processes at once."""
     report = DeliveryReport()
+    if rows is not None and not rows:
+        return report
+    wanted = rows
     for _ in range(rounds):
-        claims = _claim(engine, now, council_id)
+        claims = _claim(engine, now, council_id, wanted)
         if not claims:
             break
         full = len(claims) == BATCH
         progressed = False
+        again: list[int] = []  # rewritten while being sent: to send again, newest content
         for claim in claims:
             row = claim.row
             try:
                 channel, ts = _send(engine, port, claim, now, renderers or {})
             except TransientError as exc:
                 report.retried += 1
+                report.settled.add(row.id or 0)
                 _retry(engine, row, now, str(exc), exc.retry_after)
                 continue
             except PermanentError as exc:
                 report.failed += 1
+                report.settled.add(row.id or 0)
                 _settle(engine, row, status="failed", attempts=row.attempts + 1,
                         last_error=str(exc), claimed_until=None)
                 log.error("outbox %s failed for good: %s", row.key, exc)
                 continue
             except Waiting as exc:
                 report.deferred += 1
+                report.settled.add(row.id or 0)
                 _settle(engine, row, status="pending", claimed_until=None, last_error=str(exc),
                         next_attempt_at=now + WAIT)
                 continue
@@ -508,11 +539,17 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
                                          "attempts": row.attempts + 1, "last_error": None}
             if row.kind in ("post", "dm"):
                 values.update(ts=ts, posted_channel=channel)
-            _settle(engine, row, **values)
-        if not progressed or not full:
+            if _settle(engine, row, **values):
+                report.settled.add(row.id or 0)
+            else:
+                again.append(row.id or 0)
+        if full and progressed:
+            continue  # more may be due: the same question again
+        if not again:
             # A batch short of full took everything due; what came due while it was
             # being sent wakes the courier again (or waits for the clock's next round).
             break
+        wanted = again  # nobody else will: whoever rewrote them found them leased to us
     return report
 
 

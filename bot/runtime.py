@@ -89,8 +89,9 @@ class Runtime:
         self._courier_lock = threading.Lock()
         self._wake = threading.Event()
         #: What this process recorded and has yet to deliver, soonest first (a heap):
-        #: (monotonic deadline, the moment it is due on the runtime's clock).
-        self._dues: list[tuple[float, datetime]] = []
+        #: (monotonic deadline, the row and the moment it is due on the runtime's clock,
+        #: how many times the courier found it taken).
+        self._dues: list[tuple[float, outbox.Due, int]] = []
 
     # -- start-up -------------------------------------------------------------
 
@@ -234,11 +235,13 @@ class Runtime:
 
     # -- delivery -------------------------------------------------------------
 
-    def deliver(self, port: outbox.Port, at: datetime | None = None) -> outbox.DeliveryReport:
-        """Send what is due as of ``at`` (default now); safe in any number of processes."""
+    def deliver(self, port: outbox.Port, at: datetime | None = None, *,
+                rows: list[int] | None = None) -> outbox.DeliveryReport:
+        """Send what is due as of ``at`` (default now), or only those of ``rows`` that are;
+        safe in any number of processes."""
         try:
             return outbox.deliver(self.engine, port, at or self.clock(),
-                                  renderers=self.renderers)
+                                  renderers=self.renderers, rows=rows)
         except (OperationalError, SAInterfaceError):
             log.exception("outbox delivery postponed: database unavailable")
             return outbox.DeliveryReport()
@@ -259,14 +262,15 @@ class Runtime:
         areas = {a.key: a.name for a in self.charter.areas}
         return bot.polls.render_poll(session, council_id, proposal_id, now, areas)
 
-    def _recorded(self, dues: set[datetime]) -> None:
-        """A committed unit of work recorded something to send at each of ``dues``."""
+    def _recorded(self, dues: set[outbox.Due]) -> None:
+        """A committed unit of work recorded these outbox rows."""
         if not dues:
             return
         now, wall = self.clock(), time.monotonic()
         with self._courier_lock:
             for due in dues:
-                heapq.heappush(self._dues, (wall + max(0.0, (due - now).total_seconds()), due))
+                heapq.heappush(self._dues,
+                               (wall + max(0.0, (due.at - now).total_seconds()), due, 0))
 
     def deliver_soon(self, port: outbox.Port) -> None:
         """Wake this process's delivery thread if this process recorded something to send.
@@ -293,21 +297,62 @@ class Runtime:
             # The time that has passed is the wall clock's; what is due is on the
             # runtime's clock (a test's may stand still): deliver as of the latest
             # moment that has come.
-            due: datetime | None = None
             with self._courier_lock:
+                due: list[tuple[outbox.Due, int]] = []
                 while self._dues and self._dues[0][0] <= time.monotonic():
-                    moment = heapq.heappop(self._dues)[1]
-                    due = moment if due is None else max(due, moment)
+                    _, row, tries = heapq.heappop(self._dues)
+                    due.append((row, tries))
+            try:
+                self._send_due(port, due)
+            except Exception:
+                log.exception("outbox delivery failed; the clock process will retry")
+            with self._courier_lock:
                 later = self._dues[0][0] if self._dues else None
-            if due is not None:
-                try:
-                    self.deliver(port, max(due, self.clock()))
-                except Exception:
-                    log.exception("outbox delivery failed; the clock process will retry")
             if later is not None and not self._wake.is_set():
                 # Sleep until the next row is due, unless a request wakes it sooner.
                 self._wake.wait(max(0.0, later - time.monotonic()))
                 self._wake.set()
+
+    def _send_due(self, port: outbox.Port, due: list[tuple[outbox.Due, int]]) -> None:
+        """Send what this process recorded and is now due: posts and updates first, then
+        App Homes one at a time, giving way to anything a request records meanwhile.
+
+        Only this process's own rows, found by id, so that the workers do not race
+        each other for every row; the clock process sweeps up whatever a vanished
+        process left. The time that has passed is the wall clock's; what is due is on
+        the runtime's clock (a test's may stand still): each goes as of its moment.
+        """
+        first = [(d, tries) for d, tries in due if not d.home]
+        if first:
+            report = self.deliver(port, max(max(d.at for d, _ in first), self.clock()),
+                                  rows=[d.row_id for d, _ in first])
+            self._again([(d, tries) for d, tries in first if d.row_id not in report.settled])
+        homes = sorted((d, tries) for d, tries in due if d.home)
+        for n, (home, tries) in enumerate(homes):
+            if n and self._wake.is_set():  # a request recorded something: that goes first
+                with self._courier_lock:
+                    for rest, rest_tries in homes[n:]:
+                        heapq.heappush(self._dues, (time.monotonic(), rest, rest_tries))
+                return
+            report = self.deliver(port, max(home.at, self.clock()), rows=[home.row_id])
+            self._again([(home, tries)] if home.row_id not in report.settled else [])
+
+    #: How often, and how soon, the courier looks again for a row it found taken.
+    TAKEN_TRIES = 3
+    TAKEN_WAIT = 0.25
+
+    def _again(self, taken: list[tuple[outbox.Due, int]]) -> None:
+        """Rows another worker was sending (or had sent) when this one looked.
+
+        One rewritten while another worker sent its older content is left to that
+        worker; if the rewrite came in after it looked, the row is this process's
+        to send. Look again shortly, a few times; the clock process sweeps the rest.
+        """
+        with self._courier_lock:
+            for due, tries in taken:
+                if tries + 1 < self.TAKEN_TRIES:
+                    heapq.heappush(self._dues,
+                                   (time.monotonic() + self.TAKEN_WAIT, due, tries + 1))
 
     def tick_and_deliver(self, port: outbox.Port | None, at: str | None = None) -> str:
         """One pass as of ``at`` (typed by a person; default now), then deliver what it recorded.

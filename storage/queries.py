@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Table, func
+from sqlalchemy import Table, bindparam, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -55,15 +55,16 @@ def _ignoring(insert: Callable[..., Any], table: Table, conflict: tuple[str, ...
 
 
 def insert_ignoring_duplicates(session: Session, model: Any, values: dict[str, object],
-                               conflict: Sequence[str]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING: True when this call wrote the row.
+                               conflict: Sequence[str]) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING: the new row's id, or None if the key existed.
 
     The unique key, not a read before the write, decides who wins, so any
     number of processes may try the same insert at once. The statement is
     built once per table, on the table itself: no ORM bookkeeping per row.
     """
     statement = _ignoring(_dialect_insert(session), model.__table__, tuple(conflict))
-    return session.execute(statement, values).first() is not None
+    found = session.execute(statement, values).first()
+    return int(found[0]) if found is not None else None
 
 
 #: What an upsert sets on a row that exists: ``on_conflict(table, excluded)`` gives the
@@ -73,23 +74,34 @@ OnConflict = Callable[[Table, Any], dict[str, object]]
 
 @functools.cache
 def _upserting(insert: Callable[..., Any], table: Table, conflict: tuple[str, ...],
-               on_conflict: OnConflict) -> Any:
-    """``INSERT … ON CONFLICT DO UPDATE``, built (and compiled) once."""
-    statement = insert(table)
-    return statement.on_conflict_do_update(index_elements=list(conflict),
-                                           set_=on_conflict(table, statement.excluded))
+               on_conflict: OnConflict, columns: tuple[str, ...], count: int) -> Any:
+    """``INSERT … VALUES (…), (…) ON CONFLICT DO UPDATE … RETURNING``: one statement for
+    ``count`` rows, built (and compiled) once for each shape."""
+    statement = insert(table).values([
+        {name: bindparam(f"row{n}__{name}", type_=table.c[name].type) for name in columns}
+        for n in range(count)])
+    return statement.on_conflict_do_update(
+        index_elements=list(conflict),
+        set_=on_conflict(table, statement.excluded)).returning(
+            *(table.c[name] for name in ("id", *conflict)))
 
 
 def upsert(session: Session, model: Any, rows: Sequence[dict[str, object]],
-           conflict: Sequence[str], on_conflict: OnConflict) -> None:
-    """INSERT … ON CONFLICT DO UPDATE for one row or many (one round trip: executemany).
+           conflict: Sequence[str], on_conflict: OnConflict) -> list[int]:
+    """INSERT … ON CONFLICT DO UPDATE for one row or many, in one statement; the rows'
+    ids, in the order of ``rows``.
 
-    ``on_conflict`` must be a module-level function: the statement is built
-    once for it.
+    RETURNING promises no order when rows conflict, so each id is matched to its
+    row by the conflict key it comes back with. ``on_conflict`` must be a
+    module-level function: the statement is built once for it. Every row has the
+    same columns.
     """
+    columns = tuple(rows[0])
     statement = _upserting(_dialect_insert(session), model.__table__, tuple(conflict),
-                           on_conflict)
-    session.execute(statement, list(rows) if len(rows) > 1 else rows[0])
+                           on_conflict, columns, len(rows))
+    params = {f"row{n}__{name}": row[name] for n, row in enumerate(rows) for name in columns}
+    ids = {tuple(found[1:]): int(found[0]) for found in session.execute(statement, params)}
+    return [ids[tuple(r[name] for name in conflict)] for r in rows]
 
 
 @dataclass(frozen=True)

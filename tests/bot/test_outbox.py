@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from freezegun import freeze_time
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot import outbox
@@ -275,3 +276,56 @@ def test_a_view_is_rendered_when_delivered_from_the_records_then(runtime: Runtim
     assert outbox.deliver(runtime.engine, port, T0, renderers={"poll": render}).sent == 2
     assert port.calls == [("post", CHANNEL, "poll", None), ("update", CHANNEL, "two positions", "1.0")]
     assert seen == [(cid, 1, T0)]
+
+
+def test_a_row_rewritten_while_its_sender_sends_is_sent_again_by_that_sender(
+        runtime: Runtime) -> None:
+    """The rewriter finds the row leased and leaves it; the sender, told by its settlement
+    that the row changed, sends the newest content itself."""
+    cid = _bind(runtime)
+    with transaction(runtime.engine) as s:
+        outbox.post(s, cid, "poll:1", Message(text="v0"), T0)
+    outbox.deliver(runtime.engine, RecordingPort(), T0)
+    with transaction(runtime.engine) as s:
+        outbox.update_message(s, cid, "poll:1", Message(text="v1"), T0)
+        [row_id] = [due.row_id for due in outbox.due_in(s)]
+
+    class Rewriting(RecordingPort):
+        """Slack is slow: meanwhile the poll changes, and another worker tries to send it."""
+
+        def update(self, channel: str, ts: str, message: Message) -> None:
+            super().update(channel, ts, message)
+            if message.text == "v1":
+                with transaction(runtime.engine) as s:
+                    outbox.update_message(s, cid, "poll:1", Message(text="v2"), T0)
+                other = RecordingPort()
+                assert outbox.deliver(runtime.engine, other, T0, rows=[row_id]).sent == 0
+                assert other.calls == []
+
+    port = Rewriting()
+    report = outbox.deliver(runtime.engine, port, T0, rows=[row_id])
+    assert [c[2] for c in port.calls if c[0] == "update"] == ["v1", "v2"]
+    assert report.sent == 2 and _statuses(runtime)["poll:1#update"] == "sent"
+
+
+def test_each_recorded_row_is_noted_with_its_own_moment(runtime: Runtime) -> None:
+    """A change records its poll's update and some App Homes in one statement, some rows
+    new and some rewritten (RETURNING promises no order then): each is noted by its own
+    id, due when it is due."""
+    cid = _bind(runtime)
+    users = [f"U{n:07d}" for n in range(12)]
+    for step in range(40):
+        moment = T0 + timedelta(seconds=step)
+        homes = [users[(step * 5 + k * 7) % len(users)] for k in range(4)]
+        with transaction(runtime.engine) as s:
+            outbox.refresh_view(s, cid, f"poll:{step % 3}", "poll", step % 3, moment, homes=homes)
+            noted = outbox.due_in(s)
+        with Session(runtime.engine) as s:
+            kinds = {o.id: o.kind for o in s.exec(select(Outbox))}
+        assert [due.home for due in sorted(noted, key=lambda d: d.row_id)] == [
+            kinds[due.row_id] == "home" for due in sorted(noted, key=lambda d: d.row_id)]
+        assert {due.at for due in noted if due.home} <= {moment + outbox.HOME_SETTLE}
+        if step % 2:  # some are sent before the next change, some are still waiting
+            with transaction(runtime.engine) as s:
+                s.execute(update(Outbox).where(col(Outbox.id) % 3 == step % 3)
+                          .values(status="sent"))

@@ -87,6 +87,11 @@ def test_a_connection_the_server_closed_is_replaced_at_checkout(postgres_url: st
     with admin.connect() as conn:
         conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
         conn.commit()
+        # pg_terminate_backend only signals: wait until the backend has exited, by
+        # which time it has written its goodbye to the socket.
+        gone = text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+        while conn.execute(gone, {"pid": first}).scalar_one():
+            conn.commit()
     # The pool's one connection is dead; the next unit of work still succeeds.
     with reading(engine) as s:
         second = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
