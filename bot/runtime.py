@@ -92,6 +92,11 @@ class Runtime:
         #: (monotonic deadline, the row and the moment it is due on the runtime's clock,
         #: how many times the courier found it taken).
         self._dues: list[tuple[float, outbox.Due, int]] = []
+        #: Each row waiting in the heap, with the latest moment noted for it since: a row
+        #: rewritten a hundred times while it waits is looked for once, not a hundred.
+        self._queued: dict[int, datetime] = {}
+        #: App Homes the courier took but set aside for newer work, to send first next time.
+        self._held: list[tuple[outbox.Due, int]] = []
 
     # -- start-up -------------------------------------------------------------
 
@@ -269,8 +274,34 @@ class Runtime:
         now, wall = self.clock(), time.monotonic()
         with self._courier_lock:
             for due in dues:
-                heapq.heappush(self._dues,
-                               (wall + max(0.0, (due.at - now).total_seconds()), due, 0))
+                waiting = self._queued.get(due.row_id)
+                if waiting is not None:
+                    self._queued[due.row_id] = max(waiting, due.at)
+                    continue
+                self._queue(due, wall + max(0.0, (due.at - now).total_seconds()))
+
+    def _queue(self, due: outbox.Due, deadline: float, tries: int = 0) -> None:
+        """Put a row in the courier's heap (the caller holds the lock)."""
+        heapq.heappush(self._dues, (deadline, due, tries))
+        self._queued[due.row_id] = due.at
+
+    def _take_due(self) -> list[tuple[outbox.Due, int]]:
+        """Take from the heap what has come due (the caller holds the lock).
+
+        A row noted again for a later moment while it waited goes back in for that
+        moment: what was written before the courier claims it goes out now (messages
+        are rendered at delivery), and what comes after goes out then.
+        """
+        due, self._held = self._held, []
+        now, wall = self.clock(), time.monotonic()
+        while self._dues and self._dues[0][0] <= time.monotonic():
+            _, row, tries = heapq.heappop(self._dues)
+            latest = self._queued.pop(row.row_id, row.at)
+            due.append((row, tries))
+            if latest > row.at:
+                later = outbox.Due(latest, row.row_id, row.home)
+                self._queue(later, wall + max(0.0, (latest - now).total_seconds()))
+        return due
 
     def deliver_soon(self, port: outbox.Port) -> None:
         """Wake this process's delivery thread if this process recorded something to send.
@@ -298,16 +329,13 @@ class Runtime:
             # runtime's clock (a test's may stand still): deliver as of the latest
             # moment that has come.
             with self._courier_lock:
-                due: list[tuple[outbox.Due, int]] = []
-                while self._dues and self._dues[0][0] <= time.monotonic():
-                    _, row, tries = heapq.heappop(self._dues)
-                    due.append((row, tries))
+                due = self._take_due()
             try:
                 self._send_due(port, due)
             except Exception:
                 log.exception("outbox delivery failed; the clock process will retry")
             with self._courier_lock:
-                later = self._dues[0][0] if self._dues else None
+                later = time.monotonic() if self._held else self._dues[0][0] if self._dues else None
             if later is not None and not self._wake.is_set():
                 # Sleep until the next row is due, unless a request wakes it sooner.
                 self._wake.wait(max(0.0, later - time.monotonic()))
@@ -331,8 +359,7 @@ class Runtime:
         for n, (home, tries) in enumerate(homes):
             if n and self._wake.is_set():  # a request recorded something: that goes first
                 with self._courier_lock:
-                    for rest, rest_tries in homes[n:]:
-                        heapq.heappush(self._dues, (time.monotonic(), rest, rest_tries))
+                    self._held.extend(homes[n:])
                 return
             report = self.deliver(port, max(home.at, self.clock()), rows=[home.row_id])
             self._again([(home, tries)] if home.row_id not in report.settled else [])
@@ -351,8 +378,14 @@ class Runtime:
         with self._courier_lock:
             for due, tries in taken:
                 if tries + 1 < self.TAKEN_TRIES:
-                    heapq.heappush(self._dues,
-                                   (time.monotonic() + self.TAKEN_WAIT, due, tries + 1))
+                    self._requeue(due, time.monotonic() + self.TAKEN_WAIT, tries + 1)
+
+    def _requeue(self, due: outbox.Due, deadline: float, tries: int) -> None:
+        """Put back a row the courier took but did not settle (the caller holds the lock),
+        unless it is waiting already for a later moment."""
+        if due.row_id in self._queued:
+            return
+        self._queue(due, deadline, tries)
 
     def tick_and_deliver(self, port: outbox.Port | None, at: str | None = None) -> str:
         """One pass as of ``at`` (typed by a person; default now), then deliver what it recorded.

@@ -329,3 +329,18 @@ def test_each_recorded_row_is_noted_with_its_own_moment(runtime: Runtime) -> Non
             with transaction(runtime.engine) as s:
                 s.execute(update(Outbox).where(col(Outbox.id) % 3 == step % 3)
                           .values(status="sent"))
+
+
+def test_a_row_rewritten_while_it_waits_is_looked_for_once(runtime: Runtime) -> None:
+    """Every position on a poll rewrites the App Homes it shows on: the courier queues
+    each row once, and looks again only for the latest moment noted while it waited."""
+    now = runtime.clock()
+    for n in range(50):
+        runtime._recorded({outbox.Due(now + timedelta(seconds=n), 7, home=True)})
+    assert len(runtime._dues) == 1
+    assert runtime._take_due() == [(outbox.Due(now, 7, home=True), 0)]
+    assert [(due.at, due.row_id) for _, due, _ in runtime._dues] == [
+        (now + timedelta(seconds=49), 7)]
+    assert runtime._take_due() == []  # that moment has not come
+    runtime._recorded({outbox.Due(now + timedelta(seconds=60), 7, home=True)})
+    assert len(runtime._dues) == 1
