@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from bot.messages import Message
 from bot.times import utcnow
-from storage.engine import reading, transaction
+from storage.engine import one_statement, reading, transaction
 from storage.models import Council, Outbox
 from storage.queries import insert_ignoring_duplicates, upsert
 
@@ -336,10 +336,23 @@ def _claim_query(postgresql: bool, one_council: bool, by_id: bool = False) -> An
         query = query.where(t.c.council_id == bindparam("council_id"))
     if by_id:
         query = query.where(t.c.id.in_(bindparam("ids", expanding=True)))
-    return query.with_for_update(skip_locked=True, of=t) if postgresql else query
+    if not postgresql:
+        return query
+    # PostgreSQL: one statement takes the rows and leases them, with no transaction
+    # around it: UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING.
+    picked = query.with_only_columns(
+        t.c.id, t.c.status.label("was_status"), council.c.channel_id.label("council_channel"),
+        ref.c.posted_channel.label("ref_channel"), ref.c.ts.label("ref_ts"),
+    ).with_for_update(skip_locked=True, of=t).subquery("picked")
+    return (update(t).where(t.c.id == picked.c.id)
+            .values(status="sending", claimed_until=bindparam("lease"))
+            .returning(t, picked.c.was_status, picked.c.council_channel,
+                       picked.c.ref_channel, picked.c.ref_ts))
 
 
 _COLUMNS = tuple(c.name for c in _TABLE.columns)
+#: The claim's order (``_claim_query``): RETURNING keeps none.
+_FIRST = {"home": 1}
 
 
 def _claim(engine: Engine, now: datetime, council_id: int | None,
@@ -349,29 +362,32 @@ def _claim(engine: Engine, now: datetime, council_id: int | None,
     # Leases run on the wall clock, whatever moment a pass delivers "as of": a
     # `tick --at` a day ahead must not take over a send in progress right now.
     wall = utcnow()
-    with engine.begin() as connection:
-        query = _claim_query(connection.dialect.name == "postgresql", council_id is not None,
-                             rows is not None)
-        params: dict[str, object] = {"wall": wall, "now": now}
-        if council_id is not None:
-            params["council_id"] = council_id
-        if rows is not None:
-            params["ids"] = sorted(set(rows))
+    lease = wall + LEASE
+    postgresql = engine.dialect.name == "postgresql"
+    params: dict[str, object] = {"wall": wall, "now": now, "lease": lease}
+    if council_id is not None:
+        params["council_id"] = council_id
+    if rows is not None:
+        params["ids"] = sorted(set(rows))
+    query = _claim_query(postgresql, council_id is not None, rows is not None)
+    with one_statement(engine) as connection:
         claims = []
         for found in connection.execute(query, params).mappings():
             row = Outbox(**{name: found[name] for name in _COLUMNS})
             ref = ((str(found["ref_channel"]), str(found["ref_ts"]))
                    if found["ref_ts"] and found["ref_channel"] else None)
-            claims.append(Claim(row, row.status == "sending", found["council_channel"], ref))
+            was = found["was_status"] if postgresql else row.status
+            claims.append(Claim(row, was == "sending", found["council_channel"], ref))
         if not claims:
             return []
-        lease = wall + LEASE
-        connection.execute(update(_TABLE)
-                           .where(_TABLE.c.id.in_([c.row.id for c in claims]))
-                           .values(status="sending", claimed_until=lease))
-        for claim in claims:  # as the database now has them
-            claim.row.status, claim.row.claimed_until = "sending", lease
-        return claims
+        if not postgresql:  # SQLite's RETURNING cannot name the joined tables: two steps
+            connection.execute(update(_TABLE)
+                               .where(_TABLE.c.id.in_([c.row.id for c in claims]))
+                               .values(status="sending", claimed_until=lease))
+    for claim in claims:  # as the database now has them
+        claim.row.status, claim.row.claimed_until = "sending", lease
+    claims.sort(key=lambda c: (_FIRST.get(c.row.kind, 0), c.row.id or 0))
+    return claims
 
 
 def _ts_of(session: Session, council_id: int, key: str) -> tuple[str, str] | None:
@@ -483,9 +499,10 @@ def _settle(engine: Engine, row: Outbox, **values: object) -> bool:
     """Record the outcome, unless the row was rewritten while we were sending it: then
     release our lease so its newer content goes out now, and say so (False).
 
-    A unit of work of one or two statements on a plain connection: no ORM session.
+    One statement, or two each whole in itself, on a plain connection: no ORM session,
+    and on PostgreSQL no transaction around them.
     """
-    with engine.begin() as connection:
+    with one_statement(engine) as connection:
         params = {f"set_{name}": value for name, value in values.items()}
         result = connection.execute(_settling(tuple(sorted(values))),
                                     {"row_id": row.id, "row_revision": row.revision, **params})

@@ -13,7 +13,7 @@ from typing import Any
 from alembic import command as alembic_command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
@@ -141,6 +141,20 @@ def _autocommit(engine: Engine) -> Engine:
     if found is None or found.engine is not engine:
         found = _AUTOCOMMIT[id(engine)] = engine.execution_options(isolation_level="AUTOCOMMIT")
     return found
+
+
+@contextlib.contextmanager
+def one_statement(engine: Engine) -> Iterator[Connection]:
+    """A connection for a unit of work that is one statement (or statements each
+    complete in itself): on PostgreSQL without BEGIN and COMMIT, as the statement
+    is atomic on its own; on SQLite a transaction as usual (statements there cost no
+    round trip, and writers take the lock up front)."""
+    if engine.dialect.name == "postgresql":
+        with _autocommit(engine).connect() as connection:
+            yield connection
+    else:
+        with engine.begin() as connection:
+            yield connection
 
 
 def reading(engine: Engine) -> contextlib.AbstractContextManager[Session]:

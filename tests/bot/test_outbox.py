@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from freezegun import freeze_time
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlmodel import Session, col, select
 
 from bot import outbox
@@ -14,7 +15,7 @@ from bot.outbox import PermanentError, TransientError, Waiting
 from bot.runtime import Runtime
 from storage.engine import transaction
 from storage.models import Council, Outbox
-from tests.council import CHANNEL
+from tests.council import CHAIR, CHANNEL, delegate, run
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -344,3 +345,31 @@ def test_a_row_rewritten_while_it_waits_is_looked_for_once(runtime: Runtime) -> 
     assert runtime._take_due() == []  # that moment has not come
     runtime._recorded({outbox.Due(now + timedelta(seconds=60), 7, home=True)})
     assert len(runtime._dues) == 1
+
+
+def test_sending_a_polls_new_standing_takes_three_statements(council: Runtime) -> None:
+    """Claim (leasing in the same statement), the poll with its positions, settle:
+    on PostgreSQL each statement commits alone, with no BEGIN and COMMIT around it."""
+    assert run(council, CHAIR, "propose 30d That the Council take note.").startswith("Opened")
+    port = RecordingPort()
+    council.deliver(port)
+    assert run(council, delegate("FR"), "concur P1").startswith("Recorded")
+    statements: list[str] = []
+    in_transaction: list[bool] = []  # on PostgreSQL: whether psycopg wrapped it in BEGIN
+
+    def count(conn: Any, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.split()[0] != "BEGIN":  # SQLite's own
+            statements.append(statement)
+            in_transaction.append(not getattr(conn.connection.dbapi_connection,
+                                              "autocommit", False))
+
+    event.listen(council.engine, "before_cursor_execute", count)
+    try:
+        report = council.deliver(port)
+    finally:
+        event.remove(council.engine, "before_cursor_execute", count)
+    assert report.sent == 1 and [c[0] for c in port.calls][-1] == "update"
+    sqlite = council.engine.dialect.name == "sqlite"
+    assert len(statements) == (4 if sqlite else 3), statements  # SQLite leases in a second
+    if not sqlite:
+        assert not any(in_transaction)
