@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, case, func, or_, update
+from sqlalchemy import bindparam, case, func, null, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -190,7 +190,7 @@ def _latest(table: Any, excluded: Any) -> dict[str, object]:
         "revision": table.c.revision + 1,
         "status": "pending",
         "attempts": 0,
-        "last_error": None,
+        "last_error": null(),  # not None: a bound None would make SQLAlchemy send row by row
         "next_attempt_at": case((waiting, table.c.next_attempt_at),
                                 else_=excluded.next_attempt_at),
     }

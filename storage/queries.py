@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Table, bindparam, func
+from sqlalchemy import Table, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -74,12 +74,12 @@ OnConflict = Callable[[Table, Any], dict[str, object]]
 
 @functools.cache
 def _upserting(insert: Callable[..., Any], table: Table, conflict: tuple[str, ...],
-               on_conflict: OnConflict, columns: tuple[str, ...], count: int) -> Any:
-    """``INSERT … VALUES (…), (…) ON CONFLICT DO UPDATE … RETURNING``: one statement for
-    ``count`` rows, built (and compiled) once for each shape."""
-    statement = insert(table).values([
-        {name: bindparam(f"row{n}__{name}", type_=table.c[name].type) for name in columns}
-        for n in range(count)])
+               on_conflict: OnConflict) -> Any:
+    """``INSERT … ON CONFLICT DO UPDATE … RETURNING id, <conflict>``, built (and compiled)
+    once: executed with many rows, SQLAlchemy sends them as one multi-VALUES statement
+    ("insertmanyvalues"). A statement built with many VALUES of its own would be
+    compiled anew at every call: SQLAlchemy does not cache those."""
+    statement = insert(table)
     return statement.on_conflict_do_update(
         index_elements=list(conflict),
         set_=on_conflict(table, statement.excluded)).returning(
@@ -94,13 +94,11 @@ def upsert(session: Session, model: Any, rows: Sequence[dict[str, object]],
     RETURNING promises no order when rows conflict, so each id is matched to its
     row by the conflict key it comes back with. ``on_conflict`` must be a
     module-level function: the statement is built once for it. Every row has the
-    same columns.
+    same columns, and no two the same conflict key.
     """
-    columns = tuple(rows[0])
     statement = _upserting(_dialect_insert(session), model.__table__, tuple(conflict),
-                           on_conflict, columns, len(rows))
-    params = {f"row{n}__{name}": row[name] for n, row in enumerate(rows) for name in columns}
-    ids = {tuple(found[1:]): int(found[0]) for found in session.execute(statement, params)}
+                           on_conflict)
+    ids = {tuple(found[1:]): int(found[0]) for found in session.execute(statement, list(rows))}
     return [ids[tuple(r[name] for name in conflict)] for r in rows]
 
 
