@@ -94,7 +94,8 @@ class Runtime:
         self._dues: list[tuple[float, outbox.Due, int]] = []
         #: Each row waiting in the heap, with the latest moment noted for it since: a row
         #: rewritten a hundred times while it waits is looked for once, not a hundred.
-        self._queued: dict[int, datetime] = {}
+        #: [the moment its entry is for, the latest moment noted since].
+        self._queued: dict[int, list[datetime]] = {}
         #: App Homes the courier took but set aside for newer work, to send first next time.
         self._held: list[tuple[outbox.Due, int]] = []
 
@@ -271,19 +272,26 @@ class Runtime:
         """A committed unit of work recorded these outbox rows."""
         if not dues:
             return
-        now, wall = self.clock(), time.monotonic()
         with self._courier_lock:
             for due in dues:
                 waiting = self._queued.get(due.row_id)
-                if waiting is not None:
-                    self._queued[due.row_id] = max(waiting, due.at)
-                    continue
-                self._queue(due, wall + max(0.0, (due.at - now).total_seconds()))
+                if waiting is None or due.at < waiting[0]:
+                    # Not queued yet, or wanted sooner (an App Home its viewer opened):
+                    # an entry for the sooner moment; the later one in the heap is stale.
+                    self._queue(due, self._deadline(due.at),
+                                later=max(waiting) if waiting else None)
+                else:
+                    waiting[1] = max(waiting[1], due.at)
 
-    def _queue(self, due: outbox.Due, deadline: float, tries: int = 0) -> None:
+    def _deadline(self, at: datetime) -> float:
+        """When, on the monotonic clock, a row due at ``at`` (the runtime's clock) is due."""
+        return time.monotonic() + max(0.0, (at - self.clock()).total_seconds())
+
+    def _queue(self, due: outbox.Due, deadline: float, tries: int = 0,
+               later: datetime | None = None) -> None:
         """Put a row in the courier's heap (the caller holds the lock)."""
         heapq.heappush(self._dues, (deadline, due, tries))
-        self._queued[due.row_id] = due.at
+        self._queued[due.row_id] = [due.at, max(due.at, later or due.at)]
 
     def _take_due(self) -> list[tuple[outbox.Due, int]]:
         """Take from the heap what has come due (the caller holds the lock).
@@ -293,14 +301,16 @@ class Runtime:
         are rendered at delivery), and what comes after goes out then.
         """
         due, self._held = self._held, []
-        now, wall = self.clock(), time.monotonic()
         while self._dues and self._dues[0][0] <= time.monotonic():
             _, row, tries = heapq.heappop(self._dues)
-            latest = self._queued.pop(row.row_id, row.at)
+            waiting = self._queued.get(row.row_id)
+            if waiting is None or waiting[0] != row.at:
+                continue  # stale: the row was queued again for a sooner moment
+            del self._queued[row.row_id]
             due.append((row, tries))
-            if latest > row.at:
-                later = outbox.Due(latest, row.row_id, row.home)
-                self._queue(later, wall + max(0.0, (latest - now).total_seconds()))
+            if waiting[1] > row.at:
+                self._queue(outbox.Due(waiting[1], row.row_id, row.home),
+                            self._deadline(waiting[1]))
         return due
 
     def deliver_soon(self, port: outbox.Port) -> None:

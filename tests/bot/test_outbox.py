@@ -373,3 +373,20 @@ def test_sending_a_polls_new_standing_takes_three_statements(council: Runtime) -
     assert len(statements) == (4 if sqlite else 3), statements  # SQLite leases in a second
     if not sqlite:
         assert not any(in_transaction)
+
+
+def test_a_row_wanted_sooner_than_it_waits_for_is_queued_for_the_sooner_moment(
+        runtime: Runtime) -> None:
+    """A delegate opens their App Home while its refresh waits out the settle: the open
+    asks for it now, and the courier takes it now, once."""
+    now = runtime.clock()
+    runtime._recorded({outbox.Due(now + outbox.HOME_SETTLE, 7, home=True)})
+    assert runtime._take_due() == []
+    runtime._recorded({outbox.Due(now, 7, home=True)})
+    assert runtime._take_due() == [(outbox.Due(now, 7, home=True), 0)]
+    # It waits again for the later moment noted before, and then goes out once, though
+    # the heap still holds the entry that the sooner one replaced.
+    assert runtime._queued == {7: [now + outbox.HOME_SETTLE, now + outbox.HOME_SETTLE]}
+    runtime._dues = [(0.0, due, tries) for _, due, tries in runtime._dues]  # time passes
+    assert runtime._take_due() == [(outbox.Due(now + outbox.HOME_SETTLE, 7, home=True), 0)]
+    assert runtime._dues == [] and runtime._queued == {}
