@@ -86,6 +86,7 @@ class Runtime:
         self.admins = settings.admin_users
         self.council_key = self.charter.short_name.casefold()
         self._courier: threading.Thread | None = None
+        self._closed = False
         self._courier_lock = threading.Lock()
         self._wake = threading.Event()
         #: What this process recorded and has yet to deliver, soonest first (a heap):
@@ -323,7 +324,7 @@ class Runtime:
         recorded nothing wakes nobody: the clock process delivers the rest.
         """
         with self._courier_lock:
-            if not self._dues:
+            if not self._dues or self._closed:
                 return
             if self._courier is None or not self._courier.is_alive():
                 self._courier = threading.Thread(target=self._courier_loop, args=(port,),
@@ -331,10 +332,25 @@ class Runtime:
                 self._courier.start()
         self._wake.set()
 
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop this process's delivery thread, after the send it is making.
+
+        What it had yet to send stays in the outbox for the clock process (or the
+        next worker): the rows are committed, only this process's note of them goes.
+        """
+        with self._courier_lock:
+            self._closed = True
+            courier, self._dues, self._queued, self._held = self._courier, [], {}, []
+        self._wake.set()
+        if courier is not None and courier is not threading.current_thread():
+            courier.join(timeout)
+
     def _courier_loop(self, port: outbox.Port) -> None:
         while True:
             self._wake.wait()
             self._wake.clear()
+            if self._closed:
+                return
             # The time that has passed is the wall clock's; what is due is on the
             # runtime's clock (a test's may stand still): deliver as of the latest
             # moment that has come.

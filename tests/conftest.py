@@ -87,9 +87,11 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def runtime(engine: Engine, clock: Clock) -> Runtime:
+def runtime(engine: Engine, clock: Clock) -> Iterator[Runtime]:
     """The charter's council, prepared, with no delegates yet."""
-    return make_runtime(engine, clock)
+    runtime = make_runtime(engine, clock)
+    yield runtime
+    runtime.close()  # no delivery thread outlives its test (the next reuses the row ids)
 
 
 @pytest.fixture

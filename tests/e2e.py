@@ -68,3 +68,5 @@ def bot_server(engine: Engine, fake_slack: FakeSlack, clock: Clock) -> Iterator[
     yield BotServer(url, runtime, fake_slack)
     server.shutdown()
     server.server_close()
+    # Its delivery thread must not outlive the test: the next test's rows reuse the ids.
+    runtime.close()

@@ -390,3 +390,18 @@ def test_a_row_wanted_sooner_than_it_waits_for_is_queued_for_the_sooner_moment(
     runtime._dues = [(0.0, due, tries) for _, due, tries in runtime._dues]  # time passes
     assert runtime._take_due() == [(outbox.Due(now + outbox.HOME_SETTLE, 7, home=True), 0)]
     assert runtime._dues == [] and runtime._queued == {}
+
+
+def test_a_closed_runtime_sends_nothing_more(council: Runtime) -> None:
+    """A worker shutting down (or a test ending) stops its delivery thread; what it had
+    recorded stays in the outbox for the clock process."""
+    council.deliver_soon(RecordingPort())  # the seating recorded rows: the thread starts
+    courier = council._courier
+    council.close()
+    assert courier is not None and not courier.is_alive()
+    port = RecordingPort()
+    assert run(council, CHAIR, "propose 30d That the Council take note.").startswith("Opened")
+    council.deliver_soon(port)
+    assert council._courier is courier and port.calls == []
+    assert _statuses(council)["poll:1"] == "pending"
+    assert council.deliver(port).sent >= 1  # the clock process's sweep still sends it

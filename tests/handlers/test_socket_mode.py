@@ -56,6 +56,7 @@ def socket_bot(engine: Engine, fake_slack: FakeSlack, clock: Clock) -> Iterator[
             yield SocketBot(runtime, handler, server, fake_slack)
         finally:
             close_handler(handler, server)
+            runtime.close()
 
 
 def until(condition: Callable[[], bool], server: FakeSocketMode, timeout: float = WAIT) -> None:

@@ -67,4 +67,5 @@ def test_requests_during_an_outage_get_try_again_and_the_bot_recovers(
     finally:
         server.shutdown()
         server.server_close()
+        runtime.close()
         engine.dispose()
