@@ -29,6 +29,7 @@ Rules this module keeps:
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, insert, literal_column, update
 from sqlmodel import Session, col, select
 
 from bot import outbox
@@ -368,34 +369,67 @@ def _refresh(scope: Scope, proposal: Proposal, homes: Iterable[str] = ()) -> Non
     scope.refresh(poll_key(proposal), POLL_VIEW, proposal.id, homes=homes)
 
 
-#: A poll with its current text's positions (one row each, or one with none), and with its
-#: council: built once, as the busiest reads of a vote are.
-_POLL_AND_POSITIONS = (
-    select(Proposal, Position)
-    .outerjoin(Position, (Position.proposal_id == Proposal.id)  # type: ignore[arg-type]
-               & (Position.version == Proposal.version))
-    .where(Proposal.council_id == bindparam("council_id"),
-           Proposal.id == bindparam("proposal_id")))
-_POLL_VIEW_ROWS = (
-    select(Proposal, Council, Position)
-    .join(Council, Council.id == Proposal.council_id)  # type: ignore[arg-type]
-    .outerjoin(Position, (Position.proposal_id == Proposal.id)  # type: ignore[arg-type]
-               & (Position.version == Proposal.version))
-    .where(Proposal.council_id == bindparam("council_id"),
-           Proposal.id == bindparam("proposal_id")))
+@dataclass(frozen=True)
+class Held:
+    """A position as the busiest reads carry it (no ORM object): who, which stance, what
+    statement. Where a poll is shown or a position taken, this is all that is read."""
+
+    id: int
+    member_id: int
+    stance: str
+    statement: str | None
+
+
+def _held_json(postgresql: bool) -> Any:
+    """The current text's positions on the outer query's poll, as one JSON array: one row
+    for the poll however many members have spoken, each position decoded once."""
+    t = Position.__table__  # type: ignore[attr-defined]
+    fields: list[Any] = []
+    for name in ("id", "member_id", "stance", "statement"):
+        fields += [literal_column(f"'{name}'"), t.c[name]]
+    agg = (func.json_agg(func.json_build_object(*fields)) if postgresql
+           else func.json_group_array(func.json_object(*fields)))
+    proposal = Proposal.__table__  # type: ignore[attr-defined]
+    return (select(agg).where(t.c.proposal_id == proposal.c.id,
+                              t.c.version == proposal.c.version)
+            .correlate(proposal).scalar_subquery().label("held"))
+
+
+@functools.cache
+def _poll_and_held(postgresql: bool, with_council: bool) -> Any:
+    """A poll with its positions (and its council), in one row: built once per database,
+    as the busiest reads of a vote are."""
+    query = select(Proposal, *((Council,) if with_council else ()), _held_json(postgresql))
+    if with_council:
+        query = query.join(Council, Council.id == Proposal.council_id)  # type: ignore[arg-type]
+    return query.where(Proposal.council_id == bindparam("council_id"),
+                       Proposal.id == bindparam("proposal_id"))
+
+
+def _held(value: Any) -> dict[int, Held]:
+    """The positions of :func:`_held_json`, by member (PostgreSQL hands over the array
+    decoded, SQLite as text; no positions: NULL on PostgreSQL)."""
+    items = json.loads(value) if isinstance(value, str) else (value or [])
+    return {int(i["member_id"]): Held(int(i["id"]), int(i["member_id"]), str(i["stance"]),
+                                      i["statement"]) for i in items}
+
+
+def _poll_row(session: Session, council_id: int, proposal_id: object,
+              with_council: bool) -> Any:
+    query = _poll_and_held(session.get_bind().dialect.name == "postgresql", with_council)
+    return session.exec(query, params={"council_id": council_id,
+                                       "proposal_id": proposal_id}).first()
 
 
 def render_poll(session: Session, council_id: int, ref: object, now: datetime,
                 areas: dict[str, str]) -> Message:
     """The poll's message as the records show it now: what :func:`_refresh` asks for."""
-    rows = session.exec(_POLL_VIEW_ROWS, params={"council_id": council_id,
-                                                 "proposal_id": ref}).all()
-    if not rows:
+    row = _poll_row(session, council_id, ref, with_council=True)
+    if row is None:
         return Message(text="This poll is no longer on record.")
-    proposal, council, _ = rows[0]
-    positions = {p.member_id: p for _, _, p in rows if p is not None}
-    return poll_message(session, proposal, roster_of(session, council).by_id, positions, now,
-                        ZoneInfo(council.timezone), areas)
+    proposal, council, held = row
+    return poll_message(session, proposal, roster_of(session, council).by_id, _held(held),
+                        now, ZoneInfo(council.timezone), areas)
 
 
 # -- closing --------------------------------------------------------------------
@@ -554,14 +588,13 @@ def _open_poll(ctx: Context, proposal_id: int) -> Proposal:
 
 
 def _open_poll_and_positions(ctx: Context,
-                             proposal_id: int) -> tuple[Proposal, dict[int, Position]]:
+                             proposal_id: int) -> tuple[Proposal, dict[int, Held]]:
     """:func:`_open_poll`, with the current text's positions by member, in one query."""
-    rows = ctx.session.exec(_POLL_AND_POSITIONS, params={
-        "council_id": ctx.council_id, "proposal_id": proposal_id}).all()
-    if not rows:
+    row = _poll_row(ctx.session, ctx.council_id, proposal_id, with_council=False)
+    if row is None:
         raise CommandError(f"There is no proposal P{proposal_id}.")
-    proposal = rows[0][0]
-    positions = {p.member_id: p for _, p in rows if p is not None}
+    proposal, held = row
+    positions = _held(held)
     if proposal.status != OPEN:
         raise CommandError(_closed_sentence(ctx.session, proposal, ctx.tz))
     if ctx.now >= proposal.deadline:
@@ -619,6 +652,14 @@ def position_form(ctx: Context, proposal_id: int, stance: Stance | str) -> Posit
     )
 
 
+_POSITIONS: Any = Position.__table__  # type: ignore[attr-defined]
+#: A position written through the table: a position is one statement, no ORM bookkeeping.
+_NEW_POSITION = insert(_POSITIONS).returning(_POSITIONS.c.id)
+_CHANGED_POSITION = (update(_POSITIONS).where(_POSITIONS.c.id == bindparam("position_id"))
+                     .values({name: bindparam(name)
+                              for name in ("stance", "statement", "user_id", "at")}))
+
+
 def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: str | None,
                   *, version: int | None = None) -> Message:
     """Set the actor's member's position; close the poll if that decides it.
@@ -648,18 +689,18 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
         return Message(text=f"{member.name} already {_VERB[stance]} on P{proposal.id}; "
                        "nothing changed.")
     previous = current.stance if current else None
+    taken = {"stance": stance.value, "statement": statement, "user_id": ctx.actor.user_id,
+             "at": ctx.now}
     if current is None:
-        current = Position(council_id=ctx.council_id, proposal_id=proposal.id or 0,
-                           version=proposal.version, member_id=member.id, stance=stance.value,
-                           statement=statement, user_id=ctx.actor.user_id, at=ctx.now)
+        position_id = ctx.session.execute(_NEW_POSITION, {
+            "council_id": ctx.council_id, "proposal_id": proposal.id, "version": proposal.version,
+            "member_id": member.id, **taken}).scalar_one()
     else:
-        current.stance, current.statement = stance.value, statement
-        current.user_id, current.at = ctx.actor.user_id, ctx.now
-    ctx.session.add(current)
-    ctx.session.flush()
+        position_id = current.id
+        ctx.session.execute(_CHANGED_POSITION, {"position_id": position_id, **taken})
     ctx.audit(f"poll.{stance.value}", {"proposal": proposal.id, "version": proposal.version,
                                         "statement": statement, "replaces": previous}, member)
-    positions[member.id] = current
+    positions[member.id] = Held(position_id, member.id, stance.value, statement)
     verdict = outcome(Mode(proposal.mode), proposal.electorate, _stances(positions), ctx.now,
                       proposal.deadline)
     recorded = f"Recorded: {member.name} {_VERB[stance]} on P{proposal.id}"

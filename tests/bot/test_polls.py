@@ -660,3 +660,19 @@ def test_the_audit_chain_holds_after_a_whole_poll(council: Runtime, clock: Clock
     with Session(council.engine) as s:
         verdict = audit.verify(s, _proposal(council).council_id)
     assert verdict.intact and verdict.entries > 25
+
+
+def test_statements_reach_the_poll_message_intact(council: Runtime) -> None:
+    """The poll's message reads its positions as one JSON array: quotes, backslashes,
+    lines and scripts of every member's language come through as written, and a changed
+    position replaces the earlier one."""
+    assert run(council, CHAIR, "propose 30d That the Council take note.").startswith("Opened")
+    said = 'Россия: "согласны" \\ d\'accord — 同意 ✓'
+    assert run(council, delegate("RU"), f"concur P1 {said}").startswith("Recorded")
+    assert run(council, delegate("FR"), "concur P1 Premier.").startswith("Recorded")
+    assert run(council, delegate("FR"), "concur P1 Second.").startswith("Recorded")
+    with Session(council.engine) as s:
+        text = render_text(council.render_poll(s, 1, 1, council.clock()))
+    assert "согласны" in text and "同意 ✓" in text and "\\ d'accord" in text
+    assert "Concurred (2): France, Russian Federation" in text
+    assert "Second." in text and "Premier." not in text
