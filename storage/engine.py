@@ -132,15 +132,19 @@ def transaction(engine: Engine, *, read_only: bool = False) -> Iterator[Session]
         _READ_ONLY.reset(token)
 
 
-_AUTOCOMMIT: dict[int, Engine] = {}
+#: id(engine) -> (the engine, its autocommit face). The engine is kept beside its face to
+#: tell a reused id from the same engine (an OptionEngine's ``.engine`` is itself).
+_AUTOCOMMIT: dict[int, tuple[Engine, Engine]] = {}
 
 
 def _autocommit(engine: Engine) -> Engine:
-    """The engine's autocommit face: the same pool, connections without transactions."""
+    """The engine's autocommit face: the same pool, connections without transactions.
+    Built once per engine: building one costs more than the statement it serves."""
     found = _AUTOCOMMIT.get(id(engine))
-    if found is None or found.engine is not engine:
-        found = _AUTOCOMMIT[id(engine)] = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return found
+    if found is None or found[0] is not engine:
+        found = _AUTOCOMMIT[id(engine)] = (
+            engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
+    return found[1]
 
 
 @contextlib.contextmanager

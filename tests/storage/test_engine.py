@@ -15,7 +15,15 @@ from bot.context import Context
 from bot.exchange import export_state
 from bot.messages import Message
 from bot.runtime import SOMETHING_WENT_WRONG, Runtime
-from storage.engine import ReadOnlyViolation, make_engine, reading, transaction, upgrade
+from storage.engine import (
+    ReadOnlyViolation,
+    _autocommit,
+    make_engine,
+    one_statement,
+    reading,
+    transaction,
+    upgrade,
+)
 from storage.models import Council, ProcessedEvent
 from storage.queries import lock_council
 from tests.council import CHANNEL, delegate, run
@@ -111,3 +119,17 @@ def test_on_postgresql_a_read_only_unit_of_work_opens_no_transaction(postgres_ur
     with transaction(engine) as s:
         assert s.execute(ask).scalar_one() == s.execute(ask).scalar_one()
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_autocommit_face_of_an_engine_is_built_once(postgres_url: str) -> None:
+    """Reads and outbox statements run on it many times a second: building an
+    OptionEngine each time cost a third of a one-statement unit of work."""
+    engine = make_engine(postgres_url)
+    assert _autocommit(engine) is _autocommit(engine)
+    other = make_engine(postgres_url)
+    assert _autocommit(other) is not _autocommit(engine)
+    with one_statement(engine) as connection:
+        assert connection.connection.dbapi_connection.autocommit
+    engine.dispose()
+    other.dispose()
