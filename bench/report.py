@@ -334,7 +334,7 @@ def render(report: Report) -> str:
     out += [f"- {k}: {v}" for k, v in report.machine.items()]
     out += ["", "## Running it", "",
             "```sh",
-            "make bench                        # everything, about 10 minutes on 2 cores",
+            "make bench                        # everything and --profile, 4 to 6 minutes on 2 cores",
             "python -m bench --quick           # a smoke run: 20 requests each, sizes 1,10",
             "python -m bench --part http --backends postgres --requests 500",
             "python -m bench --part tick --sizes 1,10,100,1000 --tick-budget 1200",
@@ -343,7 +343,9 @@ def render(report: Report) -> str:
             "PostgreSQL: `NRC_BENCH_POSTGRES_URL` (default "
             "`postgresql://postgres@127.0.0.1:5432/test`); each run creates its own "
             "databases there and drops them. Other options: `--concurrency 1,10,50`, "
-            "`--phase-budget SECONDS`, `--output FILE`, `--keep` (keeps the server logs); "
+            "`--phase-budget SECONDS`, `--output FILE`, `--keep` (keeps the server logs and the "
+            "raw py-spy samples), `--profile` (py-spy on the workers in one more `concur` "
+            "phase); "
             "`python -m bench --help`. `WEB_CONCURRENCY` and `NRC_THREADS` reach gunicorn "
             "as in production.",
             "", "## How it is measured", "",
