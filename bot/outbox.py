@@ -285,9 +285,6 @@ class DeliveryReport:
 
 #: The table itself, for the statements that need no ORM bookkeeping.
 _TABLE: Any = Outbox.__table__  # type: ignore[attr-defined]
-#: What goes first when a batch is claimed: everything before App Homes, which
-#: are rebuilt in full and concern one viewer each; posts and updates keep their order
-#: (``_claim_query``).
 
 
 @dataclass
@@ -308,8 +305,9 @@ class Claim:
 
 @functools.cache
 def _claim_query(postgresql: bool, one_council: bool, by_id: bool = False) -> Any:
-    """The claim's SELECT, built once: what is due and free, homes last, oldest first,
-    with the council's channel and the message each row threads under or updates."""
+    """The claim, built once: what is due and free, with the council's channel and the
+    message each row threads under or updates. App Homes, rebuilt in full and each for
+    one viewer, come after posts and updates, which keep their order."""
     wall, now = bindparam("wall"), bindparam("now")
     t, ref, council = _TABLE, _TABLE.alias("ref"), Council.__table__  # type: ignore[attr-defined]
     query = (
@@ -530,23 +528,21 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
         again: list[int] = []  # rewritten while being sent: to send again, newest content
         for claim in claims:
             row = claim.row
+            report.settled.add(row.id or 0)  # whatever the outcome, unless rewritten (below)
             try:
                 channel, ts = _send(engine, port, claim, now, renderers or {})
             except TransientError as exc:
                 report.retried += 1
-                report.settled.add(row.id or 0)
                 _retry(engine, row, now, str(exc), exc.retry_after)
                 continue
             except PermanentError as exc:
                 report.failed += 1
-                report.settled.add(row.id or 0)
                 _settle(engine, row, status="failed", attempts=row.attempts + 1,
                         last_error=str(exc), claimed_until=None)
                 log.error("outbox %s failed for good: %s", row.key, exc)
                 continue
             except Waiting as exc:
                 report.deferred += 1
-                report.settled.add(row.id or 0)
                 _settle(engine, row, status="pending", claimed_until=None, last_error=str(exc),
                         next_attempt_at=now + WAIT)
                 continue
@@ -556,9 +552,8 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
                                          "attempts": row.attempts + 1, "last_error": None}
             if row.kind in ("post", "dm"):
                 values.update(ts=ts, posted_channel=channel)
-            if _settle(engine, row, **values):
-                report.settled.add(row.id or 0)
-            else:
+            if not _settle(engine, row, **values):
+                report.settled.discard(row.id or 0)
                 again.append(row.id or 0)
         if full and progressed:
             continue  # more may be due: the same question again

@@ -280,7 +280,7 @@ class Runtime:
                     # Not queued yet, or wanted sooner (an App Home its viewer opened):
                     # an entry for the sooner moment; the later one in the heap is stale.
                     self._queue(due, self._deadline(due.at),
-                                later=max(waiting) if waiting else None)
+                                later=waiting[1] if waiting else None)
                 else:
                     waiting[1] = max(waiting[1], due.at)
 
@@ -351,9 +351,6 @@ class Runtime:
             self._wake.clear()
             if self._closed:
                 return
-            # The time that has passed is the wall clock's; what is due is on the
-            # runtime's clock (a test's may stand still): deliver as of the latest
-            # moment that has come.
             with self._courier_lock:
                 due = self._take_due()
             try:
@@ -408,7 +405,7 @@ class Runtime:
 
     def _requeue(self, due: outbox.Due, deadline: float, tries: int) -> None:
         """Put back a row the courier took but did not settle (the caller holds the lock),
-        unless it is waiting already for a later moment."""
+        unless a later note has queued it again already."""
         if due.row_id in self._queued:
             return
         self._queue(due, deadline, tries)
