@@ -72,6 +72,15 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def count(number: int, singular: str, plural: str | None = None) -> str:
+    """``1 joint decision``, ``2 joint decisions``: the plural form chosen, never bracketed.
+
+    ``plural`` is given where English does not simply add an s ("1 reply", "2 replies").
+    """
+    noun = singular if number == 1 else (plural or singular + "s")
+    return f"{number} {noun}"
+
+
 def render_text(message: Message) -> str:
     """The whole message as terminal text (the console's renderer)."""
     lines: list[str] = []
