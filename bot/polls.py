@@ -378,6 +378,7 @@ class Held:
     member_id: int
     stance: str
     statement: str | None
+    user_id: str | None = None
 
 
 def _held_json(postgresql: bool) -> Any:
@@ -385,7 +386,7 @@ def _held_json(postgresql: bool) -> Any:
     for the poll however many members have spoken, each position decoded once."""
     t = Position.__table__  # type: ignore[attr-defined]
     fields: list[Any] = []
-    for name in ("id", "member_id", "stance", "statement"):
+    for name in ("id", "member_id", "stance", "statement", "user_id"):
         fields += [literal_column(f"'{name}'"), t.c[name]]
     agg = (func.json_agg(func.json_build_object(*fields)) if postgresql
            else func.json_group_array(func.json_object(*fields)))
@@ -411,7 +412,7 @@ def _held(value: Any) -> dict[int, Held]:
     decoded, SQLite as text; no positions: NULL on PostgreSQL)."""
     items = json.loads(value) if isinstance(value, str) else (value or [])
     return {int(i["member_id"]): Held(int(i["id"]), int(i["member_id"]), str(i["stance"]),
-                                      i["statement"]) for i in items}
+                                      i["statement"], i.get("user_id")) for i in items}
 
 
 def _poll_row(session: Session, council_id: int, proposal_id: object,
@@ -627,6 +628,9 @@ class PositionForm:
 
     message: Message
     version: int
+    statement: str | None = None
+    """The member's current statement, to pre-fill the Concur form with: a form left
+    empty would otherwise look as if the statement were gone."""
 
 
 def position_form(ctx: Context, proposal_id: int, stance: Stance | str) -> PositionForm:
@@ -649,6 +653,8 @@ def position_form(ctx: Context, proposal_id: int, stance: Stance | str) -> Posit
                 context=[f"You act for {escape(member.name)}. {now} "
                          f"Deadline {slack_date(proposal.deadline, ctx.tz)}."]),
         proposal.version,
+        current.statement if current and stance is Stance.CONCUR
+        and current.stance == Stance.CONCUR else None,
     )
 
 
@@ -680,14 +686,18 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
             f"P{proposal.id} was amended while you were deciding: version {proposal.version} "
             "is now on the table; read it and take your position again."
         )
+    current = positions.get(member.id)
+    kept = _kept_statement(stance, text, current)
     if stance is Stance.OBJECT:
         statement: str | None = text_argument(text or "", "reason for the objection")
+    elif kept is not None:
+        statement = kept
     else:
         statement = text_argument(text, "statement") if text and text.strip() else None
-    current = positions.get(member.id)
     if current is not None and current.stance == stance and current.statement == statement:
-        return Message(text=f"{member.name} already {_VERB[stance]} on P{proposal.id}; "
-                       "nothing changed.")
+        stands = "; its statement stands" if kept is not None else ""
+        return Message(text=f"{member.name} already {_VERB[stance]} on P{proposal.id}"
+                       f"{stands}; nothing changed.")
     previous = current.stance if current else None
     taken = {"stance": stance.value, "statement": statement, "user_id": ctx.actor.user_id,
              "at": ctx.now}
@@ -699,13 +709,19 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
         position_id = current.id
         ctx.session.execute(_CHANGED_POSITION, {"position_id": position_id, **taken})
     ctx.audit(f"poll.{stance.value}", {"proposal": proposal.id, "version": proposal.version,
-                                        "statement": statement, "replaces": previous}, member)
-    positions[member.id] = Held(position_id, member.id, stance.value, statement)
+                                        "statement": statement, "replaces": previous,
+                                        "statement_kept": kept is not None}, member)
+    positions[member.id] = Held(position_id, member.id, stance.value, statement,
+                                ctx.actor.user_id)
     verdict = outcome(Mode(proposal.mode), proposal.electorate, _stances(positions), ctx.now,
                       proposal.deadline)
     recorded = f"Recorded: {member.name} {_VERB[stance]} on P{proposal.id}"
     if previous is not None:
         recorded += f", replacing its earlier position ({previous})"
+    if (current is not None and current.stance == Stance.CONCUR and current.statement
+            and stance is Stance.CONCUR and statement != current.statement):
+        by = f" recorded by <@{current.user_id}>" if current.user_id else ""
+        recorded += f"; the new statement replaces the statement{by}"
     recorded += "."
     if verdict is Outcome.OPEN:
         _refresh(ctx, proposal, _homes_of(ctx, [member.id]))
@@ -718,6 +734,18 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
         return Message(text=f"{recorded} Every member has now concurred: P{proposal.id} is "
                        f"adopted as joint decision D{decision.id}.")
     return Message(text=f"{recorded} Any objection blocks: P{proposal.id} is closed as blocked.")
+
+
+def _kept_statement(stance: Stance, text: str | None, current: Held | None) -> str | None:
+    """The member's statement that a bare concurrence keeps, or None.
+
+    A statement is part of the record ("an interpretative statement or a reservation
+    ... kept with the decision"): a delegate repeating the concurrence without one
+    confirms the member's position, and only an explicit new statement replaces it.
+    """
+    if stance is not Stance.CONCUR or (text and text.strip()) or current is None:
+        return None
+    return current.statement if current.stance == Stance.CONCUR else None
 
 
 # -- parsing ----------------------------------------------------------------------

@@ -44,10 +44,12 @@ def open_position_modal(runtime: Runtime, client: WebClient, body: dict[str, Any
         tell(client, channel, user_id, Message(text="This button names no poll."))
         return
     seen: dict[str, int] = {}
+    statement: dict[str, str | None] = {}
 
     def form(ctx: Context) -> Message:
         shown = polls.position_form(ctx, proposal_id, stance)
         seen["version"] = shown.version
+        statement["text"] = shown.statement
         return shown.message
 
     reply = runtime.run_action(user_id, channel, form, mutates=False)
@@ -57,7 +59,8 @@ def open_position_modal(runtime: Runtime, client: WebClient, body: dict[str, Any
     metadata = Metadata(proposal_id, seen["version"], channel)
     try:
         client.views_open(trigger_id=str(body.get("trigger_id", "")),
-                          view=position_modal(stance, reply, metadata))
+                          view=position_modal(stance, reply, metadata,
+                                              statement.get("text")))
     except SlackApiError:
         log.exception("views.open failed for P%s", proposal_id)
         verb = "concur" if stance is Stance.CONCUR else "object"

@@ -62,15 +62,19 @@ class Metadata:
             return None
 
 
-def position_modal(stance: Stance, form: Message, metadata: Metadata) -> dict[str, Any]:
-    """The modal for one position; the reason of an objection is required."""
+def position_modal(stance: Stance, form: Message, metadata: Metadata,
+                   statement: str | None = None) -> dict[str, Any]:
+    """The modal for one position; the reason of an objection is required.
+
+    ``statement``: the member's current statement, shown in the field to keep or edit.
+    """
     concur = stance is Stance.CONCUR
     label = ("Interpretative statement or reservation (optional)" if concur
              else "Reason for the objection")
     hint = ("Shown on the poll and kept with the joint decision."
             if concur else "Shown to the council. Any objection blocks the proposal at once.")
     body = to_blocks(Message(text=form.text, context=form.context))
-    field = {
+    field: dict[str, Any] = {
         "type": "input",
         "block_id": _INPUT[stance],
         "optional": concur,
@@ -79,6 +83,8 @@ def position_modal(stance: Stance, form: Message, metadata: Metadata) -> dict[st
         "element": {"type": "plain_text_input", "action_id": _INPUT[stance],
                     "multiline": True, "max_length": 2000},
     }
+    if concur and statement:
+        field["element"]["initial_value"] = statement
     title = f"{'Concur with' if concur else 'Object to'} P{metadata.proposal}"
     return {
         "type": "modal",

@@ -190,6 +190,54 @@ def test_a_later_position_of_the_same_member_replaces_the_earlier(council: Runti
         (RU, "Russian Federation", None), (delegate("RU", 2), "Russian Federation", "concur")]
 
 
+def test_a_bare_concurrence_keeps_the_members_statement(council: Runtime) -> None:
+    """Issue 11, item 1: a repeated concurrence without a statement erased the statement."""
+    deputy = delegate("RU", 2)
+    run(council, ADMIN, f"delegate add Russia {deputy} deputy")
+    _open(council)
+    said = "The Russian Federation interprets paragraph 2 as applying to all sea areas."
+    run(council, RU, f"concur P1 {said}")
+    assert run(council, deputy, "concur P1") == (
+        "Russian Federation already concurs on P1; its statement stands; nothing changed.")
+    assert [p.statement for p in _positions(council)] == [said]
+    assert f"Russian Federation, statement: {said}" in _poll_view(council)
+    _concur_all(council, tuple(c for c in CODES if c != "RU"))
+    record = {row["member"]: row for row in _decisions(council)[0].positions}
+    assert record["Russian Federation"]["statement"] == said
+
+
+def test_a_new_statement_replaces_the_old_and_says_whose(council: Runtime) -> None:
+    deputy = delegate("RU", 2)
+    run(council, ADMIN, f"delegate add Russia {deputy} deputy")
+    _open(council)
+    run(council, RU, "concur P1 First reading.")
+    assert run(council, deputy, "concur P1 Second reading.") == (
+        "Recorded: Russian Federation concurs on P1, replacing its earlier position (concur); "
+        f"the new statement replaces the statement recorded by <@{RU}>.")
+    assert [p.statement for p in _positions(council)] == ["Second reading."]
+    entries = _audit(council, "poll.concur")
+    assert [e.details["statement_kept"] for e in entries] == [False, False]
+
+
+def test_a_concurrence_after_an_objection_does_not_keep_the_reason(council: Runtime) -> None:
+    run(council, ADMIN, f"delegate add Russia {delegate('RU', 2)} deputy")
+    _open(council, user=FR)
+    run(council, RU, "object P1 Not acceptable as drafted.")
+    # The objection closed the poll: nothing further to take; the reason stays on the record.
+    assert [p.statement for p in _positions(council)] == ["Not acceptable as drafted."]
+
+
+def test_the_concur_form_carries_the_members_statement(council: Runtime) -> None:
+    from bot.polls import Stance, position_form
+
+    _open(council)
+    run(council, RU, "concur P1 We read it as covering exercises only.")
+    seen: list[str | None] = []
+    council.run_action(delegate("RU"), CHANNEL, lambda ctx: seen.append(
+        position_form(ctx, 1, Stance.CONCUR).statement) or Message(text=""), mutates=False)
+    assert seen == ["We read it as covering exercises only."]
+
+
 def test_the_same_position_twice_changes_nothing(council: Runtime) -> None:
     _open(council)
     run(council, FR, "concur P1")

@@ -125,6 +125,18 @@ def test_concur_button_opens_a_modal_and_its_submission_updates_the_poll(
         assert len(list(s.exec(select(Position)))) == 1
 
 
+def test_the_concur_form_is_prefilled_with_the_members_statement(bot_server: BotServer) -> None:
+    """Issue 11, item 1: the form shows the member's statement to keep or edit."""
+    ts = _open_poll(bot_server)
+    said = "France reads it as <covering> exercises only."
+    bot_server.command(f"concur P1 {said}", user=FR)
+    assert _click(bot_server, "poll_concur", FR, ts) == 200
+    field = _opened_view(bot_server)["blocks"][-1]
+    assert field["element"]["initial_value"] == said  # plain text: shown as typed
+    assert _click(bot_server, "poll_concur", US, ts, trigger="trig-2") == 200
+    assert "initial_value" not in _opened_view(bot_server, 2)["blocks"][-1]["element"]
+
+
 def test_the_objection_modal_requires_a_reason_then_blocks_the_poll(
         bot_server: BotServer) -> None:
     ts = _open_poll(bot_server)
