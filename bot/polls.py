@@ -46,7 +46,7 @@ from bot.commands import command, members_of, parse_ref, split_word, text_argume
 from bot.consensus import Mode, Outcome, Stance, concurring, objectors, outcome, silent
 from bot.context import Context
 from bot.errors import CommandError
-from bot.messages import Button, Message, escape
+from bot.messages import Button, Message, count, escape
 from bot.outbox import OutboxWriter
 from bot.permissions import Role
 from bot.scheduler import PassContext, recorded_keys, scheduled_pass
@@ -751,15 +751,19 @@ def _kept_statement(stance: Stance, text: str | None, current: Held | None) -> s
 # -- parsing ----------------------------------------------------------------------
 
 
-def _take_deadline(ctx: Context, text: str) -> tuple[datetime, str]:
-    """A deadline at the start of ``text`` (``48h``, ``2026-12-03 10:00``, ISO), and the rest."""
+def _take_deadline(ctx: Context, text: str, *, base: datetime | None = None
+                   ) -> tuple[datetime, str]:
+    """A deadline at the start of ``text`` (``48h``, ``2026-12-03 10:00``, ISO), and the rest.
+
+    A duration counts from ``base`` (an extension: from the current deadline), else from now.
+    """
     words = text.split()
     if not words:
         raise CommandError("Give the deadline, as a duration like 48h or a time like "
                            "2026-12-03 10:00.")
     first = words[0]
     if is_duration(first):
-        deadline, used = ctx.now + parse_duration(first), 1
+        deadline, used = (base or ctx.now) + parse_duration(first), 1
     elif _DATE_ONLY.match(first) and len(words) > 1 and _CLOCK.match(words[1]):
         deadline, used = parse_when(f"{first} {words[1]}", ctx.tz), 2
     elif re.match(r"^\d{4}-", first):
@@ -873,10 +877,14 @@ def object_(ctx: Context, args: str) -> Message:
 @command("extend", "extend <P> <deadline>", mutates=True,
          examples=("extend P3 72h", "extend P3 2026-12-10 18:00"))
 def extend(ctx: Context, args: str) -> Message:
-    """Move an open poll's deadline later (the Chair). Positions stand."""
+    """Move an open poll's deadline later (the Chair). Positions stand.
+
+    A duration extends the current deadline by that much (`extend P3 72h` on a
+    deadline of Monday 18:00 gives Thursday 18:00); a time sets the new deadline.
+    """
     token, rest = split_word(args)
     proposal = _open_poll(ctx, _proposal_ref(token))
-    deadline, extra = _take_deadline(ctx, rest)
+    deadline, extra = _take_deadline(ctx, rest, base=proposal.deadline)
     if extra:
         raise CommandError(f'Unexpected "{extra[:40]}" after the deadline.')
     if deadline <= proposal.deadline:
@@ -925,8 +933,8 @@ def amend(ctx: Context, args: str) -> Message:
               f"with the deadline {slack_date(proposal.deadline, ctx.tz)}."),
         sections=[f"*New text:* {escape(text)}", f"*Previous text:* {escape(_clip(previous))}"],
     ))
-    return Message(text=f"Amended P{proposal.id} to version {proposal.version}; {reset} "
-                   f"position(s) reset, new deadline {slack_date(proposal.deadline, ctx.tz)}.")
+    return Message(text=f"Amended P{proposal.id} to version {proposal.version}; "
+                   f"{count(reset, 'position')} reset, new deadline {slack_date(proposal.deadline, ctx.tz)}.")
 
 
 @command("polls", "polls", examples=("polls",))

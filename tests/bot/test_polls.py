@@ -501,24 +501,29 @@ def test_withdraw_an_implementation_issue_goes_to_the_issues(council: Runtime) -
 
 
 def test_extend_by_the_chair_moves_the_deadline_and_keeps_positions(council: Runtime) -> None:
-    _open(council)
+    """Issue 11, item 11: a duration extends the current deadline, a time sets it."""
+    _open(council)  # deadline T0 + 48h: Thu 3 Dec 2026, 10:00 CET
     run(council, FR, "concur P1")
     assert run(council, RU, "extend P1 72h").startswith(
         "Only the Chair may extend a poll's deadline.")
-    assert plain(run(council, CHAIR, "extend P1 24h")).startswith(
+    assert plain(run(council, CHAIR, "extend P1 2026-12-02 10:00")).startswith(
         "P1's deadline is already Thu 3 Dec 2026, 10:00 CET; extend moves it later.")
-    assert run(council, CHAIR, "extend P1 91d").startswith("A deadline may be at most 90 days")
+    assert run(council, CHAIR, "extend P1 89d").startswith("A deadline may be at most 90 days")
     assert run(council, CHAIR, "extend P1 72h extra").startswith('Unexpected "extra"')
-    reply = run(council, CHAIR, "extend P1 72h")
-    assert reply.startswith("The Chair extended the deadline of P1 from <!date^")
+    reply = plain(run(council, CHAIR, "extend P1 24h"))
+    assert reply == ("The Chair extended the deadline of P1 from Thu 3 Dec 2026, 10:00 CET "
+                     "to Fri 4 Dec 2026, 10:00 CET.")
     assert _proposal(council).deadline == T0 + timedelta(hours=72)
     assert _proposal(council).version == 1 and len(_positions(council)) == 1
     thread = [o for k, o in _new_rows(council).items() if ":extend:" in k]
     assert len(thread) == 1 and thread[0].thread_key == "poll:1"
+    assert plain(thread[0].payload["text"]) == reply  # the announcement says both deadlines
     assert "Concurred (1): France" in _poll_view(council)
     entry = _audit(council)[-1]
     assert (entry.action, entry.actor) == ("poll.extend", CHAIR)
     assert entry.details["to"] == (T0 + timedelta(hours=72)).isoformat()
+    run(council, CHAIR, "extend P1 2026-12-10 18:00")  # a time sets the deadline
+    assert _proposal(council).deadline == datetime(2026, 12, 10, 17, 0, tzinfo=UTC)
 
 
 def test_amend_by_the_chair_resets_positions_with_a_new_version(council: Runtime,
@@ -531,7 +536,7 @@ def test_amend_by_the_chair_resets_positions_with_a_new_version(council: Runtime
         "That is already the text of P1.")
     clock.now = T0 + timedelta(hours=10)
     reply = run(council, CHAIR, "amend P1 Version two, with an annex")
-    assert reply.startswith("Amended P1 to version 2; 2 position(s) reset, new deadline")
+    assert reply.startswith("Amended P1 to version 2; 2 positions reset, new deadline")
     proposal = _proposal(council)
     assert (proposal.version, proposal.text) == (2, "Version two, with an annex")
     assert proposal.version_opened_at == clock.now
