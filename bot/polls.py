@@ -529,7 +529,8 @@ def _closed_notice(proposal: Proposal) -> Message:
     if proposal.status == WITHDRAWN:
         text = f"P{proposal.id} was {_sentence(note)}"
     else:
-        text = f"P{proposal.id} is {headline}: {_sentence(note)}"
+        verb = "has failed" if proposal.status == Outcome.FAILED else f"is {headline}"
+        text = f"P{proposal.id} {verb}: {_sentence(note)}"
     context = []
     if proposal.status == Outcome.BLOCKED:
         context.append("Any objection blocks. The text may be proposed again as a new poll.")
@@ -956,7 +957,7 @@ def polls(ctx: Context, args: str) -> Message:
         sections.append("\n".join([head, *_position_lines(members, proposal, positions)]))
     if not sections:
         return Message(text="No poll is open.")
-    return Message(text=f"{len(sections)} open poll(s).", header="Open polls", sections=sections)
+    return Message(text=f"{count(len(sections), 'open poll')}.", header="Open polls", sections=sections)
 
 
 @command("withdraw", "withdraw <P|I>", action=None, mutates=True,
@@ -1021,9 +1022,10 @@ def decisions(ctx: Context, args: str) -> Message:
         area = f", {_area_name(d.area, areas_of(ctx))}" if d.area else ""
         lines.append(f"*D{d.id}* (from P{d.proposal_id}, adopted {slack_date(d.adopted_at, ctx.tz)}"
                      f"{area}): {escape(_clip(d.text, 200))}")
-    return Message(text=f"{len(rows)} joint decision(s).", header="Joint decisions",
+    return Message(text=f"{count(len(rows), 'joint decision')}.", header="Joint decisions",
                    sections=["\n".join(lines)],
-                   context=["`decisions D2` shows one decision with every member's position."])
+                   context=[f"`{ctx.extras.get('slash', '/nrc')} decisions D{rows[-1].id}` shows one decision with "
+                            "every member's position."])
 
 
 def _record_lines(decision: JointDecision) -> list[str]:

@@ -371,7 +371,9 @@ def test_silence_adopts_at_the_deadline_with_every_members_position(council: Run
                                                                      "adopted")
     # the record
     listing = council.run_command(OUTSIDER, CHANNEL, "decisions")
-    assert listing.text == "1 joint decision(s)."
+    assert listing.text == "1 joint decision."
+    assert listing.context == ["`/nrc decisions D1` shows one decision with every member's "
+                               "position."]  # names a decision that exists
     assert listing.sections[0].startswith("*D1* (from P1, adopted <!date^")
     reply = council.run_command(OUTSIDER, CHANNEL, "decisions D1")
     record = reply.sections[-1]
@@ -392,6 +394,8 @@ def test_explicit_fails_at_the_deadline_without_every_concurrence(council: Runti
     assert outcome.startswith("*Failed*: not every member concurred by the deadline")
     assert "silent: Russian Federation" in outcome
     assert run(council, RU, "concur P1").startswith("P1 is closed: it failed on <!date^")
+    notice = _new_rows(council)["poll:1:closed"].payload["text"]
+    assert notice.startswith("P1 has failed: not every member")  # not "P1 is failed"
 
 
 def test_a_position_after_the_deadline_but_before_the_pass_is_refused(council: Runtime,
@@ -591,7 +595,7 @@ def test_polls_lists_open_polls_with_positions(council: Runtime) -> None:
     run(council, FR, "concur P1 Fine.")
     run(council, US, "object P2 No.")  # closes P2
     reply = council.run_command(OUTSIDER, CHANNEL, "polls")
-    assert reply.text == "1 open poll(s)." and len(reply.sections) == 1
+    assert reply.text == "1 open poll." and len(reply.sections) == 1
     assert reply.sections[0].startswith("*P1* (silence, deadline <!date^")
     assert "*Concurred (1):* France" in reply.sections[0]
     assert "*Silent (19):*" in reply.sections[0]
@@ -674,7 +678,7 @@ def test_an_extension_earns_fresh_reminders_and_skips_passed_ones(council: Runti
     clock.now = T0 + timedelta(hours=47, minutes=5)
     council.tick()
     assert len(_reminders(council)) == 2  # the 24 h one (skipped, stale) and the 1 h one
-    run(council, CHAIR, "extend P1 6h")  # new deadline: T0+53h05; its 24 h moment has passed
+    run(council, CHAIR, "extend P1 2026-12-03 15:05")  # T0+53h05; its 24 h moment passed
     clock.now = T0 + timedelta(hours=52, minutes=6)
     council.tick()
     fresh = {k: o.status for k, o in _reminders(council).items()
