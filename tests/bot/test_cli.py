@@ -132,7 +132,7 @@ def test_db_upgrade_and_tick(tmp_path: Path) -> None:
     assert "up to date" in nrc("db", "upgrade", db=db).stdout
     tick = nrc("tick", "--at", "2026-12-03 10:00", db=db)
     assert tick.returncode == 0, tick.stderr
-    assert tick.stdout.startswith("Pass as of 2026-12-03T09:00")
+    assert tick.stdout == "Pass as of Thu 3 Dec 2026, 10:00 CET: 3 cadence nudges.\n"
     bad = nrc("tick", "--at", "2026-02-30 10:00", db=db)
     assert bad.returncode == 2 and "not a valid date" in bad.stderr
 
