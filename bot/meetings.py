@@ -254,7 +254,7 @@ def _verdict_line(body: Body, comp: Compliance | None, tz: ZoneInfo) -> str:
         return "no minimum"
     text = f"{_ICONS[comp.verdict]} {comp.verdict.value}: {comp.summary()}"
     if comp.verdict is Verdict.AT_RISK:
-        text += f"; {comp.missing} more needed, {cadence.days_left(comp, tz)} days left"
+        text += f"; {comp.missing} more needed, {count(cadence.days_left(comp, tz), 'day')} left"
     return text
 
 

@@ -85,6 +85,17 @@ def test_export_import_export_through_the_cli(tmp_path: Path) -> None:
     assert refused.returncode == 1 and "not empty" in refused.stderr
 
 
+def test_counts_in_the_secretariat_tools_choose_the_plural(tmp_path: Path) -> None:
+    db = tmp_path / "nrc.db"
+    assert nrc("audit", "verify", db=db).stdout == (
+        "NATO-Russia Council: audit log intact, 1 entry.\n")
+    nrc("console", db=db, stdin="setup\n")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE outbox SET status = 'failed'")
+    assert nrc("outbox", "retry", db=db).stdout == "1 failed message requeued.\n"
+    assert nrc("outbox", "retry", db=db).stdout == "0 failed messages requeued.\n"
+
+
 def test_audit_verify_finds_an_edited_row(tmp_path: Path) -> None:
     db = tmp_path / "nrc.db"
     nrc("console", db=db, stdin="setup\ndelegate add Spain UGARCIA01\n")

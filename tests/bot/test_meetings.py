@@ -332,6 +332,11 @@ def test_bodies_and_status_follow_the_clock(council: Runtime, clock: Clock) -> N
     amb = next(line for line in status.sections[0].splitlines() if "Ambassadors" in line)
     assert amb == ("*Council, Ambassadors*: ⚠️ at risk: 0 held, 0 scheduled of 1 required "
                    "(December 2026); 1 more needed, 10 days left")
+    clock.now = datetime(2026, 12, 31, 9, 0, tzinfo=UTC)
+    status = council.run_command(OUTSIDER, CHANNEL, "status")
+    amb = next(line for line in status.sections[0].splitlines() if "Ambassadors" in line)
+    assert amb.endswith("; 1 more needed, 1 day left")
+    clock.now = datetime(2026, 12, 22, 9, 0, tzinfo=UTC)
     run(council, CHAIR, "schedule council-amb 2026-12-28 10:00")
     run(council, delegate("DE"), "extraordinary Consultations")
     status = council.run_command(OUTSIDER, CHANNEL, "status")
