@@ -369,3 +369,19 @@ def test_help_lists_the_meeting_commands(council: Runtime) -> None:
                   "extraordinary <reason>", "status", "calendar"):
         assert f"`/nrc {usage}" in listing, usage
     assert "`/nrc schedule <body> <when> [title] [--extraordinary]`: Schedule a meeting" in listing
+
+
+def test_every_example_outside_polls_names_what_the_charter_has(council: Runtime) -> None:
+    """An example a diplomat copies names a body, member and area the default charter has."""
+    from bot.commands import REGISTRY
+
+    polls = {"propose", "concur", "object", "extend", "amend", "polls", "withdraw", "decisions"}
+    missing = ("No body matches", "No member matches", "There is no area")
+    run(council, delegate("DE"), "extraordinary Consultations")  # what --extraordinary fulfils
+    tried = 0
+    for name, cmd in REGISTRY.items():
+        for example in () if name in polls else cmd.examples:
+            reply = run(council, ADMIN if name != "agenda" else CHAIR, example)
+            assert not reply.startswith(missing), (example, reply)
+            tried += 1
+    assert tried >= 15
