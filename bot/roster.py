@@ -122,7 +122,8 @@ def delegate_add(ctx: Context, args: str) -> Message:
     """Add a user to a member's delegation, or change their role in it.
 
     A user sits in one delegation at most. Without a role, the first delegate
-    of a member is its head of delegation and later ones are experts.
+    of a member is its head of delegation and later ones are experts. A member
+    has one head of delegation: naming a new head makes the previous one deputy.
     """
     words = args.split()
     at = next((i for i, w in enumerate(words) if is_user(w)), None)

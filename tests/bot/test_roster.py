@@ -151,6 +151,7 @@ def test_help_lists_commands_and_explains_one(runtime: Runtime) -> None:
     one = runtime.run_command(OUTSIDER, CHANNEL, "help delegate add")
     assert one.header == "Help: delegate add"
     assert "first delegate" in one.text and "Examples:" in one.text
+    assert "naming a new head makes the previous one deputy" in one.text
 
 
 # -- one head of delegation per member (issue 11, item 15) ----------------------------
