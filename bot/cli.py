@@ -18,6 +18,7 @@ from bot.charter import CharterError
 from bot.errors import CommandError
 from bot.exchange import ImportRefused, export_state, import_state
 from bot.manifest import manifest
+from bot.messages import count
 from bot.runtime import Runtime
 from bot.settings import Settings
 from storage.engine import upgrade
@@ -170,7 +171,8 @@ def _run(command: str, args: argparse.Namespace, runtime: Runtime) -> int:
     if command == "audit":
         return _verify(runtime)
     if command == "outbox":
-        print(f"{outbox.retry_failed(runtime.engine, runtime.clock())} failed messages requeued.")
+        print(f"{count(outbox.retry_failed(runtime.engine, runtime.clock()), 'failed message')} "
+              "requeued.")
         port = _slack_port(runtime)
         if port is not None:
             runtime.deliver(port)
@@ -235,7 +237,8 @@ def _verify(runtime: Runtime) -> int:
             assert council.id is not None
             verdict = audit.verify(session, council.id)
             if verdict.intact:
-                print(f"{council.name}: audit log intact, {verdict.entries} entries.")
+                print(f"{council.name}: audit log intact, "
+                      f"{count(verdict.entries, 'entry', 'entries')}.")
             else:
                 broken = True
                 print(f"{council.name}: audit log BROKEN: {verdict.reason}.")

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from bot.commands import command
 from bot.context import Context
-from bot.messages import Message, escape
+from bot.messages import Message, count, escape
 from bot.times import slack_date
 from storage.models import Outbox
 
@@ -37,7 +37,7 @@ def outbox_status(ctx: Context, args: str) -> Message:
     for row in rows[:SHOWN]:
         late = " (late)" if row.status != "failed" and ctx.now - row.created_at > STUCK else ""
         error = f": {escape(row.last_error[:150])}" if row.last_error else ""
-        lines.append(f"• `{row.key}` {row.status}{late}, {row.attempts} attempts, "
+        lines.append(f"• `{row.key}` {row.status}{late}, {count(row.attempts, 'attempt')}, "
                      f"since {slack_date(row.created_at, ctx.tz)}{error}")
     if len(rows) > SHOWN:
         lines.append(f"…and {len(rows) - SHOWN} more.")

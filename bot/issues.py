@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 from bot.commands import command, parse_ref, split_word, text_argument
 from bot.context import Context
 from bot.errors import CommandError, Refused
-from bot.messages import Message, escape
+from bot.messages import Message, count, escape
 from bot.permissions import Role
 from bot.scheduler import PassContext, scheduled_pass
 from bot.times import slack_date
@@ -605,13 +605,12 @@ def issues(ctx: Context, args: str) -> Message:
                 f"{slack_date(issue.created_at, ctx.tz)}: {excerpt(issue.text)}\n"
                 f"    on the agenda of {placement_label(ctx.session, issue, ctx.now, ctx.tz)}{late}")
         sections.append("\n".join(lines))
-    count = len(found)
     return Message(
         header="Implementation issues",
-        text=f"{count} open implementation issue{'s' if count != 1 else ''} "
-             f"on {len(by_decision)} joint decision{'s' if len(by_decision) != 1 else ''}.",
+        text=f"{count(len(found), 'open implementation issue')} "
+             f"on {count(len(by_decision), 'joint decision')}.",
         sections=sections,
-        context=[ROME, f"Overdue after {after.days} days open. "
+        context=[ROME, f"Overdue after {count(after.days, 'day')} open. "
                        f"`{slash} resolve <I> <note>` (Chair, secretariat) closes one."],
     )
 

@@ -26,7 +26,7 @@ from bot.context import Context
 from bot.errors import CommandError
 from bot.issues import attach_waiting_issues, overdue_note
 from bot.lookup import LookupFailed, find_one
-from bot.messages import Message, escape
+from bot.messages import Message, count, escape
 from bot.permissions import Role
 from bot.times import TIME_FORMS, local_text, parse_when, slack_date
 from storage.models import (
@@ -254,7 +254,7 @@ def _verdict_line(body: Body, comp: Compliance | None, tz: ZoneInfo) -> str:
         return "no minimum"
     text = f"{_ICONS[comp.verdict]} {comp.verdict.value}: {comp.summary()}"
     if comp.verdict is Verdict.AT_RISK:
-        text += f"; {comp.missing} more needed, {cadence.days_left(comp, tz)} days left"
+        text += f"; {comp.missing} more needed, {count(cadence.days_left(comp, tz), 'day')} left"
     return text
 
 
@@ -449,29 +449,72 @@ def schedule(ctx: Context, args: str) -> Message:
                         f"{slack_date(starts, ctx.tz)} and announced it in the channel.{note}")
 
 
-@command("meetings", "meetings [body]", examples=("meetings", "meetings council-amb"))
+@command("meetings", "meetings [body] [page N]",
+         examples=("meetings", "meetings council-amb", "meetings council-amb page 2"))
 def meetings(ctx: Context, args: str) -> Message:
-    """List the upcoming meetings, of every body or of one."""
+    """List the upcoming meetings, of every body or of one, 25 at a time.
+
+    The reply says how many there are; `page 2` shows the next 25.
+    """
+    text, page = _page_argument(args)
     query = select(Meeting, Body).join(Body, Body.id == Meeting.body_id).where(  # type: ignore[arg-type]
         Meeting.council_id == ctx.council_id, Meeting.status == "scheduled",
         col(Meeting.starts_at) > ctx.now)
-    scope = ""
-    if args.strip():
-        body = find_body(ctx.session, ctx.council_id, args.strip())
+    scope, body_word = "", ""
+    if text:
+        body = find_body(ctx.session, ctx.council_id, text)
         query = query.where(Meeting.body_id == body.id)
-        scope = f" of the {body.name}"
-    rows = list(ctx.session.exec(query.order_by(col(Meeting.starts_at)).limit(MAX_LISTED + 1)))
+        scope, body_word = f" of the {body.name}", f" {body.key}"
+    rows = ctx.session.execute(
+        query.add_columns(func.count().over()).order_by(col(Meeting.starts_at), col(Meeting.id))
+        .offset((page - 1) * MAX_LISTED).limit(MAX_LISTED)).all()
+    listing = f"`{_slash(ctx)} meetings{body_word}"
     if not rows:
-        return Message(text=f"No meetings{scope} are scheduled. "
-                            f"The Chair or the secretariat can add one: `{_slash(ctx)} schedule`.")
+        total = ctx.session.exec(select(func.count()).select_from(
+            query.with_only_columns(Meeting.id).subquery())).one() if page > 1 else 0
+        if not total:
+            return Message(text=f"No meetings{scope} are scheduled. "
+                                f"The Chair or the secretariat can add one: `{_slash(ctx)} schedule`.")
+        pages = -(-total // MAX_LISTED)
+        raise CommandError(f"There {'is' if pages == 1 else 'are'} {count(pages, 'page')} of "
+                           f"upcoming meetings; {listing}` shows "
+                           f"{'it' if pages == 1 else 'the first'}.")
+    total = int(rows[0][-1])
     lines = []
-    for meeting, body in rows[:MAX_LISTED]:
+    for meeting, body, _ in rows:
         mark = " _(extraordinary)_" if meeting.extraordinary else ""
         lines.append(f"*M{meeting.id}* {slack_date(meeting.starts_at, ctx.tz)}: "
                      f"{escape(meeting.title)} ({body.name}){mark}")
-    context = [f"Only the next {MAX_LISTED} are shown."] if len(rows) > MAX_LISTED else []
-    return Message(text=f"Upcoming meetings{scope}.", header="Meetings",
+    context = []
+    if total > MAX_LISTED:
+        first = (page - 1) * MAX_LISTED + 1
+        ways = []
+        if first + len(rows) <= total:
+            ways.append(f"The next page: {listing} page {page + 1}`")
+        else:
+            ways.append(f"The first page: {listing}`")
+        if not text:
+            ways.append(f"one body's: `{_slash(ctx)} meetings {rows[0][1].key}`")
+        context.append(f"Meetings {first}\u2013{first + len(rows) - 1} of {total} are shown. "
+                       + "; ".join(ways) + ".")
+    return Message(text=f"{count(total, 'upcoming meeting')}{scope}.", header="Meetings",
                    sections=["\n".join(lines)], context=context)
+
+
+_PAGE = re.compile(r"(?:^|\s)page(?:\s+(\S+))?$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
+
+
+def _page_argument(args: str) -> tuple[str, int]:
+    """``council-amb page 2`` -> ("council-amb", 2); without ``page N``, page 1."""
+    text = args.strip()
+    found = _PAGE.search(text)
+    if found is None:
+        return text, 1
+    number = found.group(1) or ""
+    if not _PAGE_NUMBER.fullmatch(number):
+        raise CommandError("Give the page as a number from 1, like page 2.")
+    return text[:found.start()].strip(), int(number)
 
 
 @command("cancel", "cancel <M> [reason]", examples=("cancel M3", "cancel M3 postponed to May"),

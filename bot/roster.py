@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.commands import (
     REGISTRY,
@@ -16,8 +16,9 @@ from bot.commands import (
 )
 from bot.context import Context
 from bot.errors import CommandError
-from bot.messages import Message
+from bot.messages import Message, count
 from bot.permissions import allowed
+from bot.polls import open_polls
 from storage.models import Council, Delegate, Member
 from storage.roster import roster_of
 
@@ -121,7 +122,8 @@ def delegate_add(ctx: Context, args: str) -> Message:
     """Add a user to a member's delegation, or change their role in it.
 
     A user sits in one delegation at most. Without a role, the first delegate
-    of a member is its head of delegation and later ones are experts.
+    of a member is its head of delegation and later ones are experts. A member
+    has one head of delegation: naming a new head makes the previous one deputy.
     """
     words = args.split()
     at = next((i for i, w in enumerate(words) if is_user(w)), None)
@@ -156,6 +158,18 @@ def delegate_add(ctx: Context, args: str) -> Message:
         role = "expert" if has_head else "head"
     if current and current[0].role == role:
         return Message(text=f"<@{user_id}> is already {ROLES[role]} of {member.name}.")
+    heads = list(ctx.session.exec(
+        select(Delegate).where(Delegate.council_id == ctx.council_id,
+                               Delegate.member_id == member.id, Delegate.role == "head",
+                               Delegate.user_id != user_id).order_by(col(Delegate.id))))
+    # One head of delegation per member: a new head makes the one before deputy.
+    replaced = heads if role == "head" else []
+    for previous in replaced:
+        previous.role = "deputy"
+        ctx.session.add(previous)
+        ctx.audit("delegate.add", {"user": previous.user_id, "role": "deputy", "changed": True,
+                                   "succeeded_by": user_id}, member)
+    headless = bool(current) and current[0].role == "head" and not heads and role != "head"
     if current:
         delegate = current[0]
         delegate.role = role
@@ -164,18 +178,43 @@ def delegate_add(ctx: Context, args: str) -> Message:
                             role=role, added_at=ctx.now, added_by=ctx.actor.user_id)
     ctx.session.add(delegate)
     ctx.session.flush()
-    ctx.audit("delegate.add", {"user": user_id, "role": role, "changed": bool(current)}, member)
-    verb = "is now" if current else "joins the delegation of"
-    text = (f"<@{user_id}> {verb} {ROLES[role]} of {member.name}." if current else
-            f"<@{user_id}> joins the delegation of {member.name} as {ROLES[role]}.")
+    details: dict[str, object] = {"user": user_id, "role": role, "changed": bool(current)}
+    if headless:
+        details["no_head"] = True
+    ctx.audit("delegate.add", details, member)
+    text = (f"<@{user_id}> is now {ROLES[role]} of {member.name}" if current else
+            f"<@{user_id}> joins the delegation of {member.name} as {ROLES[role]}")
+    if replaced:
+        text += (f"; {_and_list([f'<@{d.user_id}>' for d in replaced])}, its head until now, "
+                 f"{'is' if len(replaced) == 1 else 'are'} now {ROLES['deputy']}.")
+    else:
+        text += "."
+    reply = text
+    if headless:
+        text += f" {member.name} now has no head of delegation."
+        reply = f"{text[:-1]}; {_name_a_head(ctx, member)} names one."
     ctx.post(f"delegate:{delegate.id}:{role}:{ctx.now.isoformat()}", Message(text=text))
-    return Message(text=text)
+    return Message(text=reply)
+
+
+def _and_list(items: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _name_a_head(ctx: Context, member: Member) -> str:
+    return f"`{ctx.extras.get('slash', '/nrc')} delegate add {member.name} <user> head`"
 
 
 @command("delegate remove", "delegate remove <user>", examples=("delegate remove @ivanov",),
          mutates=True)
 def delegate_remove(ctx: Context, args: str) -> Message:
-    """Remove a user from their delegation."""
+    """Remove a user from their delegation.
+
+    Removing the head of delegation, or a member's last delegate while polls are
+    open, is said in the reply; the Chair is told when a member is left with no
+    one to take its position on an open poll.
+    """
     token, rest = split_word(args)
     if not token:
         raise CommandError("Name the user to remove.")
@@ -186,11 +225,45 @@ def delegate_remove(ctx: Context, args: str) -> Message:
     if current is None:
         raise CommandError(f"<@{user_id}> is in no delegation.")
     delegate, member = current
+    others = list(ctx.session.exec(
+        select(Delegate).where(Delegate.council_id == ctx.council_id,
+                               Delegate.member_id == member.id, Delegate.id != delegate.id)
+        .order_by(col(Delegate.id))))
     ctx.session.delete(delegate)
-    ctx.audit("delegate.remove", {"user": user_id, "role": delegate.role}, member)
+    details: dict[str, object] = {"user": user_id, "role": delegate.role}
     text = f"<@{user_id}> leaves the delegation of {member.name}."
-    ctx.post(f"delegate-remove:{delegate.id}:{ctx.now.isoformat()}", Message(text=text))
-    return Message(text=text)
+    reply = text
+    key = f"delegate-remove:{delegate.id}:{ctx.now.isoformat()}"
+    if not others:
+        text += f" {member.name} now has no delegate."
+        reply = text
+        waiting = [p.id for p in open_polls(ctx.session, ctx.council_id)
+                   if member.id in p.electorate]
+        chair = ctx.council.chair_user_id
+        details.update(last_delegate=True, open_polls=waiting, chair_told=None)
+        if waiting:
+            refs = _and_list([f"P{n}" for n in waiting])
+            polls = count(len(waiting), "open poll")
+            title = ctx.council.chair_title
+            reply = (f"{text[:-1]}: nobody can take its position on {polls}, {refs}. "
+                     + (f"The {title} is told." if chair else
+                        f"No {title} is set to be told; "
+                        f"`{ctx.extras.get('slash', '/nrc')} chair <user>` sets one."))
+            if chair:
+                details["chair_told"] = chair
+                ctx.dm(f"{key}:chair", chair, Message(text=(
+                    f"{member.name} has no delegate any more: <@{ctx.actor.user_id}> removed "
+                    f"<@{user_id}>, its last. Nobody can take its position on {polls}: {refs}. "
+                    f"{_name_a_head(ctx, member)} seats one (secretariat).")))
+    elif delegate.role == "head" and not any(d.role == "head" for d in others):
+        details["no_head"] = True
+        acting = _and_list([f"<@{d.user_id}> ({d.role})" for d in others])
+        text += (f" {member.name} now has no head of delegation; {acting} still "
+                 f"{'acts' if len(others) == 1 else 'act'} for it.")
+        reply = f"{text} {_name_a_head(ctx, member)} names one."
+    ctx.audit("delegate.remove", details, member)
+    ctx.post(key, Message(text=text))
+    return Message(text=reply)
 
 
 @command("chair", "chair <user>", examples=("chair @secgen",), mutates=True)

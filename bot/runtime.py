@@ -424,7 +424,7 @@ class Runtime:
 
     def tick(self, at: datetime | None = None) -> TickReport:
         """One scheduler pass as of ``at`` (default: now). Idempotent."""
-        return run_passes(self.engine, at or self.clock(), self.settings)
+        return run_passes(self.engine, at or self.clock(), self.settings, self.tz_default)
 
     @property
     def tz_default(self) -> ZoneInfo:

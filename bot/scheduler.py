@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -28,7 +29,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot import audit, outbox
-from bot.messages import Message
+from bot.messages import Message, count
+from bot.times import local_text
 from storage.engine import transaction
 from storage.models import Council, Outbox
 from storage.queries import mark_locked
@@ -99,20 +101,27 @@ Pass = Callable[[PassContext], int]
 #: never leave out one with something to do.
 Due = Callable[[Session, datetime, object], Iterable[int]]
 PASSES: list[tuple[str, Pass]] = []
+#: What one message a pass records is called, by the pass's name (``meeting reminders``:
+#: ``meeting reminder``), so that a summary says "1 meeting reminder".
+SINGULAR: dict[str, str] = {}
 #: The ``due`` query of each pass that has one, by the pass's name. A pass without one
 #: runs for every council.
 DUE: dict[str, Due] = {}
 
 
-def scheduled_pass(name: str, *, due: Due | None = None) -> Callable[[Pass], Pass]:
+def scheduled_pass(name: str, *, due: Due | None = None,
+                   one: str | None = None) -> Callable[[Pass], Pass]:
     """Register a pass; it returns how many messages it recorded.
 
-    ``due`` (optional) names the councils the pass may have something to write for, so
-    that a council with nothing due is neither locked nor read.
+    ``name`` is the plural of what it records ("meeting reminders"); ``one`` the
+    singular where it is not the name without its final s. ``due`` (optional) names
+    the councils the pass may have something to write for, so that a council with
+    nothing due is neither locked nor read.
     """
 
     def register(fn: Pass) -> Pass:
         PASSES.append((name, fn))
+        SINGULAR[name] = one or name.removesuffix("s")
         if due is not None:
             DUE[name] = due
         return fn
@@ -155,26 +164,32 @@ def recorded_keys(session: Session, pairs: Iterable[tuple[int, str]]) -> set[tup
 
 @dataclass
 class TickReport:
+    """What one pass recorded, by pass; ``tz``: the zone its moment is shown in."""
+
     at: datetime
     recorded: dict[str, int] = field(default_factory=dict)
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
 
     def summary(self) -> str:
-        total = sum(self.recorded.values())
-        if not total:
-            return f"Pass as of {self.at.isoformat(timespec='minutes')}: nothing due."
-        parts = ", ".join(f"{n} {name}" for name, n in self.recorded.items() if n)
-        return f"Pass as of {self.at.isoformat(timespec='minutes')}: {parts}."
+        """``Pass as of Wed 9 Dec 2026, 10:00 CET: 1 meeting reminder, 4 cadence nudges.``"""
+        parts = ", ".join(count(n, SINGULAR.get(name, name), name)
+                          for name, n in self.recorded.items() if n)
+        return f"Pass as of {local_text(self.at, self.tz)}: {parts or 'nothing due'}."
 
 
-def run_passes(engine: Engine, now: datetime, settings: object = None) -> TickReport:
+def run_passes(engine: Engine, now: datetime, settings: object = None,
+               tz: ZoneInfo | None = None) -> TickReport:
     """One pass over every council as of ``now``. Idempotent.
+
+    ``tz``: the zone the report shows its moment in (the council's; default UTC).
+    What a pass recorded is logged.
 
     First each pass's ``due`` query names the councils it has something to write for
     (a constant number of statements, whatever the number of councils and rows); then,
     council by council, each pass with something due runs in its own transaction with
     the council's row locked. A council with nothing due is not locked.
     """
-    report = TickReport(now)
+    report = TickReport(now, tz=tz or ZoneInfo("UTC"))
     for name, _ in PASSES:
         report.recorded[name] = 0
     with Session(engine) as session:
@@ -201,8 +216,10 @@ def run_passes(engine: Engine, now: datetime, settings: object = None) -> TickRe
                 if council is None:  # removed since the due queries ran
                     continue
                 mark_locked(session, council_id)
-                count = fn(PassContext(session, council, now, settings))
-            report.recorded[name] += count
+                recorded = fn(PassContext(session, council, now, settings))
+            report.recorded[name] += recorded
+    if any(report.recorded.values()):
+        log.info("%s", report.summary())
     return report
 
 

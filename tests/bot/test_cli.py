@@ -85,6 +85,17 @@ def test_export_import_export_through_the_cli(tmp_path: Path) -> None:
     assert refused.returncode == 1 and "not empty" in refused.stderr
 
 
+def test_counts_in_the_secretariat_tools_choose_the_plural(tmp_path: Path) -> None:
+    db = tmp_path / "nrc.db"
+    assert nrc("audit", "verify", db=db).stdout == (
+        "NATO-Russia Council: audit log intact, 1 entry.\n")
+    nrc("console", db=db, stdin="setup\n")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE outbox SET status = 'failed'")
+    assert nrc("outbox", "retry", db=db).stdout == "1 failed message requeued.\n"
+    assert nrc("outbox", "retry", db=db).stdout == "0 failed messages requeued.\n"
+
+
 def test_audit_verify_finds_an_edited_row(tmp_path: Path) -> None:
     db = tmp_path / "nrc.db"
     nrc("console", db=db, stdin="setup\ndelegate add Spain UGARCIA01\n")
@@ -132,7 +143,7 @@ def test_db_upgrade_and_tick(tmp_path: Path) -> None:
     assert "up to date" in nrc("db", "upgrade", db=db).stdout
     tick = nrc("tick", "--at", "2026-12-03 10:00", db=db)
     assert tick.returncode == 0, tick.stderr
-    assert tick.stdout.startswith("Pass as of 2026-12-03T09:00")
+    assert tick.stdout == "Pass as of Thu 3 Dec 2026, 10:00 CET: 3 cadence nudges.\n"
     bad = nrc("tick", "--at", "2026-02-30 10:00", db=db)
     assert bad.returncode == 2 and "not a valid date" in bad.stderr
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import logging
 import threading
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -245,9 +247,25 @@ def test_extraordinary_requests_are_recalled_daily_until_scheduled(council: Runt
 def test_tick_reports_what_it_recorded(council: Runtime) -> None:
     run(council, CHAIR, "schedule council-amb 2026-12-10 10:00")
     report = council.tick(utc(2026, 12, 9, 9, 0))
-    assert "1 meeting reminders" in report.summary()
-    assert council.tick(utc(2026, 12, 9, 9, 0) + timedelta(seconds=30)).summary().endswith(
-        "nothing due.")
+    assert report.summary() == ("Pass as of Wed 9 Dec 2026, 10:00 CET: 1 meeting reminder, "
+                                "4 cadence nudges.")
+    assert council.tick(utc(2026, 12, 9, 9, 0) + timedelta(seconds=30)).summary() == (
+        "Pass as of Wed 9 Dec 2026, 10:00 CET: nothing due.")
+
+
+def test_pass_summaries_choose_the_plural_and_speak_local_time(
+        council: Runtime, caplog: pytest.LogCaptureFixture) -> None:
+    """1 extraordinary reminder, 2 meeting reminders; summer time is CEST; the clock logs it."""
+    run(council, delegate("RU"), "extraordinary Crisis consultations")  # 1 Dec 09:00 UTC
+    run(council, CHAIR, "schedule council-amb 2026-12-03 10:00")
+    run(council, CHAIR, "schedule prepcom 2026-12-03 10:00")
+    expected = ("Pass as of Wed 2 Dec 2026, 10:00 CET: 2 meeting reminders, 3 cadence nudges, "
+                "1 extraordinary reminder.")
+    with caplog.at_level(logging.INFO, logger="bot.scheduler"):
+        assert council.tick(utc(2026, 12, 2, 9, 0)).summary() == expected
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.scheduler"] == [expected]
+    assert council.tick(utc(2027, 6, 1, 8, 0)).summary().startswith(
+        "Pass as of Tue 1 Jun 2027, 10:00 CEST: ")
 
 
 def test_the_grace_can_be_configured(council: Runtime) -> None:
@@ -268,7 +286,7 @@ def test_the_console_ticks_and_shows_the_reminder(council: Runtime) -> None:
     console.handle(":tick 2026-12-09 10:30")
     text = out.getvalue()
     assert "[#council 1.000000] == Meeting M1: Monthly meeting ==" in text
-    assert "1 meeting reminders" in text
+    assert "Pass as of Wed 9 Dec 2026, 10:30 CET: 1 meeting reminder, 4 cadence nudges." in text
     assert text.count("== Reminder: M1 in 24 hours ==") == 1
     assert "Meeting M1 of the Council, Ambassadors, Monthly meeting, starts Thu 10 Dec 2026, " \
            "10:00 CET." in text

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from bot.exchange import export_state
 from bot.runtime import Runtime
 from storage.models import AuditEntry, Body, ExtraordinaryRequest, Meeting, Outbox
+from tests.agenda import make_meeting
 from tests.council import ADMIN, CHAIR, CHANNEL, OUTSIDER, Clock, delegate, run
 
 USAGE = "Usage: `/nrc schedule <body> <when> [title] [--extraordinary]`"
@@ -119,6 +120,53 @@ def test_meetings_lists_upcoming_in_order_by_body(council: Runtime, clock: Clock
         listing.splitlines()[0]] and "&lt;!channel&gt; &amp; co (Preparatory Committee)" in listing
     assert run(council, OUTSIDER, "meetings experts").startswith(
         "No meetings of the Military experts are scheduled.")
+
+
+def test_meetings_says_the_total_and_pages_through_the_rest(council: Runtime) -> None:
+    """42 upcoming meetings: the first 25, the total, and how to see the rest."""
+    first = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    for n in range(42):
+        make_meeting(council, "council-amb" if n % 3 else "prepcom", first + timedelta(days=n))
+    reply = council.run_command(OUTSIDER, CHANNEL, "meetings")
+    assert reply.text == "42 upcoming meetings."
+    lines = reply.sections[0].splitlines()
+    assert len(lines) == 25 and lines[0].startswith("*M1* ") and lines[-1].startswith("*M25* ")
+    assert reply.context == ["Meetings 1–25 of 42 are shown. The next page: `/nrc meetings page 2`; "
+                             "one body's: `/nrc meetings prepcom`."]
+
+    last = council.run_command(OUTSIDER, CHANNEL, "meetings page 2")
+    assert last.text == "42 upcoming meetings."
+    lines = last.sections[0].splitlines()
+    assert len(lines) == 17 and lines[0].startswith("*M26* ") and lines[-1].startswith("*M42* ")
+    assert last.context == ["Meetings 26–42 of 42 are shown. The first page: `/nrc meetings`; "
+                            "one body's: `/nrc meetings council-amb`."]
+
+    body = council.run_command(OUTSIDER, CHANNEL, "meetings council-amb")
+    assert body.text == "28 upcoming meetings of the Council, Ambassadors."
+    assert len(body.sections[0].splitlines()) == 25
+    assert body.context == ["Meetings 1–25 of 28 are shown. "
+                            "The next page: `/nrc meetings council-amb page 2`."]
+    rest = council.run_command(OUTSIDER, CHANNEL, "meetings Council, Ambassadors page 2")
+    assert len(rest.sections[0].splitlines()) == 3
+    assert rest.context == ["Meetings 26–28 of 28 are shown. "
+                            "The first page: `/nrc meetings council-amb`."]
+    few = council.run_command(OUTSIDER, CHANNEL, "meetings prepcom")
+    assert few.text == "14 upcoming meetings of the Preparatory Committee." and few.context == []
+
+
+def test_meetings_refuses_a_page_that_is_not_there(council: Runtime) -> None:
+    make_meeting(council, "council-amb", datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
+    usage = "Usage: `/nrc meetings [body] [page N]`"
+    assert run(council, OUTSIDER, "meetings page 2") == (
+        f"There is 1 page of upcoming meetings; `/nrc meetings` shows it.\n{usage}")
+    for line in ("meetings page", "meetings page two", "meetings page 0", "meetings page -1"):
+        assert run(council, OUTSIDER, line) == (
+            f"Give the page as a number from 1, like page 2.\n{usage}"), line
+    assert run(council, OUTSIDER, "meetings experts page 2").startswith(
+        "No meetings of the Military experts are scheduled.")
+    one = council.run_command(OUTSIDER, CHANNEL, "help meetings").text
+    assert "`/nrc meetings [body] [page N]`" in one and "`meetings council-amb page 2`" in one
+    assert "25 at a time" in one
 
 
 def test_cancel_updates_the_announcement_and_posts_a_notice(council: Runtime) -> None:
@@ -284,6 +332,11 @@ def test_bodies_and_status_follow_the_clock(council: Runtime, clock: Clock) -> N
     amb = next(line for line in status.sections[0].splitlines() if "Ambassadors" in line)
     assert amb == ("*Council, Ambassadors*: ⚠️ at risk: 0 held, 0 scheduled of 1 required "
                    "(December 2026); 1 more needed, 10 days left")
+    clock.now = datetime(2026, 12, 31, 9, 0, tzinfo=UTC)
+    status = council.run_command(OUTSIDER, CHANNEL, "status")
+    amb = next(line for line in status.sections[0].splitlines() if "Ambassadors" in line)
+    assert amb.endswith("; 1 more needed, 1 day left")
+    clock.now = datetime(2026, 12, 22, 9, 0, tzinfo=UTC)
     run(council, CHAIR, "schedule council-amb 2026-12-28 10:00")
     run(council, delegate("DE"), "extraordinary Consultations")
     status = council.run_command(OUTSIDER, CHANNEL, "status")
@@ -312,7 +365,23 @@ def test_calendar_shows_the_feed_addresses_to_the_secretariat(council: Runtime) 
 def test_help_lists_the_meeting_commands(council: Runtime) -> None:
     listing = council.run_command(OUTSIDER, CHANNEL, "help").sections[0]
     for usage in ("bodies", "body add <key> <name>", "schedule <body> <when> [title]",
-                  "meetings [body]", "cancel <M> [reason]", "agenda <M> [add <text>]",
+                  "meetings [body] [page N]", "cancel <M> [reason]", "agenda <M> [add <text>]",
                   "extraordinary <reason>", "status", "calendar"):
         assert f"`/nrc {usage}" in listing, usage
     assert "`/nrc schedule <body> <when> [title] [--extraordinary]`: Schedule a meeting" in listing
+
+
+def test_every_example_outside_polls_names_what_the_charter_has(council: Runtime) -> None:
+    """An example a diplomat copies names a body, member and area the default charter has."""
+    from bot.commands import REGISTRY
+
+    polls = {"propose", "concur", "object", "extend", "amend", "polls", "withdraw", "decisions"}
+    missing = ("No body matches", "No member matches", "There is no area")
+    run(council, delegate("DE"), "extraordinary Consultations")  # what --extraordinary fulfils
+    tried = 0
+    for name, cmd in REGISTRY.items():
+        for example in () if name in polls else cmd.examples:
+            reply = run(council, ADMIN if name != "agenda" else CHAIR, example)
+            assert not reply.startswith(missing), (example, reply)
+            tried += 1
+    assert tried >= 15

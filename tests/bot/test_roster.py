@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 
 from sqlmodel import Session, col, select
 
 from bot import audit
+from bot.console import Console
 from bot.exchange import export_state
 from bot.runtime import Runtime
-from storage.models import AuditEntry, Council, Delegate, Outbox
+from storage.models import AuditEntry, Council, Delegate, Member, Outbox
 from tests.council import ADMIN, CHAIR, CHANNEL, OUTSIDER, delegate, run
 
 
@@ -60,11 +63,12 @@ def test_delegate_add_by_name_code_alias_and_mention(runtime: Runtime) -> None:
 def test_changing_a_role_and_removing(runtime: Runtime) -> None:
     run(runtime, ADMIN, "delegate add France UDUPONT01 head")
     assert run(runtime, ADMIN, "delegate add France UDUPONT01 deputy") == (
-        "<@UDUPONT01> is now deputy head of delegation of France.")
+        "<@UDUPONT01> is now deputy head of delegation of France. France now has no head of "
+        "delegation; `/nrc delegate add France <user> head` names one.")
     assert run(runtime, ADMIN, "delegate add France UDUPONT01 deputy") == (
         "<@UDUPONT01> is already deputy head of delegation of France.")
     assert run(runtime, ADMIN, "delegate remove <@UDUPONT01|dupont>") == (
-        "<@UDUPONT01> leaves the delegation of France.")
+        "<@UDUPONT01> leaves the delegation of France. France now has no delegate.")
     assert run(runtime, ADMIN, "delegate remove UDUPONT01").startswith("<@UDUPONT01> is in no")
 
 
@@ -147,3 +151,117 @@ def test_help_lists_commands_and_explains_one(runtime: Runtime) -> None:
     one = runtime.run_command(OUTSIDER, CHANNEL, "help delegate add")
     assert one.header == "Help: delegate add"
     assert "first delegate" in one.text and "Examples:" in one.text
+    assert "naming a new head makes the previous one deputy" in one.text
+
+
+# -- one head of delegation per member (issue 11, item 15) ----------------------------
+
+RU = delegate("RU")
+
+
+def _roles(runtime: Runtime, alpha2: str) -> dict[str, str]:
+    with Session(runtime.engine) as s:
+        member = s.exec(select(Member).where(Member.alpha2 == alpha2)).one()
+        return {d.user_id: d.role for d in s.exec(
+            select(Delegate).where(Delegate.member_id == member.id))}
+
+
+def _members_line(runtime: Runtime, name: str) -> str:
+    listing = runtime.run_command(OUTSIDER, CHANNEL, "members").sections[0]
+    return next(line for line in listing.splitlines() if line.startswith(f"*{name}*"))
+
+
+def _entries(runtime: Runtime) -> list[AuditEntry]:
+    with Session(runtime.engine) as s:
+        return list(s.exec(select(AuditEntry).order_by(col(AuditEntry.seq))))
+
+
+def test_a_new_head_makes_the_old_head_deputy(council: Runtime) -> None:
+    assert _members_line(council, "Russian Federation").endswith(f"<@{RU}> (head)")  # cached
+    reply = run(council, ADMIN, "delegate add Russia UKOZLOV01 head")
+    said = ("<@UKOZLOV01> joins the delegation of Russian Federation as head of delegation; "
+            f"<@{RU}>, its head until now, is now deputy head of delegation.")
+    assert reply == said
+    assert _posts(council)[-1] == said
+    assert _roles(council, "RU") == {RU: "deputy", "UKOZLOV01": "head"}
+    assert _members_line(council, "Russian Federation") == (
+        f"*Russian Federation* (RU): <@UKOZLOV01> (head), <@{RU}> (deputy)")
+    demoted, added = _entries(council)[-2:]
+    assert (demoted.action, demoted.details) == ("delegate.add", {
+        "user": RU, "role": "deputy", "changed": True, "succeeded_by": "UKOZLOV01"})
+    assert (added.action, added.details) == ("delegate.add", {
+        "user": "UKOZLOV01", "role": "head", "changed": False})
+    assert demoted.member == added.member == "Russian Federation"
+    # Promoting the deputy back does the same the other way round.
+    assert run(council, ADMIN, f"delegate add Russia {RU} head") == (
+        f"<@{RU}> is now head of delegation of Russian Federation; "
+        "<@UKOZLOV01>, its head until now, is now deputy head of delegation.")
+    assert _roles(council, "RU") == {RU: "head", "UKOZLOV01": "deputy"}
+
+
+def test_demoting_the_head_warns_that_the_member_has_none(council: Runtime) -> None:
+    reply = run(council, ADMIN, f"delegate add Russia {RU} deputy")
+    assert reply == (f"<@{RU}> is now deputy head of delegation of Russian Federation. "
+                     "Russian Federation now has no head of delegation; "
+                     "`/nrc delegate add Russian Federation <user> head` names one.")
+    assert _posts(council)[-1] == (f"<@{RU}> is now deputy head of delegation of Russian "
+                                   "Federation. Russian Federation now has no head of delegation.")
+    assert _roles(council, "RU") == {RU: "deputy"}
+    assert _members_line(council, "Russian Federation").endswith(f"<@{RU}> (deputy)")
+    assert _entries(council)[-1].details == {"user": RU, "role": "deputy", "changed": True,
+                                             "no_head": True}
+
+
+def test_removing_the_head_names_who_still_acts(council: Runtime) -> None:
+    run(council, ADMIN, "delegate add Russia UKOZLOV01 deputy")
+    reply = run(council, ADMIN, f"delegate remove {RU}")
+    assert reply == (f"<@{RU}> leaves the delegation of Russian Federation. Russian Federation "
+                     "now has no head of delegation; <@UKOZLOV01> (deputy) still acts for it. "
+                     "`/nrc delegate add Russian Federation <user> head` names one.")
+    assert _posts(council)[-1] == (
+        f"<@{RU}> leaves the delegation of Russian Federation. Russian Federation now has no "
+        "head of delegation; <@UKOZLOV01> (deputy) still acts for it.")
+    assert _members_line(council, "Russian Federation").endswith("<@UKOZLOV01> (deputy)")
+
+
+def test_removing_the_last_delegate_with_polls_open_tells_the_chair(council: Runtime) -> None:
+    run(council, delegate("FR"), "propose 48h Joint statement on search and rescue")
+    run(council, delegate("DE"), "propose --explicit 3d Common threat assessment")
+    out = io.StringIO()
+    console = Console(council, ADMIN, out)
+    console.handle(f"/nrc delegate remove {RU}")
+    text = out.getvalue()  # the console shows a mention as @U…
+    assert text.startswith(
+        f"@{RU} leaves the delegation of Russian Federation. Russian Federation now has "
+        "no delegate: nobody can take its position on 2 open polls, P1 and P2. "
+        "The Secretary General is told.\n")
+    assert (f"[DM to @{CHAIR}] Russian Federation has no delegate any more: @{ADMIN} removed "
+            f"@{RU}, its last. Nobody can take its position on 2 open polls: P1 and P2. "
+            "`/nrc delegate add Russian Federation <user> head` seats one (secretariat).\n") in text
+    assert re.search(r"\[#council [0-9.]+\] " + re.escape(
+        f"@{RU} leaves the delegation of Russian Federation. Russian Federation now has no "
+        "delegate.\n"), text)
+    entry = _entries(council)[-1]
+    assert (entry.action, entry.member) == ("delegate.remove", "Russian Federation")
+    assert entry.details == {"user": RU, "role": "head", "last_delegate": True,
+                             "open_polls": [1, 2], "chair_told": CHAIR}
+    assert _members_line(council, "Russian Federation").endswith("_no delegates yet_")
+
+
+def test_removing_the_last_delegate_without_a_chair_says_so(runtime: Runtime) -> None:
+    run(runtime, ADMIN, "setup")
+    run(runtime, ADMIN, f"delegate add Russia {RU}")
+    run(runtime, ADMIN, "delegate add France UDUPONT01")
+    # With no poll open, the last delegate's removal is said plainly.
+    run(runtime, ADMIN, "delegate add Spain UGARCIA01")
+    assert run(runtime, ADMIN, "delegate remove UGARCIA01") == (
+        "<@UGARCIA01> leaves the delegation of Spain. Spain now has no delegate.")
+    run(runtime, "UDUPONT01", "propose 48h Joint statement on search and rescue")
+    assert run(runtime, ADMIN, f"delegate remove {RU}") == (
+        f"<@{RU}> leaves the delegation of Russian Federation. Russian Federation now has no "
+        "delegate: nobody can take its position on 1 open poll, P1. No Secretary General is "
+        "set to be told; `/nrc chair <user>` sets one.")
+    with Session(runtime.engine) as s:
+        assert not [o for o in s.exec(select(Outbox)) if o.kind == "dm"]
+    assert _entries(runtime)[-1].details == {"user": RU, "role": "head", "last_delegate": True,
+                                             "open_polls": [1], "chair_told": None}
