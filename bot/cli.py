@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("socket", help="Socket Mode (no public URL needed)")
 
     console = sub.add_parser("console", help="local shell on the database, no Slack needed")
-    console.add_argument("--as", dest="as_user", metavar="USER", help="act as this Slack user")
+    console.add_argument("--as", dest="as_user", metavar="USER", help="act as this user: @name or a Slack ID")
 
     sub.add_parser("clock", help="the scheduler only, for a separate process")
 
