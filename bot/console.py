@@ -13,12 +13,16 @@ IDs are taken as they are.
 
 from __future__ import annotations
 
+import atexit
 import base64
+import contextlib
 import hashlib
 import re
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from itertools import count
+from pathlib import Path
 from typing import TextIO
 
 from sqlmodel import Session
@@ -187,26 +191,75 @@ class Console:
         self.say("Console commands: :as USER, :home, :tick [TIME], :quit.")
         return True
 
-    def run(self, stdin: TextIO) -> int:
+    def run(self, stdin: TextIO, read: Callable[[str], str] | None = None) -> int:
+        """Read lines until :quit, Ctrl-D or the end of the input; the exit status.
+
+        At a terminal the line is read with ``read`` (default ``input``, with
+        readline's editing and history when the platform has it); Ctrl-C
+        abandons the line, as in a shell. Piped input is read line by line and
+        echoed; Ctrl-C there ends the session (status 130).
+        """
         interactive = stdin.isatty()
         if interactive:
             admin = " (secretariat)" if self.user == CONSOLE_USER else ""
             self.say(BANNER.format(name=self.runtime.charter.name, user=f"@{self.user}",
                                    admin=admin))
+            if read is None:
+                _line_editing()
+                read = input
         self.runtime.deliver(self.port)
+        prompt = f"{self.runtime.settings.command}> "
         while True:
-            if interactive:
-                self.out.write(f"{self.runtime.settings.command}> ")
-                self.out.flush()
-            line = stdin.readline()
-            if not line:
+            try:
+                if interactive:
+                    assert read is not None
+                    line = read(prompt)
+                else:
+                    line = stdin.readline()
+                    if not line:
+                        break
+                    self.say(f"> {line.rstrip()}")
+                if not self.handle(line):
+                    break
+            except EOFError:  # Ctrl-D
+                self.say("")
                 break
-            if not interactive:
-                self.say(f"> {line.rstrip()}")
-            if not self.handle(line):
-                break
+            except KeyboardInterrupt:  # Ctrl-C: what was being typed (or run) is dropped
+                self.say("")
+                if not interactive:
+                    return 130
         return 0
 
 
+HISTORY = Path("~/.nrc_history")
+
+
+def _line_editing() -> None:
+    """Arrow keys, editing and a history kept across sessions, where readline exists."""
+    try:
+        import readline
+    except ImportError:  # Windows without pyreadline: plain input still works
+        return
+    history = HISTORY.expanduser()
+    with contextlib.suppress(OSError):
+        readline.read_history_file(history)
+    readline.set_history_length(1000)
+
+    def save() -> None:
+        with contextlib.suppress(OSError):
+            readline.write_history_file(history)
+
+    atexit.register(save)
+
+
 def main(runtime: Runtime, user: str | None) -> int:
-    return Console(runtime, user, sys.stdout).run(sys.stdin)
+    try:
+        console = Console(runtime, user, sys.stdout)
+    except CommandError as exc:
+        print(f"nrc-bot: --as: {exc.message}", file=sys.stderr)
+        return 2
+    try:
+        return console.run(sys.stdin)
+    except KeyboardInterrupt:  # between lines, e.g. while the outbox is delivered at start
+        print()
+        return 130

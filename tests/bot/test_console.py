@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
+import select
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -87,3 +92,90 @@ def test_slack_still_refuses_a_bare_at_name(rt: Runtime) -> None:
     rt.run_command("UADMIN01", "CCONSOLE", "setup")
     reply = rt.run_command("UADMIN01", "CCONSOLE", "delegate add Russia @ivanov head")
     assert "Name the user to add" in reply.text
+
+
+class _Keyboard:
+    """A fake ``input``: the lines in turn, an exception where one is given."""
+
+    def __init__(self, *keys: str | BaseException) -> None:
+        self.keys = list(keys)
+        self.prompts: list[str] = []
+
+    def __call__(self, prompt: str) -> str:
+        self.prompts.append(prompt)
+        key = self.keys.pop(0)
+        if isinstance(key, BaseException):
+            raise key
+        return key
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_ctrl_c_abandons_the_line_and_ctrl_d_ends_cleanly(rt: Runtime) -> None:
+    console, out = _console(rt)
+    keyboard = _Keyboard("members", KeyboardInterrupt(), "bodies", EOFError())
+    assert console.run(_Tty(), keyboard) == 0
+    text = out.getvalue()
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text
+    assert "The NATO-Russia Council meets at 20." in text
+    assert "== Bodies ==" in text  # the session went on after Ctrl-C
+    assert keyboard.prompts == ["/nrc> "] * 4
+    assert text.endswith("\n")
+
+
+def test_ctrl_c_on_piped_input_ends_without_a_traceback(rt: Runtime) -> None:
+    class Interrupted(io.StringIO):
+        def readline(self, size: int | None = -1) -> str:
+            raise KeyboardInterrupt
+
+    console, out = _console(rt)
+    assert console.run(Interrupted()) == 130
+    assert "Traceback" not in out.getvalue()
+
+
+def test_up_arrow_recalls_the_last_line_under_a_terminal(tmp_path: Path) -> None:
+    pty = pytest.importorskip("pty")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "NRC_"))}
+    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'nrc.db'}", "HOME": str(tmp_path),
+                "TERM": "xterm"})
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the console on the pseudo-terminal
+        os.chdir(tmp_path)
+        os.execve(sys.executable, [sys.executable, "-m", "bot", "console"], env)
+    seen = b""
+
+    def read_until(marker: bytes, times: int = 1) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 60
+        while seen.count(marker) < times:
+            assert time.monotonic() < deadline, seen.decode(errors="replace")
+            if select.select([fd], [], [], 1)[0]:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:
+                    break
+
+    read_until(b"/nrc> ")
+    os.write(fd, b"members\r")
+    read_until(b"meets at 20.")
+    read_until(b"/nrc> ", 2)
+    os.write(fd, b"\x1b[A\r")  # up arrow, enter: members again
+    read_until(b"meets at 20.", 2)
+    read_until(b"/nrc> ", 3)
+    os.write(fd, b"half a line\x03")  # Ctrl-C abandons it
+    read_until(b"/nrc> ", 4)
+    os.write(fd, b"\x04")  # Ctrl-D ends
+    _, status = os.waitpid(pid, 0)
+    try:
+        while select.select([fd], [], [], 0.2)[0]:
+            seen += os.read(fd, 65536)
+    except OSError:
+        pass
+    os.close(fd)
+    text = seen.decode(errors="replace")
+    assert "^[[A" not in text and "Traceback" not in text and "no command" not in text
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert "members" in (tmp_path / ".nrc_history").read_text()
