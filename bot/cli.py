@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -39,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--charter", help="charter TOML file (default: NRC_CHARTER or NRC 2002)")
     parser.add_argument("--database", help="database URL (default: DATABASE_URL or sqlite nrc.db)")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="log what happens, Alembic's migration steps included "
+                        "(NRC_LOG_LEVEL=debug does the same)")
     sub = parser.add_subparsers(dest="command")
 
     serve = sub.add_parser("serve", help="HTTP: /slack/events, /healthz, calendar feeds")
@@ -50,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("socket", help="Socket Mode (no public URL needed)")
 
     console = sub.add_parser("console", help="local shell on the database, no Slack needed")
-    console.add_argument("--as", dest="as_user", metavar="USER", help="act as this Slack user")
+    console.add_argument("--as", dest="as_user", metavar="USER", help="act as this user: @name or a Slack ID")
 
     sub.add_parser("clock", help="the scheduler only, for a separate process")
 
@@ -84,7 +88,36 @@ def _parser() -> argparse.ArgumentParser:
     for command in sub.choices.values():
         command.add_argument("--charter", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         command.add_argument("--database", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        command.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS,
+                             help=argparse.SUPPRESS)
     return parser
+
+
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
+           "error": logging.ERROR}
+
+
+def _logging(command: str, verbose: bool) -> None:
+    """Quiet by default: Alembic speaks only with --verbose or NRC_LOG_LEVEL=debug.
+
+    A migration applied is one plain line on stderr whatever the level.
+    """
+    named = os.environ.get("NRC_LOG_LEVEL", "").strip().casefold()
+    if named and named not in _LEVELS:
+        raise ValueError(f"NRC_LOG_LEVEL must be one of {', '.join(_LEVELS)}, not {named!r}")
+    quiet = command in ("console", "tick", "export", "import")
+    level = logging.DEBUG if verbose else _LEVELS.get(named, logging.WARNING if quiet
+                                                       else logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    detailed = level <= logging.DEBUG
+    logging.getLogger("alembic").setLevel(logging.NOTSET if detailed else logging.WARNING)
+    migrations = logging.getLogger("storage.migrations")
+    if not migrations.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        migrations.addHandler(handler)
+    migrations.setLevel(logging.INFO)
+    migrations.propagate = False
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -104,10 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"nrc-bot: configuration error: {exc}", file=sys.stderr)
         return 2
     command = args.command or settings.mode
-    logging.basicConfig(
-        level=logging.WARNING if command in ("console", "tick", "export", "import") else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    try:
+        _logging(command, getattr(args, "verbose", False))
+    except ValueError as exc:
+        print(f"nrc-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
     if command == "manifest":
         print(json.dumps(manifest(args.url, command=settings.command, socket_mode=args.socket),
                          indent=2))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import logging
 import select
 import threading
 from collections.abc import Iterator
@@ -179,12 +180,31 @@ def alembic_config(engine: Engine) -> Config:
 
 
 _upgrade_lock = threading.Lock()
+#: One line per revision this process applies; Alembic's own chatter stays on "alembic".
+migration_log = logging.getLogger("storage.migrations")
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the database to the newest migration (idempotent)."""
+def upgrade(engine: Engine) -> list[str]:
+    """Bring the database to the newest migration (idempotent); the revisions applied.
+
+    Each applied revision is announced on ``storage.migrations`` ("Database
+    upgraded to 0001 (initial schema)."); a database already up to date says nothing.
+    """
+    applied: list[str] = []
+
+    def announce(*, step: Any, **_: Any) -> None:
+        if step.is_upgrade:
+            revision = step.up_revision
+            title = (revision.doc or "").strip().splitlines()[0] if revision.doc else ""
+            applied.append(revision.revision)
+            migration_log.info("Database upgraded to %s%s.", revision.revision,
+                               f" ({title})" if title else "")
+
+    config = alembic_config(engine)
+    config.attributes["on_version_apply"] = [announce]
     with _upgrade_lock:
-        alembic_command.upgrade(alembic_config(engine), "heads")
+        alembic_command.upgrade(config, "heads")
+    return applied
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -177,3 +177,25 @@ def test_settings_read_the_environment() -> None:
 def test_a_bad_setting_stops_the_start_with_its_name(tmp_path: Path) -> None:
     result = nrc("tick", db=tmp_path / "nrc.db", env={"NRC_GRACE_SHORT": "-5m"})
     assert result.returncode == 2 and "NRC_GRACE_SHORT" in result.stderr
+
+
+def test_migrations_are_silent_unless_they_apply_something(tmp_path: Path) -> None:
+    db = tmp_path / "nrc.db"
+    first = nrc("audit", "verify", db=db)
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.splitlines() == [
+        "Database upgraded to 0001 (initial schema).",
+        "Database upgraded to 0002 (An open implementation issue is unique per member, "
+        "decision and text).",
+        "Database upgraded to 0003 (The council's roster stamp, which tells processes when "
+        "their copy of the roster is stale).",
+    ]
+    for args in (("audit", "verify"), ("db", "upgrade"), ("tick",), ("console",), ("export",)):
+        again = nrc(*args, db=db, stdin="members\n")
+        assert again.returncode == 0 and again.stderr == "", (args, again.stderr)
+    verbose = nrc("--verbose", "audit", "verify", db=db)
+    assert "alembic.runtime.migration: Context impl SQLiteImpl." in verbose.stderr
+    debug = nrc("audit", "verify", db=db, env={"NRC_LOG_LEVEL": "debug"})
+    assert "alembic.runtime.migration: Context impl SQLiteImpl." in debug.stderr
+    fresh = nrc("console", "--verbose", db=tmp_path / "other.db", stdin="")
+    assert "Running upgrade  -> 0001, initial schema" in fresh.stderr
