@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.commands import MAX_TEXT, parse_id
 from bot.issues import ROME, RaiseForm, raise_form, raise_issue
 from bot.manifest import RAISE_SHORTCUT
-from bot.messages import Message
+from bot.messages import Message, clip
 from bot.runtime import ErrorReply, Runtime
 from handlers.blocks import to_blocks
 from handlers.slackport import SlackPort
@@ -52,7 +52,7 @@ def _prefill(text: str, link: str | None) -> str:
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text[:limit]}
+    return {"type": "plain_text", "text": clip(text, limit)}
 
 
 def notice_view(reply: Message) -> dict[str, Any]:
@@ -154,7 +154,7 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
             user_id, channel, lambda ctx: raise_issue(ctx, decision_id, text, link))
         if isinstance(reply, ErrorReply):
             block = "decision" if "decision" in reply.text else "text"
-            ack(response_action="errors", errors={block: reply.text[:1000]})
+            ack(response_action="errors", errors={block: clip(reply.text, 1000)})
             return
         ack()
         tell(client, channel, user_id, reply)
