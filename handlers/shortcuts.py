@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -39,6 +41,66 @@ def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | 
         log.warning("no permalink for %s/%s: %s", channel, ts, exc)
         return None
     return str(link) if link else None
+
+
+# In a message's text as Slack sends it: a token <target|label> or one of the
+# three escapes Slack makes (&amp; &lt; &gt;).
+_SLACK_PIECE = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>|&(amp|lt|gt);")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
+MAX_LOOKUPS = 5  # users.info calls before views.open, whose trigger_id lasts 3 s
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"&(amp|lt|gt);", lambda m: _ENTITIES[m.group(1)], text)
+
+
+def readable(text: str, name_of: Callable[[str], str | None]) -> str:
+    """A message's text as a person reads it, for a plain-text input.
+
+    Slack escapes ``&``, ``<`` and ``>`` and writes mentions, channels, links
+    and dates as ``<…>`` tokens; a plain_text_input shows its value literally.
+    Mentions become ``@name`` (the name in the token, else ``name_of``, else
+    the user id), channels ``#name``, links ``label (url)``, dates their
+    fallback text.
+    """
+    def piece(m: re.Match[str]) -> str:
+        if m.group(3):
+            return _ENTITIES[m.group(3)]
+        target, label = m.group(1), _unescape(m.group(2) or "")
+        if target.startswith("@"):
+            return "@" + (label or name_of(target[1:]) or target[1:])
+        if target.startswith("#"):
+            return "#" + (label or target[1:])
+        if target.startswith("!date^"):
+            return label
+        if target.startswith("!subteam^"):
+            return label or "@group"
+        if target.startswith("!"):
+            return "@" + target[1:]
+        url = _unescape(target.removeprefix("mailto:"))
+        return f"{label} ({url})" if label and label != url else url
+    return _SLACK_PIECE.sub(piece, text)
+
+
+def _names(client: WebClient) -> Callable[[str], str | None]:
+    """A user's name from users.info: display name, else real name, else handle."""
+    known: dict[str, str | None] = {}
+
+    def name_of(user_id: str) -> str | None:
+        if user_id not in known:
+            if len(known) >= MAX_LOOKUPS:
+                return None
+            known[user_id] = None
+            try:
+                user = client.users_info(user=user_id).get("user") or {}
+            except SlackApiError as exc:
+                log.info("no name for %s: %s", user_id, exc)
+            else:
+                profile = user.get("profile") or {}
+                known[user_id] = (profile.get("display_name") or profile.get("real_name")
+                                  or user.get("real_name") or user.get("name") or None)
+        return known[user_id]
+    return name_of
 
 
 def _prefill(text: str, link: str | None) -> str:
@@ -125,7 +187,8 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
             view = notice_view(reply)
         else:
             link = _permalink(client, channel_id, ts)
-            view = raise_issue_view(forms[0], _prefill(str(message.get("text") or ""), link),
+            view = raise_issue_view(forms[0], _prefill(
+                readable(str(message.get("text") or ""), _names(client)), link),
                                     link, json.dumps({"channel": channel_id, "link": link}))
         try:
             client.views_open(trigger_id=trigger, view=view)
