@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 from bot.commands import command, parse_ref, split_word, text_argument
 from bot.context import Context
 from bot.errors import CommandError, Refused
-from bot.messages import Message, count, escape
+from bot.messages import Message, clip, count, escape
 from bot.permissions import Role
 from bot.scheduler import PassContext, scheduled_pass
 from bot.times import slack_date
@@ -441,7 +441,7 @@ def raise_form(ctx: Context, message_ts: str | None = None,
     labels = []
     for d in decisions:
         flat = " ".join(d.text.split())
-        labels.append((d.id or 0, f"D{d.id}: {flat}"[:75]))
+        labels.append((d.id or 0, clip(f"D{d.id}: {flat}", 75)))
     if chosen not in {i for i, _ in labels}:
         chosen = None
     return RaiseForm(ctx.actor.member.name, labels, chosen)

@@ -13,6 +13,7 @@ BOT_SCOPES = {
     "channels:history": "after a crash, checking whether a message went out before resending",
     "groups:history": "the same, when the council channel is private",
     "im:history": "the same, for direct messages",
+    "users:read": "the names of people mentioned in a message the issue shortcut pre-fills",
 }
 
 RAISE_SHORTCUT = "raise_issue"

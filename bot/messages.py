@@ -72,6 +72,66 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# What must never be cut in two: an escape, or an angle-bracket token (a mention
+# <@U1>, a date <!date^…|…>, a link <http…|…>, a channel <#C1>).
+_ATOM = re.compile(r"&(?:amp|lt|gt);|<[^<>\n]*>")
+ELLIPSIS = "\u2026"
+
+
+def _safe_cuts(text: str, limit: int) -> list[bool]:
+    """``safe[p]`` for ``0 <= p <= limit``: may the text be cut before index p?"""
+    safe = [True] * (limit + 1)
+    for atom in _ATOM.finditer(text):
+        if atom.start() >= limit:
+            break
+        for p in range(atom.start() + 1, min(atom.end(), limit + 1)):
+            safe[p] = False
+    return safe
+
+
+def _cut(text: str, limit: int, *, forced: bool = True) -> tuple[int, int]:
+    """Where to cut ``text`` (longer than ``limit``): (end of the chunk, start of the rest).
+
+    Preferably at a line break, else at a space, in the second half of the
+    limit (that one whitespace character is dropped); else as late as possible
+    between two characters that are not inside an escape or a token. A single
+    token longer than the limit is cut at the limit if ``forced`` (the text
+    must go on), else the cut is made before it (0 at the start).
+    """
+    safe = _safe_cuts(text, limit)
+    for blank in ("\n", " "):
+        for at in range(limit, max(limit // 2, 1) - 1, -1):
+            if text[at] == blank and safe[at]:
+                return at, at + 1
+    at = next((p for p in range(limit, 0, -1) if safe[p]), limit if forced else 0)
+    return at, at
+
+
+def split_mrkdwn(text: str, limit: int) -> list[str]:
+    """Long mrkdwn in pieces of at most ``limit`` characters, none cut inside an escape.
+
+    Joining the pieces gives back the text, with one space or line break
+    between two pieces where the cut was made at one (it is dropped: each
+    piece is shown as a block of its own).
+    """
+    pieces: list[str] = []
+    while len(text) > limit:
+        end, start = _cut(text, limit)
+        pieces.append(text[:end])
+        text = text[start:]
+    if text or not pieces:
+        pieces.append(text)
+    return pieces
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending in "…", never inside an escape or token."""
+    if len(text) <= limit:
+        return text
+    end, _ = _cut(text, limit - 1, forced=False)
+    return text[:end].rstrip() + ELLIPSIS
+
+
 def count(number: int, singular: str, plural: str | None = None) -> str:
     """``1 joint decision``, ``2 joint decisions``: the plural form chosen, never bracketed.
 

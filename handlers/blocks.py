@@ -4,39 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.messages import Message
+from bot.messages import Message, clip, split_mrkdwn
 
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 MAX_BLOCKS = 50
 MAX_BUTTONS = 25
-
-
-def _chunks(text: str, size: int) -> list[str]:
-    """Split long text at line breaks so each piece fits a section."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > size:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:size])
-            line = line[size:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > size:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        pieces.append(current)
-    return pieces or [" "]
+BUTTON_LIMIT = 75
+FIELD_LIMIT = 2000
+TEXT_LIMIT = 3000  # chat.postMessage's ``text`` as this bot sends it (notifications)
 
 
 def section(text: str) -> list[dict[str, Any]]:
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": piece}}
-            for piece in _chunks(text, SECTION_LIMIT)]
+    """Sections of at most 3,000 characters, cut at a line break or space, never in an escape."""
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": piece or " "}}
+            for piece in split_mrkdwn(text, SECTION_LIMIT)]
 
 
 def _action_blocks(message: Message) -> list[dict[str, Any]]:
@@ -50,7 +32,7 @@ def _action_blocks(message: Message) -> list[dict[str, Any]]:
     for b in message.buttons[:MAX_BUTTONS]:
         element: dict[str, Any] = {
             "type": "button",
-            "text": {"type": "plain_text", "text": b.label[:75], "emoji": True},
+            "text": {"type": "plain_text", "text": clip(b.label, BUTTON_LIMIT), "emoji": True},
             "action_id": b.action_id,
             "value": b.value[:2000],
         }
@@ -67,13 +49,13 @@ def to_blocks(message: Message, *, limit: int = MAX_BLOCKS) -> list[dict[str, An
     blocks: list[dict[str, Any]] = []
     if message.header:
         blocks.append({"type": "header",
-                       "text": {"type": "plain_text", "text": message.header[:HEADER_LIMIT],
+                       "text": {"type": "plain_text", "text": clip(message.header, HEADER_LIMIT),
                                 "emoji": True}})
     blocks.extend(section(message.text))
     for start in range(0, len(message.fields), 10):
         blocks.append({
             "type": "section",
-            "fields": [{"type": "mrkdwn", "text": f"*{label}*\n{value}"[:2000]}
+            "fields": [{"type": "mrkdwn", "text": clip(f"*{label}*\n{value}", FIELD_LIMIT)}
                        for label, value in message.fields[start:start + 10]],
         })
     for extra in message.sections:
@@ -82,7 +64,7 @@ def to_blocks(message: Message, *, limit: int = MAX_BLOCKS) -> list[dict[str, An
         blocks.extend(_action_blocks(message))
     if message.context:
         blocks.append({"type": "context",
-                       "elements": [{"type": "mrkdwn", "text": c[:SECTION_LIMIT]}
+                       "elements": [{"type": "mrkdwn", "text": clip(c, SECTION_LIMIT)}
                                     for c in message.context[:10]]})
     if len(blocks) > limit:
         blocks = [*blocks[: limit - 1], *section("_(shortened: too long for one message)_")]
@@ -92,7 +74,7 @@ def to_blocks(message: Message, *, limit: int = MAX_BLOCKS) -> list[dict[str, An
 def notification_text(message: Message) -> str:
     """The ``text`` Slack shows in notifications and to screen readers."""
     text = message.text if not message.header else f"{message.header}: {message.text}"
-    return text[:3000]
+    return clip(text, TEXT_LIMIT)
 
 
 def home_view(message: Message) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -18,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.commands import MAX_TEXT, parse_id
 from bot.issues import ROME, RaiseForm, raise_form, raise_issue
 from bot.manifest import RAISE_SHORTCUT
-from bot.messages import Message
+from bot.messages import Message, clip
 from bot.runtime import ErrorReply, Runtime
 from handlers.blocks import to_blocks
 from handlers.slackport import SlackPort
@@ -41,6 +43,66 @@ def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | 
     return str(link) if link else None
 
 
+# In a message's text as Slack sends it: a token <target|label> or one of the
+# three escapes Slack makes (&amp; &lt; &gt;).
+_SLACK_PIECE = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>|&(amp|lt|gt);")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
+MAX_LOOKUPS = 5  # users.info calls before views.open, whose trigger_id lasts 3 s
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"&(amp|lt|gt);", lambda m: _ENTITIES[m.group(1)], text)
+
+
+def readable(text: str, name_of: Callable[[str], str | None]) -> str:
+    """A message's text as a person reads it, for a plain-text input.
+
+    Slack escapes ``&``, ``<`` and ``>`` and writes mentions, channels, links
+    and dates as ``<…>`` tokens; a plain_text_input shows its value literally.
+    Mentions become ``@name`` (the name in the token, else ``name_of``, else
+    the user id), channels ``#name``, links ``label (url)``, dates their
+    fallback text.
+    """
+    def piece(m: re.Match[str]) -> str:
+        if m.group(3):
+            return _ENTITIES[m.group(3)]
+        target, label = m.group(1), _unescape(m.group(2) or "")
+        if target.startswith("@"):
+            return "@" + (label or name_of(target[1:]) or target[1:])
+        if target.startswith("#"):
+            return "#" + (label or target[1:])
+        if target.startswith("!date^"):
+            return label
+        if target.startswith("!subteam^"):
+            return label or "@group"
+        if target.startswith("!"):
+            return "@" + target[1:]
+        url = _unescape(target.removeprefix("mailto:"))
+        return f"{label} ({url})" if label and label != url else url
+    return _SLACK_PIECE.sub(piece, text)
+
+
+def _names(client: WebClient) -> Callable[[str], str | None]:
+    """A user's name from users.info: display name, else real name, else handle."""
+    known: dict[str, str | None] = {}
+
+    def name_of(user_id: str) -> str | None:
+        if user_id not in known:
+            if len(known) >= MAX_LOOKUPS:
+                return None
+            known[user_id] = None
+            try:
+                user = client.users_info(user=user_id).get("user") or {}
+            except SlackApiError as exc:
+                log.info("no name for %s: %s", user_id, exc)
+            else:
+                profile = user.get("profile") or {}
+                known[user_id] = (profile.get("display_name") or profile.get("real_name")
+                                  or user.get("real_name") or user.get("name") or None)
+        return known[user_id]
+    return name_of
+
+
 def _prefill(text: str, link: str | None) -> str:
     """The message's text and its link, within what the modal takes."""
     suffix = f"\n\n{link}" if link else ""
@@ -52,7 +114,7 @@ def _prefill(text: str, link: str | None) -> str:
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text[:limit]}
+    return {"type": "plain_text", "text": clip(text, limit)}
 
 
 def notice_view(reply: Message) -> dict[str, Any]:
@@ -125,7 +187,8 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
             view = notice_view(reply)
         else:
             link = _permalink(client, channel_id, ts)
-            view = raise_issue_view(forms[0], _prefill(str(message.get("text") or ""), link),
+            view = raise_issue_view(forms[0], _prefill(
+                readable(str(message.get("text") or ""), _names(client)), link),
                                     link, json.dumps({"channel": channel_id, "link": link}))
         try:
             client.views_open(trigger_id=trigger, view=view)
@@ -154,7 +217,7 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
             user_id, channel, lambda ctx: raise_issue(ctx, decision_id, text, link))
         if isinstance(reply, ErrorReply):
             block = "decision" if "decision" in reply.text else "text"
-            ack(response_action="errors", errors={block: reply.text[:1000]})
+            ack(response_action="errors", errors={block: clip(reply.text, 1000)})
             return
         ack()
         tell(client, channel, user_id, reply)

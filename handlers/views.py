@@ -20,7 +20,7 @@ from bot import polls
 from bot.commands import parse_id
 from bot.consensus import Stance
 from bot.context import Context
-from bot.messages import Message, plain
+from bot.messages import Message, clip, plain
 from bot.runtime import ErrorReply, Runtime
 from handlers.blocks import notification_text, to_blocks
 from handlers.slackport import SlackPort
@@ -90,7 +90,7 @@ def position_modal(stance: Stance, form: Message, metadata: Metadata,
         "type": "modal",
         "callback_id": _VIEW[stance],
         "private_metadata": metadata.dump(),
-        "title": {"type": "plain_text", "text": title[:24]},
+        "title": {"type": "plain_text", "text": clip(title, 24)},
         "submit": {"type": "plain_text", "text": "Concur" if concur else "Object"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [*body, field],
@@ -137,7 +137,7 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
         reply = runtime.run_action(user_id, metadata.channel, take)
         if isinstance(reply, ErrorReply):
             # A modal's error is plain text: dates by their fallback, mentions as @id.
-            ack(response_action="errors", errors={block: plain(reply.text)[:ERROR_LIMIT]})
+            ack(response_action="errors", errors={block: clip(plain(reply.text), ERROR_LIMIT)})
             return
         ack()
         tell(client, metadata.channel, user_id, reply)

@@ -185,6 +185,38 @@ def test_raise_by_the_message_shortcut(bot_server: BotServer) -> None:
             "delegation.") in text_of(refusal)
 
 
+def test_the_shortcut_prefills_what_a_person_reads_not_slacks_escapes(
+        bot_server: BotServer) -> None:
+    """Issue 11, item 3: ``&gt; quote <@U01>`` is shown as ``> quote @name``."""
+    decision_ts = adopt_decision(bot_server)
+    fake = bot_server.fake
+    ivanov = delegate("RU")
+
+    def users_info(params: dict[str, Any]) -> dict[str, Any]:  # as Slack answers users.info
+        if params.get("user") != ivanov:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": {"id": ivanov, "name": "iivanov", "real_name": "Ivan Ivanov",
+                                     "profile": {"display_name": "Ivanov",
+                                                 "real_name": "Ivan Ivanov"}}}
+
+    fake.respond_with("users.info", users_info)
+    escaped = ("&gt; quote <@" + ivanov + "> &amp; <@UDEL0FR1|dupont> in <#CCOUNCIL1|nrc>, "
+               "R&amp;D &lt;b&gt; at <https://nato.int/x|the record> <!here> "
+               "<!date^1796025600^{date_short}|17 Dec 2026> <@UGONE001>")
+    bot_server.send(message_action("raise_issue", user_id=FR, channel_id=CHANNEL,
+                                   message_ts=decision_ts, message_text=escaped,
+                                   trigger_id="trig-9"))
+    calls = fake.wait_for(lambda calls: any(c.method == "views.open" for c in calls))
+    [opened] = [c for c in calls if c.method == "views.open"]
+    link = f"https://test.slack.com/archives/{CHANNEL}/p{decision_ts.replace('.', '')}"
+    assert opened.params["view"]["blocks"][2]["element"]["initial_value"] == (
+        "> quote @Ivanov & @dupont in #nrc, R&D <b> at the record (https://nato.int/x) @here "
+        f"17 Dec 2026 @UGONE001\n\n{link}")
+    # A mention that carries its name needs no look-up.
+    assert sorted(c.params["user"] for c in calls if c.method == "users.info") == [
+        ivanov, "UGONE001"]
+
+
 def test_withdraw_is_for_the_raising_delegation(bot_server: BotServer) -> None:
     decision_ts = adopt_decision(bot_server)
     bot_server.command("raise D1 Not carried out.", user=RU)

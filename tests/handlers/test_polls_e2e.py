@@ -298,3 +298,21 @@ def test_a_burst_of_positions_ends_in_one_message_and_one_home_per_viewer(
     # The Home waited for the burst to settle; the poll message did not.
     first = min(c.at for c in homes if c.method == "views.publish")
     assert first - min(c.at for c in updates) >= HOME_SETTLE.total_seconds() / 2
+
+
+def test_a_long_escaped_poll_text_is_split_between_escapes(bot_server: BotServer) -> None:
+    """Issue 11, item 2: no section ends in ``&gt`` with the next beginning ``;``."""
+    raw = "R&D<&>&<>" * 200  # 1,800 characters; 6,600 once escaped
+    _open_poll(bot_server, f"propose 48h {raw}")
+    (post,) = [p for p in bot_server.fake.posted() if "Proposal P1" in p["text"]]
+    texts = [b["text"]["text"] for b in post["blocks"]
+             if b["type"] == "section" and "text" in b and "R&amp;D" in b["text"]["text"]]
+    assert len(texts) == 3 and all(len(t) <= 3000 for t in texts)
+    assert "".join(texts) == raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for text in texts:
+        debris = text.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")
+        assert "&" not in debris and ";" not in debris, text[:40] + "…" + text[-40:]
+    fallback = str(post["text"])  # chat.postMessage's text, cut to 3,000 with an ellipsis
+    assert len(fallback) <= 3000 and fallback.endswith("\u2026")
+    debris = fallback[:-1].replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")
+    assert "&" not in debris and ";" not in debris
