@@ -709,21 +709,17 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
     else:
         position_id = current.id
         ctx.session.execute(_CHANGED_POSITION, {"position_id": position_id, **taken})
+    replaced = (current.statement if current is not None and current.stance == Stance.CONCUR
+                and current.statement and statement != current.statement else None)
     ctx.audit(f"poll.{stance.value}", {"proposal": proposal.id, "version": proposal.version,
                                         "statement": statement, "replaces": previous,
-                                        "statement_kept": kept is not None}, member)
+                                        "statement_kept": kept is not None,
+                                        "statement_replaced": replaced}, member)
     positions[member.id] = Held(position_id, member.id, stance.value, statement,
                                 ctx.actor.user_id)
     verdict = outcome(Mode(proposal.mode), proposal.electorate, _stances(positions), ctx.now,
                       proposal.deadline)
-    recorded = f"Recorded: {member.name} {_VERB[stance]} on P{proposal.id}"
-    if previous is not None:
-        recorded += f", replacing its earlier position ({previous})"
-    if (current is not None and current.stance == Stance.CONCUR and current.statement
-            and stance is Stance.CONCUR and statement != current.statement):
-        by = f" recorded by <@{current.user_id}>" if current.user_id else ""
-        recorded += f"; the new statement replaces the statement{by}"
-    recorded += "."
+    recorded = _recorded(member, proposal, stance, current, replaced)
     if verdict is Outcome.OPEN:
         _refresh(ctx, proposal, _homes_of(ctx, [member.id]))
         return Message(text=recorded)
@@ -735,6 +731,23 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
         return Message(text=f"{recorded} Every member has now concurred: P{proposal.id} is "
                        f"adopted as joint decision D{decision.id}.")
     return Message(text=f"{recorded} Any objection blocks: P{proposal.id} is closed as blocked.")
+
+
+def _recorded(member: Member, proposal: Proposal, stance: Stance, current: Held | None,
+              replaced: str | None) -> str:
+    """The sentence that confirms a position, saying what it replaced and whose statement."""
+    recorded = f"Recorded: {member.name} {_VERB[stance]} on P{proposal.id}"
+    if current is None:
+        return f"{recorded}."
+    whose = (f"the statement recorded by <@{current.user_id}>" if current.user_id
+             else "the statement recorded earlier")
+    if current.stance == stance == Stance.CONCUR:  # the same position, another statement
+        if replaced is not None:
+            return f"{recorded} with a new statement, replacing {whose}."
+        return f"{recorded}, now with a statement."
+    if replaced is not None:
+        return f"{recorded}, replacing its earlier concurrence and {whose}."
+    return f"{recorded}, replacing its earlier position ({current.stance})."
 
 
 def _kept_statement(stance: Stance, text: str | None, current: Held | None) -> str | None:

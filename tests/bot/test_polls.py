@@ -175,7 +175,7 @@ def test_a_later_position_of_the_same_member_replaces_the_earlier(council: Runti
     _open(council)
     assert run(council, RU, "concur P1") == "Recorded: Russian Federation concurs on P1."
     assert run(council, delegate("RU", 2), "concur 1 We read it as covering exercises only.") == (
-        "Recorded: Russian Federation concurs on P1, replacing its earlier position (concur).")
+        "Recorded: Russian Federation concurs on P1, now with a statement.")
     positions = _positions(council)
     assert len(positions) == 1
     only = positions[0]
@@ -212,18 +212,40 @@ def test_a_new_statement_replaces_the_old_and_says_whose(council: Runtime) -> No
     _open(council)
     run(council, RU, "concur P1 First reading.")
     assert run(council, deputy, "concur P1 Second reading.") == (
-        "Recorded: Russian Federation concurs on P1, replacing its earlier position (concur); "
-        f"the new statement replaces the statement recorded by <@{RU}>.")
+        "Recorded: Russian Federation concurs on P1 with a new statement, replacing the "
+        f"statement recorded by <@{RU}>.")
     assert [p.statement for p in _positions(council)] == ["Second reading."]
+    assert "Russian Federation, statement: Second reading." in _poll_view(council)
     entries = _audit(council, "poll.concur")
-    assert [e.details["statement_kept"] for e in entries] == [False, False]
+    assert [(e.details["statement_kept"], e.details["statement_replaced"])
+            for e in entries] == [(False, None), (False, "First reading.")]
 
 
-def test_a_concurrence_after_an_objection_does_not_keep_the_reason(council: Runtime) -> None:
-    run(council, ADMIN, f"delegate add Russia {delegate('RU', 2)} deputy")
+def test_a_kept_statement_is_audited_as_kept(council: Runtime) -> None:
+    deputy = delegate("RU", 2)
+    run(council, ADMIN, f"delegate add Russia {deputy} deputy")
+    _open(council)
+    run(council, RU, "concur P1 First reading.")
+    run(council, FR, "concur P1")
+    assert run(council, deputy, "concur P1   ") == (
+        "Russian Federation already concurs on P1; its statement stands; nothing changed.")
+    assert len(_audit(council, "poll.concur")) == 2  # nothing changed, nothing recorded
+
+
+def test_an_objection_after_a_statement_says_what_it_replaces(council: Runtime) -> None:
+    """The objection supersedes the concurrence and its statement (both stay in the audit);
+    the poll is blocked, so a later concurrence cannot revive the statement."""
+    deputy = delegate("RU", 2)
+    run(council, ADMIN, f"delegate add Russia {deputy} deputy")
     _open(council, user=FR)
-    run(council, RU, "object P1 Not acceptable as drafted.")
-    # The objection closed the poll: nothing further to take; the reason stays on the record.
+    run(council, RU, "concur P1 Only for the Baltic.")
+    assert run(council, deputy, "object P1 Not acceptable as drafted.") == (
+        "Recorded: Russian Federation objects on P1, replacing its earlier concurrence and "
+        f"the statement recorded by <@{RU}>. Any objection blocks: P1 is closed as blocked.")
+    entry = _audit(council, "poll.object")[-1]
+    assert (entry.details["replaces"], entry.details["statement_replaced"]) == (
+        "concur", "Only for the Baltic.")
+    assert run(council, RU, "concur P1").startswith("P1 is closed")
     assert [p.statement for p in _positions(council)] == ["Not acceptable as drafted."]
 
 

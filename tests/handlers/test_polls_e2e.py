@@ -131,10 +131,27 @@ def test_the_concur_form_is_prefilled_with_the_members_statement(bot_server: Bot
     said = "France reads it as <covering> exercises only."
     bot_server.command(f"concur P1 {said}", user=FR)
     assert _click(bot_server, "poll_concur", FR, ts) == 200
-    field = _opened_view(bot_server)["blocks"][-1]
+    view = _opened_view(bot_server)
+    field = view["blocks"][-1]
     assert field["element"]["initial_value"] == said  # plain text: shown as typed
     assert _click(bot_server, "poll_concur", US, ts, trigger="trig-2") == 200
     assert "initial_value" not in _opened_view(bot_server, 2)["blocks"][-1]["element"]
+
+    # The field submitted empty is a bare concurrence: the statement stands.
+    status, answer = _submit(bot_server, "poll_concur_modal", "statement", "", FR,
+                             view["private_metadata"])
+    assert status == 200 and answer == {}
+    _ephemeral_to(bot_server, FR, "France already concurs on P1; its statement stands")
+    held = bot_server.fake.message(CHANNEL, ts)
+    assert held is not None and "exercises only." in json.dumps(held["blocks"])
+    # An edited statement replaces it, and the poll shows the new one.
+    status, _ = _submit(bot_server, "poll_concur_modal", "statement", "France reads it anew.",
+                        FR, view["private_metadata"])
+    assert status == 200
+    _ephemeral_to(bot_server, FR, "Recorded: France concurs on P1 with a new statement, "
+                  f"replacing the statement recorded by <@{FR}>.")
+    update = _updates_with(bot_server, "France reads it anew.")[-1].params
+    assert "exercises only." not in json.dumps(update["blocks"])
 
 
 def test_the_objection_modal_requires_a_reason_then_blocks_the_poll(
