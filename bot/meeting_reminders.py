@@ -363,7 +363,7 @@ def extraordinary_reminders(pctx: PassContext) -> int:
         who = requester_name(pctx.session, pctx.council, request)
         where = body.key if body else "<body>"
         message = Message(
-            header=f"Extraordinary meeting still to be scheduled ({request.id})",
+            header=f"Extraordinary meeting still to be scheduled (E{request.id})",
             text=(f"The extraordinary meeting requested by *{who}* "
                   f"{slack_date(request.created_at, pctx.tz)} is not yet scheduled "
                   f"({n} day{'s' if n != 1 else ''} ago). *Reason:* {escape(request.reason)}\n"

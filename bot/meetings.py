@@ -444,7 +444,7 @@ def schedule(ctx: Context, args: str) -> Message:
     ctx.post(f"meeting:{meeting.id}",
              announcement(ctx.session, ctx.council, meeting, body, _slash(ctx)))
     attach_waiting_issues(ctx, meeting)  # open implementation issues waiting for a Council meeting
-    note = f" It fulfils extraordinary request {request.id}." if request else ""
+    note = f" It fulfils extraordinary request E{request.id}." if request else ""
     return Message(text=f"Scheduled M{meeting.id} ({body.name}) for "
                         f"{slack_date(starts, ctx.tz)} and announced it in the channel.{note}")
 
@@ -552,7 +552,7 @@ def cancel(ctx: Context, args: str) -> Message:
     text = (f"*M{meeting.id}* ({body.name}, {slack_date(meeting.starts_at, ctx.tz)}) "
             f"is cancelled.{why}")
     if reopened is not None:
-        text += f"\nExtraordinary request {reopened} is open again until a new meeting is scheduled."
+        text += f"\nExtraordinary request E{reopened} is open again until a new meeting is scheduled."
     ctx.post(f"meeting:{meeting.id}:cancelled", Message(text=text))
     return Message(text=f"Cancelled M{meeting.id} and announced it in the channel.")
 
@@ -624,7 +624,7 @@ def extraordinary(ctx: Context, args: str) -> Message:
     for request in _open_requests(ctx.session, ctx.council_id):
         if request.member_id == (as_member.id if as_member else None):
             who = as_member.name if as_member else f"The {ctx.council.chair_title}"
-            raise CommandError(f"{who} already has extraordinary request {request.id} open, "
+            raise CommandError(f"{who} already has extraordinary request E{request.id} open, "
                                "waiting for a meeting to be scheduled.")
     body = ctx.session.exec(select(Body).where(
         Body.council_id == ctx.council_id, col(Body.extraordinary).is_(True))).first()
@@ -641,7 +641,7 @@ def extraordinary(ctx: Context, args: str) -> Message:
     chair = ctx.council.chair_user_id
     chair_text = f"<@{chair}>" if chair else f"The {ctx.council.chair_title} (not yet set)"
     ctx.post(f"extraordinary:{request.id}", Message(
-        header=f"Extraordinary meeting requested ({request.id})",
+        header=f"Extraordinary meeting requested (E{request.id})",
         text=f"*{who[0].upper() + who[1:]}* requests an extraordinary meeting of the "
              f"*{body.name}* (<@{ctx.actor.user_id}>).\n*Reason:* {escape(reason)}",
         context=[f"{chair_text} is asked to schedule it: "
@@ -655,8 +655,40 @@ def extraordinary(ctx: Context, args: str) -> Message:
                  f"*{body.name}*: {escape(reason)}\nSchedule it with "
                  f"`{_slash(ctx)} schedule {body.key} <when> --extraordinary`; "
                  "I will remind the channel daily until it is scheduled."))
-    return Message(text=f"Your request ({request.id}) is announced in the channel and "
+    return Message(text=f"Your request (E{request.id}) is announced in the channel and "
                         f"the {ctx.council.chair_title} is notified.")
+
+
+def withdraw_request(ctx: Context, number: int) -> Message:
+    """``withdraw E<n>``: the requesting delegation or the Chair withdraws an open request.
+
+    It is announced under the request's announcement; the daily recall stops, and
+    ``status`` no longer lists it.
+    """
+    request = ctx.session.get(ExtraordinaryRequest, number)
+    if request is None or request.council_id != ctx.council_id:
+        raise CommandError(f"There is no extraordinary request E{number}.")
+    member = ctx.actor.member
+    requester = (ctx.actor.user_id == request.requested_by
+                 or (request.member_id is not None and member is not None
+                     and member.id == request.member_id and Role.DELEGATE in ctx.actor.roles))
+    ctx.require("withdraw request", *((Role.REQUESTER,) if requester else ()))
+    if request.status == "withdrawn":
+        raise CommandError(f"E{number} is already withdrawn.")
+    if request.status != "open":
+        raise CommandError(f"E{number} is fulfilled: its meeting is scheduled; the "
+                           f"{ctx.council.chair_title} may cancel that meeting.")
+    request.status = "withdrawn"
+    ctx.session.add(request)
+    requested_for = (ctx.session.get(Member, request.member_id)
+                     if request.member_id is not None else None)
+    ctx.audit("extraordinary.withdraw", {"request": number}, requested_for)
+    who = requester_name(ctx.session, ctx.council, request)
+    ctx.post(f"extraordinary:{number}:withdrawn", Message(
+        text=f"E{number}, the request of *{who[0].upper() + who[1:]}* for an extraordinary "
+             f"meeting, was withdrawn by <@{ctx.actor.user_id}>; no meeting is to be "
+             "scheduled for it."), thread_key=f"extraordinary:{number}")
+    return Message(text=f"Withdrew E{number}.")
 
 
 @command("status", "status")
@@ -687,7 +719,7 @@ def status(ctx: Context, args: str) -> Message:
     requests = _open_requests(ctx.session, ctx.council_id)
     if requests:
         sections.append("*Extraordinary meetings requested, not yet scheduled*\n" + "\n".join(
-            f"{r.id}. {requester_name(ctx.session, ctx.council, r)}, "
+            f"E{r.id}. {requester_name(ctx.session, ctx.council, r)}, "
             f"{slack_date(r.created_at, ctx.tz)}: {escape(r.reason[:200])}" for r in requests))
     polls = ctx.session.exec(select(func.count()).select_from(Proposal).where(
         Proposal.council_id == ctx.council_id, Proposal.status == "open")).one()

@@ -15,6 +15,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     PROPOSER = "proposer"  # the one who opened the poll in question
     RAISER = "raiser"  # a delegate of the member that raised the issue in question
+    REQUESTER = "requester"  # who asked for the extraordinary meeting: its member's delegates
 
 
 _ROLE_WORDS = {
@@ -24,6 +25,7 @@ _ROLE_WORDS = {
     Role.ADMIN: "the secretariat",
     Role.PROPOSER: "the proposer",
     Role.RAISER: "the raising delegation",
+    Role.REQUESTER: "the requesting delegation",
 }
 
 
@@ -38,6 +40,7 @@ def _rule(doing: str, *roles: Role) -> Rule:
 
 
 A, D, C, S, P, R = Role.ANYONE, Role.DELEGATE, Role.CHAIR, Role.ADMIN, Role.PROPOSER, Role.RAISER
+Q = Role.REQUESTER
 
 #: The permission table: action -> who may (PRODUCT.md section 2).
 PERMISSIONS: dict[str, Rule] = {
@@ -63,6 +66,7 @@ PERMISSIONS: dict[str, Rule] = {
     "polls": _rule("list polls", A),
     "withdraw proposal": _rule("withdraw this poll", P, C),
     "withdraw issue": _rule("withdraw this issue", R, C, S),
+    "withdraw request": _rule("withdraw this extraordinary request", Q, C),
     "decisions": _rule("list joint decisions", A),
     "raise": _rule("raise implementation issues", D),
     "issues": _rule("list implementation issues", A),

@@ -229,7 +229,7 @@ def test_agenda_shows_to_anyone_and_takes_items_from_delegations(council: Runtim
 
 def test_extraordinary_request_is_announced_and_the_chair_told(council: Runtime) -> None:
     reply = run(council, delegate("RU"), "extraordinary Consultations on <the crisis>")
-    assert reply == "Your request (1) is announced in the channel and the Secretary General " \
+    assert reply == "Your request (E1) is announced in the channel and the Secretary General " \
                     "is notified."
     rows = _outbox(council)
     text = rows["extraordinary:1"].payload["text"]
@@ -240,14 +240,14 @@ def test_extraordinary_request_is_announced_and_the_chair_told(council: Runtime)
     assert dm.kind == "dm" and dm.channel == CHAIR
     assert "--extraordinary" in dm.payload["text"]
     assert run(council, delegate("RU"), "extraordinary Again").startswith(
-        "Russian Federation already has extraordinary request 1 open")
+        "Russian Federation already has extraordinary request E1 open")
     assert run(council, OUTSIDER, "extraordinary Please").startswith(
         "Only delegations or the Chair may request an extraordinary meeting.")
     assert run(council, ADMIN, "extraordinary Please").startswith("Only delegations or the Chair")
     assert run(council, delegate("FR"), "extraordinary").startswith(
         "Give the reason for the extraordinary meeting.")
     # The Secretary General may ask too; no DM to himself.
-    assert run(council, CHAIR, "extraordinary Urgent consultations").startswith("Your request (2)")
+    assert run(council, CHAIR, "extraordinary Urgent consultations").startswith("Your request (E2)")
     rows = _outbox(council)
     assert rows["extraordinary:2"].payload["text"].startswith("*The Secretary General* requests")
     assert "extraordinary:2:chair" not in rows
@@ -259,7 +259,7 @@ def test_scheduling_extraordinary_fulfils_the_oldest_request(council: Runtime) -
     run(council, delegate("RU"), "extraordinary Crisis consultations")
     run(council, delegate("PL"), "extraordinary Exercise notification")
     reply = run(council, CHAIR, "schedule council-amb 2026-12-04 10:00 --extraordinary")
-    assert reply.endswith("It fulfils extraordinary request 1.")
+    assert reply.endswith("It fulfils extraordinary request E1.")
     meeting = _meeting(council, 1)
     assert meeting.extraordinary and meeting.request_id == 1
     assert meeting.title == "Extraordinary meeting of the Council, Ambassadors"
@@ -276,7 +276,7 @@ def test_scheduling_extraordinary_fulfils_the_oldest_request(council: Runtime) -
     with Session(council.engine) as s:
         request = s.get(ExtraordinaryRequest, 1)
         assert request is not None and (request.status, request.fulfilled_at) == ("open", None)
-    assert "Extraordinary request 1 is open again" in _outbox(
+    assert "Extraordinary request E1 is open again" in _outbox(
         council)["meeting:1:cancelled"].payload["text"]
 
 
@@ -343,7 +343,7 @@ def test_bodies_and_status_follow_the_clock(council: Runtime, clock: Clock) -> N
     amb = next(line for line in status.sections[0].splitlines() if "Ambassadors" in line)
     assert "✅ on track: 0 held, 1 scheduled of 1 required (December 2026)" in amb
     assert status.sections[1].startswith("*Next meetings*\n*M1* <!date^")
-    assert status.sections[2].splitlines()[1].startswith("1. Germany, <!date^")
+    assert status.sections[2].splitlines()[1].startswith("E1. Germany, <!date^")
     assert status.context == ["Open consensus polls: 0. Open implementation issues: 0."]
     assert "hosg" not in status.sections[0]  # no cadence, no verdict
 
@@ -385,3 +385,49 @@ def test_every_example_outside_polls_names_what_the_charter_has(council: Runtime
             assert not reply.startswith(missing), (example, reply)
             tried += 1
     assert tried >= 15
+
+
+def test_an_extraordinary_request_is_named_e_and_can_be_withdrawn(council: Runtime,
+                                                                   clock: Clock) -> None:
+    """Issue 11, item 12: E<n>, withdrawn by the requesting delegation or the Chair."""
+    ru, ru_deputy = delegate("RU"), delegate("RU", 2)
+    run(council, ADMIN, f"delegate add Russia {ru_deputy} deputy")
+    assert run(council, ru, "extraordinary Crisis consultations").startswith(
+        "Your request (E1) is announced")
+    assert _outbox(council)["extraordinary:1"].payload["header"] == (
+        "Extraordinary meeting requested (E1)")
+    assert run(council, ru, "extraordinary Again").startswith(
+        "Russian Federation already has extraordinary request E1 open")
+    run(council, delegate("PL"), "extraordinary Exercise notification")
+    assert run(council, ru, "withdraw 1") == (
+        "Say what to withdraw by its prefix: P1 for a poll, I1 for an implementation issue "
+        "or E1 for an extraordinary request.\nUsage: `/nrc withdraw <P|I|E>`")
+    assert run(council, delegate("FR"), "withdraw E1").startswith(
+        "Only the Chair or the requesting delegation may withdraw this extraordinary request.")
+    assert run(council, OUTSIDER, "withdraw E1").startswith("Only the Chair or the requesting")
+    assert run(council, ru_deputy, "withdraw E1") == "Withdrew E1."  # same delegation
+    notice = _outbox(council)["extraordinary:1:withdrawn"]
+    assert notice.thread_key == "extraordinary:1"
+    assert notice.payload["text"] == (
+        f"E1, the request of *Russian Federation* for an extraordinary meeting, was withdrawn "
+        f"by <@{ru_deputy}>; no meeting is to be scheduled for it.")
+    entry = _audit(council)[-1]
+    assert (entry.action, entry.member, entry.details) == (
+        "extraordinary.withdraw", "Russian Federation", {"request": 1})
+    assert run(council, ru, "withdraw E1").startswith("E1 is already withdrawn.")
+    assert run(council, ru, "withdraw E9").startswith("There is no extraordinary request E9.")
+    status = council.run_command(OUTSIDER, CHANNEL, "status")
+    requests = next(s for s in status.sections if s.startswith("*Extraordinary"))
+    assert requests.splitlines()[1:] == [requests.splitlines()[1]]
+    assert requests.splitlines()[1].startswith("E2. Poland, <!date^")
+    # The daily recall stops for E1 and goes on for E2, named E2.
+    clock.now = clock.now + timedelta(days=1, hours=1)
+    council.tick()
+    rows = _outbox(council)
+    assert not [k for k in rows if k.startswith("extraordinary:1:remind:")]
+    assert rows["extraordinary:2:remind:1"].payload["header"] == (
+        "Extraordinary meeting still to be scheduled (E2)")
+    # The Chair may withdraw any request; scheduling then fulfils none.
+    assert run(council, CHAIR, "withdraw E2") == "Withdrew E2."
+    assert "fulfils" not in run(council, CHAIR,
+                                "schedule council-amb 2026-12-09 10:00 --extraordinary")

@@ -501,14 +501,17 @@ def test_withdraw_by_the_proposer_or_the_chair_only(council: Runtime) -> None:
     assert run(council, FR, "concur P1").startswith(
         f"P1 is closed: it was withdrawn by <@{RU}> on <!date^")
     _open(council, "propose 48h Second", user=FR)
-    assert run(council, CHAIR, "withdraw 2") == "Withdrew P2."
+    assert run(council, CHAIR, "withdraw P2") == "Withdrew P2."
     run(council, ADMIN, f"delegate add France {delegate('FR', 2)} deputy")
     _open(council, "propose 48h Third", user=FR)
     assert run(council, delegate("FR", 2), "withdraw P3") == "Withdrew P3."  # same delegation
 
 
 @pytest.mark.parametrize(("line", "error"), [
-    ("withdraw", "Name the poll (P3) or the implementation issue (I3) to withdraw."),
+    ("withdraw", "Name the poll (P3), the implementation issue (I3) or the extraordinary "
+                 "request (E3) to withdraw."),
+    ("withdraw 2", "Say what to withdraw by its prefix: P2 for a poll, I2 for an "
+                   "implementation issue or E2 for an extraordinary request."),
     ("withdraw D1", "A joint decision stands"),
     ("withdraw P1 P2", 'Unexpected "P2" after P1.'),
     ("withdraw P8", "There is no proposal P8."),

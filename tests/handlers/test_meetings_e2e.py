@@ -77,10 +77,10 @@ def test_extraordinary_request_reaches_the_channel_and_the_chair(bot_server: Bot
     seat_council(bot_server.runtime)
     status, ack = bot_server.command("extraordinary Consultations on a crisis",
                                      user=delegate("RU"))
-    assert status == 200 and ack["text"].startswith("Your request (1) is announced")
+    assert status == 200 and ack["text"].startswith("Your request (E1) is announced")
     calls = bot_server.fake.wait_for(lambda calls: len(_posts(calls)) >= 2)
     channel = [p for p in _posts(calls) if p["channel"] == CHANNEL]
-    assert channel[0]["text"].startswith("Extraordinary meeting requested (1): "
+    assert channel[0]["text"].startswith("Extraordinary meeting requested (E1): "
                                          "*Russian Federation* requests")
     direct = [p for p in _posts(calls) if p["channel"] != CHANNEL]
     assert len(direct) == 1 and "Consultations on a crisis" in str(direct[0]["text"])
