@@ -7,6 +7,7 @@ from sqlmodel import select
 from bot.commands import (
     REGISTRY,
     command,
+    family,
     find,
     find_member,
     is_user,
@@ -32,6 +33,13 @@ ROLES = {
 @command("help", "help [command]", examples=("help", "help propose"))
 def help_(ctx: Context, args: str) -> Message:
     """Show every command, or one command's usage and examples."""
+    kin = family(args.strip()) if len(args.split()) == 1 else []
+    if kin and args.strip().casefold() not in REGISTRY:  # `help delegate`: add and remove
+        slash = ctx.extras.get("slash", "/nrc")
+        word = args.strip().casefold()
+        return Message(text="\n".join(f"`{slash} {c.usage}`: {c.summary}" for c in kin),
+                       header=f"Help: {word}",
+                       context=[f"`{slash} help {kin[0].name}` explains one, with examples."])
     if args.strip():
         cmd, _ = find(args)
         lines = [f"`{ctx.extras.get('slash', '/nrc')} {cmd.usage}`", cmd.summary]
