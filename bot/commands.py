@@ -55,6 +55,22 @@ class Command:
 REGISTRY: dict[str, Command] = {}
 _UNSET = object()
 
+#: The help listing, by what a person does: each command (but help) in one group, in order.
+HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Positions and polls", ("propose", "concur", "object", "withdraw", "polls", "extend",
+                             "amend")),
+    ("Meetings", ("meetings", "agenda", "extraordinary", "schedule", "cancel", "bodies")),
+    ("Implementation issues", ("raise", "issues", "resolve")),
+    ("The record", ("decisions", "members", "status")),
+    ("The secretariat's tools", ("setup", "delegate add", "delegate remove", "chair", "body add",
+                                 "calendar", "audit", "outbox")),
+)
+#: Commands that check their own permission, by the actions of the table they check.
+CHECKED_BY_HANDLER: dict[str, tuple[str, ...]] = {
+    "withdraw": ("withdraw proposal", "withdraw issue"),
+    "agenda": ("agenda", "agenda add"),
+}
+
 
 def command(
     name: str,
