@@ -55,6 +55,22 @@ class Command:
 REGISTRY: dict[str, Command] = {}
 _UNSET = object()
 
+#: The help listing, by what a person does: each command (but help) in one group, in order.
+HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Positions and polls", ("propose", "concur", "object", "withdraw", "polls", "extend",
+                             "amend")),
+    ("Meetings", ("meetings", "agenda", "extraordinary", "schedule", "cancel", "bodies")),
+    ("Implementation issues", ("raise", "issues", "resolve")),
+    ("The record", ("decisions", "members", "status")),
+    ("The secretariat's tools", ("setup", "delegate add", "delegate remove", "chair", "body add",
+                                 "calendar", "audit", "outbox")),
+)
+#: Commands that check their own permission, by the actions of the table they check.
+CHECKED_BY_HANDLER: dict[str, tuple[str, ...]] = {
+    "withdraw": ("withdraw proposal", "withdraw issue"),
+    "agenda": ("agenda", "agenda add"),
+}
+
 
 def command(
     name: str,
@@ -86,11 +102,44 @@ def find(text: str) -> tuple[Command, str]:
         name = " ".join(words[:length]).casefold()
         if len(words) >= length and name in REGISTRY:
             return REGISTRY[name], _after_words(text, length)
-    first = words[0] if words else ""
-    names = sorted({n.split()[0] for n in REGISTRY})
-    close = difflib.get_close_matches(first.casefold(), names, n=1)
-    hint = f' Did you mean "{close[0]}"?' if close else ""
-    raise CommandError(f'There is no command "{first[:40]}".{hint}', "help [command]")
+    raise _no_command(words)
+
+
+def family(word: str) -> list[Command]:
+    """The two-word commands that begin with ``word`` (``delegate``: add, remove)."""
+    word = word.casefold()
+    return [c for n, c in REGISTRY.items() if " " in n and n.split()[0] == word]
+
+
+def _no_command(words: list[str]) -> CommandError:
+    """What a line naming no command is told: the nearest command, never the word typed."""
+    first = words[0].casefold() if words else ""
+    kin = family(first)
+    if kin:  # "delegate ad": the second word is wrong, or missing
+        if len(words) < 2:
+            names = " or ".join(f'"{c.name}"' for c in kin)
+            return CommandError(f'There is no command "{first[:40]}"; say {names}.',
+                                f"help {first}")
+        typed = f"{first} {words[1].casefold()}"
+        close = difflib.get_close_matches(typed, [c.name for c in kin], n=1, cutoff=0.5)
+        if close:
+            return CommandError(f'There is no command "{typed[:40]}". Did you mean "{close[0]}"?',
+                                REGISTRY[close[0]].usage)
+        names = " or ".join(f'"{c.name}"' for c in kin)
+        return CommandError(f'There is no command "{typed[:40]}"; say {names}.', f"help {first}")
+    singles = [n for n in REGISTRY if " " not in n]
+    families = sorted({n.split()[0] for n in REGISTRY if " " in n} - set(singles))
+    close = difflib.get_close_matches(first, singles + families, n=1)
+    if not close:
+        return CommandError(f'There is no command "{first[:40]}".', "help [command]")
+    suggestion = close[0]
+    if suggestion in families:  # "delegat add": the family's member nearest the second word
+        second = words[1].casefold() if len(words) > 1 else ""
+        names = [c.name for c in family(suggestion)]
+        nearest = difflib.get_close_matches(f"{suggestion} {second}", names, n=1, cutoff=0.5)
+        suggestion = nearest[0] if nearest else suggestion
+    usage = REGISTRY[suggestion].usage if suggestion in REGISTRY else f"help {suggestion}"
+    return CommandError(f'There is no command "{first[:40]}". Did you mean "{suggestion}"?', usage)
 
 
 def _after_words(text: str, count: int) -> str:

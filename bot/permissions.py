@@ -78,11 +78,11 @@ PERMISSIONS: dict[str, Rule] = {
 }
 
 
-def describe(roles: frozenset[Role]) -> str:
+def describe(roles: frozenset[Role], conjunction: str = "or") -> str:
     ordered = [_ROLE_WORDS[r] for r in Role if r in roles]
     if len(ordered) <= 1:
         return "".join(ordered)
-    return ", ".join(ordered[:-1]) + " or " + ordered[-1]
+    return ", ".join(ordered[:-1]) + f" {conjunction} " + ordered[-1]
 
 
 def check(action: str, held: frozenset[Role]) -> None:
