@@ -20,6 +20,14 @@ from storage.models import AuditEntry
 from storage.queries import lock_council
 
 GENESIS = "0" * 64
+SYSTEM = "system"  # the actor and capacity of what the bot does by itself
+SECRETARIAT = "secretariat"
+CHAIR = "chair"
+DELEGATE = "delegate:"  # followed by the member's name
+
+
+def delegate_of(member: str) -> str:
+    return DELEGATE + member
 
 
 def canonical(entry: AuditEntry) -> bytes:
@@ -33,6 +41,8 @@ def canonical(entry: AuditEntry) -> bytes:
         "details": entry.details,
         "prev_hash": entry.prev_hash,
     }
+    if entry.capacity is not None:  # entries written before capacities hash as they were
+        content["capacity"] = entry.capacity
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -54,6 +64,7 @@ def append(
     action: str,
     details: dict[str, Any],
     member: str | None = None,
+    capacity: str | None = None,
 ) -> AuditEntry:
     """Append one entry, under the council's write lock so the chain never forks.
 
@@ -72,6 +83,7 @@ def append(
         details=details,
         prev_hash=last.hash if last else GENESIS,
         hash="",
+        capacity=capacity,
     )
     entry.hash = digest(entry)
     session.execute(_APPEND, entry.model_dump(exclude={"id"}))

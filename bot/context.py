@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from bot import audit, outbox
 from bot.charter import Charter
-from bot.permissions import Role, check
+from bot.permissions import Role, check, granting
 from storage.models import Council, Member
 from storage.queries import lock_council
 from storage.roster import roster_of
@@ -61,18 +61,45 @@ class Context(outbox.OutboxWriter):
     admins: frozenset[str]
     channel_id: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    #: The roles by which the checks of this request allowed it (None: nothing checked).
+    granted: frozenset[Role] | None = None
 
     def require(self, action: str, *also: Role) -> None:
         """Check the permission table; ``also`` are roles held on the subject at hand."""
-        check(action, self.actor.roles | frozenset(also))
+        held = self.actor.roles | frozenset(also)
+        check(action, held)
+        self.granted = (self.granted or frozenset()) | granting(action, held)
 
     def lock(self) -> None:
         """Serialise writers of this council (SQLite: BEGIN IMMEDIATE already does)."""
         lock_council(self.session, self.council_id)
 
+    def capacity(self, member: Member | None) -> str | None:
+        """In which capacity the actor acts on a change concerning ``member``.
+
+        As a delegate when the permission was theirs as a delegation (or proposer,
+        or raiser) and the change concerns their own member or none; else as the
+        Chair, else as the secretariat, by whichever role allowed the request.
+        """
+        roles = self.actor.roles if self.granted is None else self.granted
+        own = self.actor.member
+        as_delegate = roles & {Role.DELEGATE, Role.PROPOSER, Role.RAISER}
+        if own is not None and as_delegate and (member is None or member.id == own.id):
+            return audit.delegate_of(own.name)
+        if Role.CHAIR in roles:
+            return audit.CHAIR
+        if Role.ADMIN in roles:
+            return audit.SECRETARIAT
+        return audit.delegate_of(own.name) if own is not None and as_delegate else None
+
     def audit(self, action: str, details: dict[str, Any], member: Member | None = None) -> None:
-        if member is None:
+        """One audit entry: who acted, in which capacity, and the member it concerns.
+
+        A delegate's change concerns their own member unless told otherwise.
+        """
+        capacity = self.capacity(member)
+        if member is None and capacity is not None and capacity.startswith(audit.DELEGATE):
             member = self.actor.member
         audit.append(self.session, self.council_id, self.now, self.actor.user_id, action,
-                     details, member.name if member else None)
+                     details, member.name if member else None, capacity)
 

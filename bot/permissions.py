@@ -97,6 +97,12 @@ def check(action: str, held: frozenset[Role]) -> None:
     raise Refused(message[0].upper() + message[1:])
 
 
+def granting(action: str, held: frozenset[Role]) -> frozenset[Role]:
+    """The held roles by which ``action`` is allowed (all of them for an action open to anyone)."""
+    rule = PERMISSIONS[action]
+    return held if Role.ANYONE in rule.roles else rule.roles & held
+
+
 def allowed(action: str, held: frozenset[Role]) -> bool:
     rule = PERMISSIONS[action]
     return Role.ANYONE in rule.roles or bool(rule.roles & held)

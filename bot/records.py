@@ -45,19 +45,37 @@ def _details(details: dict[str, Any]) -> str:
     return escape(text)
 
 
+def _capacity(capacity: str | None) -> str:
+    if capacity is None or capacity == audit.SYSTEM:
+        return ""  # written before capacities were recorded, or the bot itself
+    if capacity.startswith(audit.DELEGATE):
+        return f" (delegate of {escape(capacity.removeprefix(audit.DELEGATE))})"
+    return {audit.CHAIR: " (the Chair)", audit.SECRETARIAT: " (the secretariat)"}.get(
+        capacity, f" ({escape(capacity)})")
+
+
 def entry_line(entry: AuditEntry, ctx: Context) -> str:
-    actor = "the bot" if entry.actor == "system" else f"<@{entry.actor}>"
-    member = f" for {escape(entry.member)}" if entry.member else ""
+    """``@U (the secretariat) · *delegate.add* · concerns United Kingdom — user=…``.
+
+    Who acted and in which capacity, what, and the member it concerns (left
+    out when a delegate acted for their own member).
+    """
+    actor = "the bot" if entry.actor == audit.SYSTEM else f"<@{entry.actor}>"
+    capacity = _capacity(entry.capacity)
+    own = entry.capacity is not None and entry.capacity == audit.delegate_of(entry.member or "")
+    concerns = f" \u00b7 concerns {escape(entry.member)}" if entry.member and not own else ""
     details = _details(entry.details)
-    return (f"`#{entry.seq}` {slack_date(entry.at, ctx.tz)} {actor}{member}: *{entry.action}*"
-            + (f" \u2014 {details}" if details else ""))
+    return (f"`#{entry.seq}` {slack_date(entry.at, ctx.tz)} {actor}{capacity} \u00b7 "
+            f"*{entry.action}*{concerns}" + (f" \u2014 {details}" if details else ""))
 
 
 @command("audit", "audit [N]", examples=("audit", "audit 50"))
 def audit_log(ctx: Context, args: str) -> Message:
     """Show the latest entries of the audit log, newest first (secretariat; default 20, at most 200).
 
-    Every state change is recorded with who, when, what and for which member.
+    Every state change is recorded with who acted and in which capacity (the
+    secretariat, the Chair, a member's delegate), when, what, and the member
+    it concerns.
     Each entry carries a SHA-256 over its content and the previous entry's
     hash; `nrc-bot audit verify` checks the whole chain.
     """

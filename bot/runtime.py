@@ -130,10 +130,10 @@ class Runtime:
                 session.flush()
                 assert council.id is not None
                 self._seed(session, council.id, now)
-                audit.append(session, council.id, now, "system", "council.create",
+                audit.append(session, council.id, now, audit.SYSTEM, "council.create",
                              {"charter": self.charter.source_path.rsplit("/", 1)[-1],
                               "members": len(self.charter.members),
-                              "bodies": len(self.charter.bodies)})
+                              "bodies": len(self.charter.bodies)}, capacity=audit.SYSTEM)
                 return council.id
         except IntegrityError:  # another process created it first
             with Session(self.engine) as session:

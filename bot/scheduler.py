@@ -91,7 +91,8 @@ class PassContext(outbox.OutboxWriter):
 
 
     def audit(self, action: str, details: dict[str, Any], member: str | None = None) -> None:
-        audit.append(self.session, self.council_id, self.now, "system", action, details, member)
+        audit.append(self.session, self.council_id, self.now, audit.SYSTEM, action, details,
+                     member, audit.SYSTEM)
 
 
 Pass = Callable[[PassContext], int]

@@ -274,6 +274,9 @@ class AuditEntry(SQLModel, table=True):
     details: dict[str, Any] = _json({})
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    #: In which capacity the actor acted: ``secretariat``, ``chair``, ``system``, or
+    #: ``delegate:<member>``; hashed when set (None on entries written before it existed).
+    capacity: str | None = Field(default=None, max_length=120)
 
 
 class ProcessedEvent(SQLModel, table=True):

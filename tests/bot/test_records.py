@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 import sys
 import threading
@@ -40,14 +42,15 @@ def test_audit_shows_the_latest_entries_newest_first(council: Runtime) -> None:
     lines = reply.sections[0].splitlines()
     assert len(lines) == 20
     assert lines[0].startswith("`#23` <!date^")
-    assert f"<@{ADMIN}> for Russian Federation: *delegate.add* \u2014 user={delegate('RU')} " \
+    assert f"<@{ADMIN}> (the secretariat) \u00b7 *delegate.add* \u00b7 concerns Russian Federation " \
+           f"\u2014 user={delegate('RU')} " \
            "role=head changed=false" in lines[0]
     assert lines[-1].startswith("`#4` ")
     assert reply.context[0] == "Hash chain intact over all 23 entries."
     every = council.run_command(ADMIN, None, "audit 200")
     assert every.text == "NATO-Russia Council: all 23 of 23 entries, newest first."
     assert every.sections[0].splitlines()[-1].startswith("`#1` ")
-    assert "the bot: *council.create*" in every.sections[0].splitlines()[-1]
+    assert "the bot \u00b7 *council.create*" in every.sections[0].splitlines()[-1]
     assert len(council.run_command(ADMIN, None, "audit 5").sections[0].splitlines()) == 5
 
 
@@ -71,10 +74,11 @@ def test_every_issue_action_is_audited_with_actor_and_member(council: Runtime) -
     run(council, CHAIR, "resolve I1 Done.")
     run(council, delegate("FR"), "withdraw I2")
     lines = council.run_command(ADMIN, None, "audit 4").sections[0].splitlines()
-    assert [line.split(": *")[1].split("*")[0] for line in lines] == [
+    assert [line.split(" *")[1].split("*")[0] for line in lines] == [
         "issue.withdraw", "issue.resolve", "issue.raise", "issue.raise"]
-    assert f"<@{delegate('FR')}> for France: *issue.withdraw*" in lines[0]
-    assert f"<@{CHAIR}> for Russian Federation: *issue.resolve* \u2014 issue=1" in lines[1]
+    assert f"<@{delegate('FR')}> (delegate of France) \u00b7 *issue.withdraw* \u2014" in lines[0]
+    assert f"<@{CHAIR}> (the Chair) \u00b7 *issue.resolve* \u00b7 concerns Russian Federation " \
+           "\u2014 issue=1" in lines[1]
     assert "note=Done." in lines[1]
     assert _verdict(council).intact
 
@@ -151,3 +155,48 @@ def test_many_writers_at_once_keep_the_chain_intact(council: Runtime) -> None:
         raised = s.exec(select(AuditEntry).where(AuditEntry.action == "issue.raise")
                         .order_by(col(AuditEntry.seq))).all()
     assert sorted(e.details["issue"] for e in raised) == list(range(1, writers * per_writer + 1))
+
+
+def test_the_audit_log_says_who_acted_in_which_capacity_and_whom_it_concerns(
+        council: Runtime) -> None:
+    """Issue 11, item 4: not "@UADMIN01 for United Kingdom", as if acting for the member."""
+    d = make_decision(council)
+    run(council, ADMIN, f"delegate add United Kingdom {delegate('GB', 2)} expert")
+    run(council, delegate("RU"), f"raise D{d} Late.")
+    run(council, CHAIR, "resolve I1 Done.")
+    lines = council.run_command(ADMIN, None, "audit 3").sections[0].splitlines()
+    assert lines[0].endswith(f"<@{CHAIR}> (the Chair) \u00b7 *issue.resolve* \u00b7 concerns "
+                             f"Russian Federation \u2014 issue=1 decision={d} note=Done.")
+    assert lines[1].endswith(f"<@{delegate('RU')}> (delegate of Russian Federation) \u00b7 "
+                             f"*issue.raise* \u2014 issue=1 decision={d} text=Late.")
+    assert lines[2].endswith(f"<@{ADMIN}> (the secretariat) \u00b7 *delegate.add* \u00b7 concerns "
+                             f"United Kingdom \u2014 user={delegate('GB', 2)} role=expert "
+                             "changed=false")
+    every = council.run_command(ADMIN, None, "audit 200").sections[0].splitlines()
+    assert "> the bot \u00b7 *council.create* \u2014 charter=" in every[-1]
+    assert _verdict(council).intact
+
+
+def test_a_secretariat_member_who_is_also_a_delegate_acts_as_the_secretariat(
+        council: Runtime) -> None:
+    """Binding the channel is the secretariat's act: it concerns no member."""
+    council.admins = frozenset({ADMIN, delegate("FR")})
+    run(council, delegate("FR"), "setup", channel="CNEWCHAN1")
+    [line] = council.run_command(ADMIN, None, "audit 1").sections[0].splitlines()
+    assert line.endswith(f"<@{delegate('FR')}> (the secretariat) \u00b7 *setup* \u2014 "
+                         "channel=CNEWCHAN1 previous=CCOUNCIL1")
+
+
+def test_entries_written_before_capacities_still_verify(council: Runtime) -> None:
+    """The hash of an entry without a capacity is the one it was written with."""
+    with Session(council.engine) as s:
+        first = s.exec(select(AuditEntry).order_by(col(AuditEntry.seq))).first()
+        assert first is not None
+        first.capacity = None
+        old = json.dumps({"council_id": first.council_id, "seq": first.seq,
+                          "at": first.at.isoformat(), "actor": first.actor,
+                          "member": first.member, "action": first.action,
+                          "details": first.details, "prev_hash": first.prev_hash},
+                         sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        assert audit.digest(first) == hashlib.sha256(old).hexdigest()
+        s.rollback()

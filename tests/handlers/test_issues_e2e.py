@@ -116,8 +116,10 @@ def test_raise_by_command_threads_under_the_decision_and_joins_the_agenda(
     [resolved] = [p for p in posts(calls, thread_ts=decision_ts) if "is resolved" in p["text"]]
     assert ">The exercise is now set for March." in resolved["text"]
     lines = audit_lines(bot_server, 2)
-    assert f"<@{CHAIR}> for Russian Federation: *issue.resolve*" in lines[0]
-    assert f"<@{RU}> for Russian Federation: *issue.raise* \u2014 issue=1 decision=1" in lines[1]
+    assert f"<@{CHAIR}> (the Chair) \u00b7 *issue.resolve* \u00b7 concerns Russian Federation" \
+        in lines[0]
+    assert f"<@{RU}> (delegate of Russian Federation) \u00b7 *issue.raise* \u2014 issue=1 " \
+        "decision=1" in lines[1]
 
 
 def test_raise_by_the_message_shortcut(bot_server: BotServer) -> None:
@@ -171,7 +173,7 @@ def test_raise_by_the_message_shortcut(bot_server: BotServer) -> None:
     assert (told["channel"], told["user"]) == (CHANNEL, FR)
     assert told["text"].startswith("Raised *I1* for France")
     [line] = audit_lines(bot_server, 1)
-    assert f"<@{FR}> for France: *issue.raise*" in line and f"source={link}" in line
+    assert f"<@{FR}> (delegate of France) \u00b7 *issue.raise*" in line and f"source={link}" in line
 
     # Someone outside the delegations is told why at once, in a modal.
     bot_server.send(message_action("raise_issue", user_id=OUTSIDER, channel_id=CHANNEL,
@@ -234,7 +236,7 @@ def test_withdraw_is_for_the_raising_delegation(bot_server: BotServer) -> None:
     assert reply["text"] == (f"Implementation issue *I1* was withdrawn by <@{RU}> for "
                              "Russian Federation; it is off the agenda.")
     lines = audit_lines(bot_server, 2)
-    assert f"<@{RU}> for Russian Federation: *issue.withdraw*" in lines[0]
+    assert f"<@{RU}> (delegate of Russian Federation) \u00b7 *issue.withdraw*" in lines[0]
     assert "*issue.raise*" in lines[1]
 
 
