@@ -189,6 +189,8 @@ def test_migrations_are_silent_unless_they_apply_something(tmp_path: Path) -> No
         "decision and text).",
         "Database upgraded to 0003 (The council's roster stamp, which tells processes when "
         "their copy of the roster is stale).",
+        "Database upgraded to 0004 (The capacity an audit entry's actor acted in (the "
+        "secretariat, the Chair, a delegate of X)).",
     ]
     for args in (("audit", "verify"), ("db", "upgrade"), ("tick",), ("console",), ("export",)):
         again = nrc(*args, db=db, stdin="members\n")
