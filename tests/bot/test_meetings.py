@@ -363,7 +363,10 @@ def test_calendar_shows_the_feed_addresses_to_the_secretariat(council: Runtime) 
 
 
 def test_help_lists_the_meeting_commands(council: Runtime) -> None:
-    listing = council.run_command(OUTSIDER, CHANNEL, "help").sections[0]
+    # Help is grouped by who may act (issue 11, item 10): the secretariat's and the Chair's
+    # listings together name every meeting command with its usage.
+    listing = "\n".join(section for user in (ADMIN, CHAIR)
+                        for section in council.run_command(user, CHANNEL, "help").sections)
     for usage in ("bodies", "body add <key> <name>", "schedule <body> <when> [title]",
                   "meetings [body] [page N]", "cancel <M> [reason]", "agenda <M> [add <text>]",
                   "extraordinary <reason>", "status", "calendar"):
