@@ -101,7 +101,7 @@ def test_slash_commands_are_served_over_socket_mode(socket_bot: SocketBot) -> No
     assert reply["blocks"][0] == {"type": "header",
                                   "text": {"type": "plain_text", "text": "Commands",
                                            "emoji": True}}
-    assert "/nrc delegate add <member> <user> [head|deputy|milrep|expert]" in json.dumps(
+    assert "/nrc polls" in json.dumps(
         reply["blocks"])
 
     # An admin adds a delegate: the ack says so, and the channel hears it through the Web API.
