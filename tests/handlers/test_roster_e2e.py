@@ -38,12 +38,14 @@ def test_removing_the_last_delegate_tells_the_channel_and_the_chair(bot_server: 
     dm_text = (f"Russian Federation has no delegate any more: <@{ADMIN}> removed <@{RU}>, its "
                "last. Nobody can take its position on 1 open poll: P1. "
                "`/nrc delegate add Russian Federation <user> head` seats one (secretariat).")
-    calls = bot_server.fake.wait_for(lambda calls: any(
-        p["text"] == dm_text for p in _posts(calls)))
+    left = (f"<@{RU}> leaves the delegation of Russian Federation. "
+            "Russian Federation now has no delegate.")
+    # The announcement and the DM are delivered separately: wait for both.
+    calls = bot_server.fake.wait_for(lambda calls: {dm_text, left} <= {
+        str(p["text"]) for p in _posts(calls)})
     assert any(c.method == "conversations.open" and c.params.get("users") == CHAIR
                for c in calls)
     direct = next(p for p in _posts(calls) if p["text"] == dm_text)
     assert direct["channel"] != CHANNEL
     channel = [p["text"] for p in _posts(calls) if p["channel"] == CHANNEL]
-    assert (f"<@{RU}> leaves the delegation of Russian Federation. "
-            "Russian Federation now has no delegate.") in channel
+    assert left in channel
