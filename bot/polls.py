@@ -286,6 +286,14 @@ _HEADLINE = {
     WITHDRAWN: "withdrawn",
 }
 
+#: An outcome read as English: "P4 has failed", never "P4 is failed".
+_STANDS = {
+    Outcome.ADOPTED.value: "is adopted",
+    Outcome.BLOCKED.value: "is blocked",
+    Outcome.FAILED.value: "has failed",
+    WITHDRAWN: "has been withdrawn",
+}
+
 
 def poll_message(session: Session, proposal: Proposal, members: dict[int, Member],
                  positions: dict[int, Position], now: datetime, tz: ZoneInfo,
@@ -529,8 +537,7 @@ def _closed_notice(proposal: Proposal) -> Message:
     if proposal.status == WITHDRAWN:
         text = f"P{proposal.id} was {_sentence(note)}"
     else:
-        verb = "has failed" if proposal.status == Outcome.FAILED else f"is {headline}"
-        text = f"P{proposal.id} {verb}: {_sentence(note)}"
+        text = f"P{proposal.id} {_STANDS.get(proposal.status, 'is ' + headline)}: {_sentence(note)}"
     context = []
     if proposal.status == Outcome.BLOCKED:
         context.append("Any objection blocks. The text may be proposed again as a new poll.")
@@ -604,7 +611,7 @@ def _open_poll_and_positions(ctx: Context,
                           ctx.now, proposal.deadline)
         raise CommandError(
             f"P{proposal.id} closed at its deadline, {slack_date(proposal.deadline, ctx.tz)}: "
-            f"it is {verdict.value}; the record follows in the channel."
+            f"it {_STANDS[verdict.value]}; the record follows in the channel."
         )
     return proposal, positions
 

@@ -429,6 +429,9 @@ def test_a_position_after_the_deadline_but_before_the_pass_is_refused(council: R
     assert reply.startswith("P1 closed at its deadline, <!date^"), reply
     assert "it is adopted; the record follows in the channel." in reply
     assert export_state(council.engine) == before
+    _open(council, "propose --explicit 72h Common threat assessment")
+    clock.now = T0 + timedelta(hours=48 + 72)
+    assert "it has failed; the record follows" in run(council, US, "concur P2")  # not "is failed"
 
 
 def test_close_happens_exactly_once_across_passes(council: Runtime, clock: Clock) -> None:
