@@ -3,7 +3,10 @@
 Served by ``nrc-bot serve`` under ``/calendar/{token}/all.ics`` and
 ``/calendar/{token}/{body}.ics`` (the token, ``Council.ics_token``, makes the
 addresses unguessable), and written by ``nrc-bot ics [body]``. Each meeting is
-one VEVENT with a stable UID (``meeting-{id}@{council key}``), its start in the
+one VEVENT with a stable UID (``meeting-{id}.{calendar uid}@{council key}``, the
+calendar uid being random per council and kept in the database and its exports, so
+that two deployments or two councils never collide in a subscriber's calendar), its
+start in the
 council's zone with a VTIMEZONE, and STATUS:CANCELLED once cancelled, so that
 subscribed calendars update rather than duplicate.
 """
@@ -36,7 +39,8 @@ class UnknownFeed(LookupError):
 
 
 def meeting_uid(meeting: Meeting, council: Council) -> str:
-    return f"meeting-{meeting.id}@{council.key}"
+    """Unique across deployments and councils, stable across restarts and exports."""
+    return f"meeting-{meeting.id}.{council.calendar_uid}@{council.key}"
 
 
 def feed(session: Session, council: Council, body_key: str | None = None,

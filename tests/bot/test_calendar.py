@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from alembic import command as alembic_command
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.calendar import UnknownFeed, feed
 from bot.cli import main
+from bot.exchange import export_state, import_state
 from bot.runtime import Runtime
+from storage.engine import alembic_config, make_engine, upgrade
 from storage.models import Council
 from tests.council import CHAIR, delegate, make_runtime, run, seat_council
 from tests.e2e import BotServer
@@ -25,6 +31,10 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 def _council(runtime: Runtime) -> Council:
     with Session(runtime.engine) as s:
         return s.exec(select(Council)).one()
+
+
+def _uid(row: Council, meeting: int) -> str:
+    return f"meeting-{meeting}.{row.calendar_uid}@nrc"
 
 
 def _events(document: bytes) -> list[icalendar.Event]:
@@ -48,7 +58,7 @@ def test_the_feed_of_all_meetings(council: Runtime) -> None:
     assert cal["X-WR-CALNAME"] == "NATO-Russia Council: all meetings"
     assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Europe/Brussels"]
     events = _events(document)
-    assert [str(e["UID"]) for e in events] == ["meeting-3@nrc", "meeting-1@nrc", "meeting-2@nrc"]
+    assert [str(e["UID"]) for e in events] == [_uid(row, 3), _uid(row, 1), _uid(row, 2)]
     prep, amb, fm = events
     start = amb.decoded("DTSTART")
     assert start.tzinfo.key == "Europe/Brussels" and (start.hour, start.minute) == (10, 0)
@@ -69,7 +79,7 @@ def test_one_body_s_feed_and_an_unknown_body(council: Runtime) -> None:
     row = _council(council)
     with Session(council.engine) as s:
         document = feed(s, row, "council-amb", now=NOW)
-        assert [str(e["UID"]) for e in _events(document)] == ["meeting-1@nrc"]
+        assert [str(e["UID"]) for e in _events(document)] == [_uid(row, 1)]
         calendar = icalendar.Calendar.from_ical(document)
         assert calendar["X-WR-CALNAME"] == "NATO-Russia Council: Council, Ambassadors"
         empty = feed(s, row, "experts", now=NOW)
@@ -89,12 +99,13 @@ def _get(url: str) -> tuple[int, str, bytes]:
 def test_the_feeds_over_http(bot_server: BotServer) -> None:
     seat_council(bot_server.runtime)
     _schedule_three(bot_server.runtime)
-    token = _council(bot_server.runtime).ics_token
+    row = _council(bot_server.runtime)
+    token = row.ics_token
     status, kind, body = _get(f"{bot_server.url}/calendar/{token}/all.ics")
     assert (status, kind) == (200, "text/calendar; charset=utf-8")
     assert len(_events(body)) == 3
     status, _, body = _get(f"{bot_server.url}/calendar/{token}/council-fm.ics")
-    assert status == 200 and [str(e["UID"]) for e in _events(body)] == ["meeting-2@nrc"]
+    assert status == 200 and [str(e["UID"]) for e in _events(body)] == [_uid(row, 2)]
     for path in (f"/calendar/{'x' * len(token)}/all.ics", f"/calendar/{token}/narnia.ics",
                  f"/calendar/{token}/all.txt", "/calendar/", f"/calendar/{token}/../all.ics"):
         assert _get(bot_server.url + path)[0] == 404, path
@@ -114,8 +125,9 @@ def test_nrc_bot_ics_writes_the_feed(sqlite_engine: Engine, capsys: pytest.Captu
     monkeypatch.delenv("NRC_PUBLIC_URL", raising=False)
     assert main(["--database", url, "ics", "council-amb"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("BEGIN:VCALENDAR") and "UID:meeting-1@nrc" in out
-    assert "meeting-2@nrc" not in out
+    row = _council(runtime)
+    assert out.startswith("BEGIN:VCALENDAR") and f"UID:{_uid(row, 1)}" in out
+    assert _uid(row, 2) not in out
     assert main(["ics", "--database", url]) == 0  # the option after the sub-command too
     assert capsys.readouterr().out.count("BEGIN:VEVENT") == 3
     assert main(["--database", url, "ics", "narnia"]) == 2
@@ -138,3 +150,55 @@ def test_times_in_the_feed_are_the_councils_wall_time(council: Runtime) -> None:
     starts = [e.decoded("DTSTART") for e in events]
     assert [s.astimezone(bru).hour for s in starts] == [10, 10]
     assert [s.astimezone(UTC).hour for s in starts] == [9, 8]
+
+
+def _uids(engine: Engine) -> list[str]:
+    with Session(engine) as s:
+        return [str(e["UID"]) for e in _events(feed(s, s.exec(select(Council)).one(), now=NOW))]
+
+
+def test_uids_are_unique_across_deployments_and_stable_across_restarts_and_exports(
+        tmp_path: Path) -> None:
+    """Two deployments each have a meeting M1: a subscriber to both must see two events,
+    and one deployment's feed must keep its UIDs when restarted or moved by export."""
+    first, second = (make_engine(f"sqlite:///{tmp_path / name}.db") for name in ("a", "b"))
+    for engine in (first, second):
+        upgrade(engine)
+        runtime = make_runtime(engine)
+        seat_council(runtime)
+        _schedule_three(runtime)
+    uids = _uids(first)
+    assert len(uids) == 3 and not set(uids) & set(_uids(second))
+    assert all(re.fullmatch(r"meeting-\d\.[0-9a-f]{32}@nrc", uid) for uid in uids), uids
+    # A restart: a new engine and runtime on the same database.
+    first.dispose()
+    again = make_engine(f"sqlite:///{tmp_path / 'a'}.db")
+    make_runtime(again)
+    assert _uids(again) == uids
+    # An export imported into a fresh database carries the council's calendar identity.
+    moved = make_engine(f"sqlite:///{tmp_path / 'moved'}.db")
+    upgrade(moved)
+    import_state(moved, export_state(again))
+    assert _uids(moved) == uids
+
+
+def test_the_migration_gives_each_existing_council_its_own_calendar_identity(
+        engine: Engine) -> None:
+    """Councils created before the column existed each draw a random identity."""
+    config = alembic_config(engine)
+    alembic_command.downgrade(config, "0004")
+    try:
+        with engine.begin() as conn:
+            for key in ("nrc", "pjc"):
+                conn.execute(text(
+                    "INSERT INTO council (key, name, short_name, chair_title, timezone, "
+                    "ics_token, created_at, roster_stamp) VALUES (:key, :key, :key, 'Chair', "
+                    "'Europe/Brussels', :key, :now, :key)"), {"key": key, "now": NOW})
+        upgrade(engine)
+        with engine.connect() as conn:
+            drawn = [row[0] for row in conn.execute(text(
+                "SELECT calendar_uid FROM council ORDER BY key"))]
+        assert len(drawn) == 2 and len(set(drawn)) == 2, drawn
+        assert all(re.fullmatch(r"[0-9a-f]{32}", uid) for uid in drawn), drawn
+    finally:
+        upgrade(engine)

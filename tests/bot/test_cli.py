@@ -189,8 +189,10 @@ def test_migrations_are_silent_unless_they_apply_something(tmp_path: Path) -> No
         "decision and text).",
         "Database upgraded to 0003 (The council's roster stamp, which tells processes when "
         "their copy of the roster is stale).",
-        "Database upgraded to 0004 (The capacity an audit entry's actor acted in (the "
-        "secretariat, the Chair, a delegate of X)).",
+        "Database upgraded to 0004 (The capacity an audit entry's actor acted in: the "
+        "secretariat, the Chair, a delegate of X).",
+        "Database upgraded to 0005 (A random identity per council in its calendar UIDs, so "
+        "that deployments never collide).",
     ]
     for args in (("audit", "verify"), ("db", "upgrade"), ("tick",), ("console",), ("export",)):
         again = nrc(*args, db=db, stdin="members\n")

@@ -1,4 +1,4 @@
-"""The capacity an audit entry's actor acted in (the secretariat, the Chair, a delegate of X)
+"""The capacity an audit entry's actor acted in: the secretariat, the Chair, a delegate of X
 
 Existing entries keep no capacity: their hash was made without one, and an
 entry's hash includes the capacity only when it has one, so the chain still
