@@ -67,7 +67,7 @@ HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 #: Commands that check their own permission, by the actions of the table they check.
 CHECKED_BY_HANDLER: dict[str, tuple[str, ...]] = {
-    "withdraw": ("withdraw proposal", "withdraw issue"),
+    "withdraw": ("withdraw proposal", "withdraw issue", "withdraw request"),
     "agenda": ("agenda", "agenda add"),
 }
 
@@ -116,8 +116,8 @@ def _no_command(words: list[str]) -> CommandError:
     first = words[0].casefold() if words else ""
     kin = family(first)
     if kin:  # "delegate ad": the second word is wrong, or missing
+        names = " or ".join(f'"{c.name}"' for c in kin)
         if len(words) < 2:
-            names = " or ".join(f'"{c.name}"' for c in kin)
             return CommandError(f'There is no command "{first[:40]}"; say {names}.',
                                 f"help {first}")
         typed = f"{first} {words[1].casefold()}"
@@ -125,7 +125,6 @@ def _no_command(words: list[str]) -> CommandError:
         if close:
             return CommandError(f'There is no command "{typed[:40]}". Did you mean "{close[0]}"?',
                                 REGISTRY[close[0]].usage)
-        names = " or ".join(f'"{c.name}"' for c in kin)
         return CommandError(f'There is no command "{typed[:40]}"; say {names}.', f"help {first}")
     singles = [n for n in REGISTRY if " " not in n]
     families = sorted({n.split()[0] for n in REGISTRY if " " in n} - set(singles))

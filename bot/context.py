@@ -64,6 +64,11 @@ class Context(outbox.OutboxWriter):
     #: The roles by which the checks of this request allowed it (None: nothing checked).
     granted: frozenset[Role] | None = None
 
+    @property
+    def slash(self) -> str:
+        """The slash command the person typed ("/nrc" unless the app names another)."""
+        return str(self.extras.get("slash", "/nrc"))
+
     def require(self, action: str, *also: Role) -> None:
         """Check the permission table; ``also`` are roles held on the subject at hand."""
         held = self.actor.roles | frozenset(also)

@@ -317,7 +317,7 @@ def attach_waiting_issues(ctx: Context, meeting: Meeting) -> list[Implementation
         return []
     assert target.id is not None
     refresh_announcement(ctx.session, ctx.council, target.id, ctx.update,
-                         ctx.extras.get("slash", "/nrc"))
+                         ctx.slash)
     _refresh(ctx, issues)
     return issues if target.id == meeting.id else []
 
@@ -477,7 +477,7 @@ def raise_issue(ctx: Context, decision_id: int, text: str,
     ctx.session.add(issue)
     ctx.session.flush()
     meeting = next_council_meeting(ctx.session, ctx.council_id, ctx.now)
-    slash = ctx.extras.get("slash", "/nrc")
+    slash = ctx.slash
     if meeting is not None and meeting.id is not None:
         _put_on_agenda(ctx.session, issue, meeting, ctx.now)
         ctx.session.flush()
@@ -532,7 +532,7 @@ def _close(ctx: Context, issue: ImplementationIssue, status: str, note: str | No
     ctx.session.flush()
     for meeting_id in removed:
         refresh_announcement(ctx.session, ctx.council, meeting_id, ctx.update,
-                             ctx.extras.get("slash", "/nrc"))
+                             ctx.slash)
     member = ctx.session.get(Member, issue.member_id)
     ctx.audit(f"issue.{'resolve' if status == RESOLVED else 'withdraw'}",
               {"issue": issue.id, "decision": issue.decision_id, "note": note,
@@ -584,7 +584,7 @@ def issues(ctx: Context, args: str) -> Message:
     if args.strip():
         raise CommandError(f'Unexpected "{args.strip()[:40]}": `issues` takes nothing more.')
     found = open_issues(ctx.session, ctx.council_id)
-    slash = ctx.extras.get("slash", "/nrc")
+    slash = ctx.slash
     if not found:
         return Message(text="No implementation issues are open.", header="Implementation issues",
                        context=[ROME, f"Raise one with `{slash} raise <D> <text>`."])

@@ -33,7 +33,7 @@ from bot.meetings import (
     requester_name,
     standings,
 )
-from bot.messages import Message, escape
+from bot.messages import Message, count, escape
 from bot.scheduler import PassContext, disposition, recorded_keys, scheduled_pass
 from bot.times import slack_date, span_text
 from storage.models import (
@@ -196,7 +196,7 @@ def nudge_message(pctx: PassContext, body: Body, comp: Compliance, n: int) -> Me
     if left <= cadence.URGENT_DAYS:
         header = f"Breach imminent: {body.name}"
         text = (f"🚨 *{body.name}* will breach its mandate, {mandate}, in "
-                f"{left} day{'s' if left != 1 else ''}: {short}. {ask}")
+                f"{count(left, 'day')}: {short}. {ask}")
     elif n == 0:
         header = f"Cadence at risk: {body.name}"
         text = f"⚠️ *{body.name}* is at risk of missing its mandate, {mandate}: {short}. {ask}"
@@ -281,11 +281,11 @@ def _cadence_due(session: Session, now: datetime, settings: object) -> set[int]:
         return set()
     due: set[int] = set()
     nudges: set[tuple[int, str]] = set()
-    for _, council_id, key, count, per, at_risk_days, created_at, window in session.execute(
+    for _, council_id, key, required, per, at_risk_days, created_at, window in session.execute(
             union_all(*branches)):
         what, tz, period = windows[window]
         # Nothing counted (fewer than required, as the query found): the verdict is the same.
-        comp = cadence.assess(count, per, at_risk_days, [], now, tz, period)
+        comp = cadence.assess(required, per, at_risk_days, [], now, tz, period)
         if what == "breach":
             if comp.verdict is Verdict.BREACHED and created_at < comp.at_risk_from:
                 due.add(council_id)
@@ -366,7 +366,7 @@ def extraordinary_reminders(pctx: PassContext) -> int:
             header=f"Extraordinary meeting still to be scheduled (E{request.id})",
             text=(f"The extraordinary meeting requested by *{who}* "
                   f"{slack_date(request.created_at, pctx.tz)} is not yet scheduled "
-                  f"({n} day{'s' if n != 1 else ''} ago). *Reason:* {escape(request.reason)}\n"
+                  f"({count(n, 'day')} ago). *Reason:* {escape(request.reason)}\n"
                   f"{_chair(pctx)}: `{_slash(pctx)} schedule {where} <when> --extraordinary`."),
             # "... extraordinary meetings, which will take place at the request of any
             # Member or the NATO Secretary General."

@@ -246,7 +246,7 @@ def refuse_unknown_options(text: str) -> None:
 
 
 def _slash(ctx: Context) -> str:
-    return str(ctx.extras.get("slash", "/nrc"))
+    return ctx.slash
 
 
 def _verdict_line(body: Body, comp: Compliance | None, tz: ZoneInfo) -> str:

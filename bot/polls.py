@@ -1054,7 +1054,7 @@ def decisions(ctx: Context, args: str) -> Message:
                      f"{area}): {escape(_clip(d.text, 200))}")
     return Message(text=f"{count(len(rows), 'joint decision')}.", header="Joint decisions",
                    sections=["\n".join(lines)],
-                   context=[f"`{ctx.extras.get('slash', '/nrc')} decisions D{rows[-1].id}` shows one decision with "
+                   context=[f"`{ctx.slash} decisions D{rows[-1].id}` shows one decision with "
                             "every member's position."])
 
 

@@ -38,20 +38,20 @@ def help_(ctx: Context, args: str) -> Message:
     """Show every command, or one command's usage and examples."""
     kin = family(args.strip()) if len(args.split()) == 1 else []
     if kin and args.strip().casefold() not in REGISTRY:  # `help delegate`: add and remove
-        slash = ctx.extras.get("slash", "/nrc")
+        slash = ctx.slash
         word = args.strip().casefold()
         return Message(text="\n".join(f"`{slash} {c.usage}`: {c.summary}" for c in kin),
                        header=f"Help: {word}",
                        context=[f"`{slash} help {kin[0].name}` explains one, with examples."])
     if args.strip():
         cmd, _ = find(args)
-        lines = [f"`{ctx.extras.get('slash', '/nrc')} {cmd.usage}`", cmd.summary]
+        lines = [f"`{ctx.slash} {cmd.usage}`", cmd.summary]
         if cmd.details:
             lines.append(cmd.details)
         if cmd.examples:
             lines.append("Examples: " + ", ".join(f"`{e}`" for e in cmd.examples))
         return Message(text="\n".join(lines), header=f"Help: {cmd.name}")
-    slash = ctx.extras.get("slash", "/nrc")
+    slash = ctx.slash
     roles = ctx.actor.roles
     sections, others, whose = [], [], set()
     for title, names in HELP_GROUPS:
@@ -241,7 +241,7 @@ def _and_list(items: list[str]) -> str:
 
 
 def _name_a_head(ctx: Context, member: Member) -> str:
-    return f"`{ctx.extras.get('slash', '/nrc')} delegate add {member.name} <user> head`"
+    return f"`{ctx.slash} delegate add {member.name} <user> head`"
 
 
 @command("delegate remove", "delegate remove <user>", examples=("delegate remove @ivanov",),
@@ -286,7 +286,7 @@ def delegate_remove(ctx: Context, args: str) -> Message:
             reply = (f"{text[:-1]}: nobody can take its position on {polls}, {refs}. "
                      + (f"The {title} is told." if chair else
                         f"No {title} is set to be told; "
-                        f"`{ctx.extras.get('slash', '/nrc')} chair <user>` sets one."))
+                        f"`{ctx.slash} chair <user>` sets one."))
             if chair:
                 details["chair_told"] = chair
                 ctx.dm(f"{key}:chair", chair, Message(text=(
