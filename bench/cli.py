@@ -196,7 +196,7 @@ def _http(report: Report, backends: list[str], postgres_url: str, count: int,
                     council = http_bench.Council(url, fake)
                     db.callback(council.close)
                     council.seat()
-                    server = http_bench.make_server(f"bot-{backend}", "bot.http:create_app()",
+                    server = http_bench.make_server(f"bot-{backend}", "bot.transports.web:create_app()",
                                                     fake.api_url, url, workdir)
                     report.servers.append(measure(
                         target=label, server=server, council=council,

@@ -123,9 +123,9 @@ class Council:
     """The bot's database as the harness prepares it, through the core."""
 
     def __init__(self, database_url: str, fake: FakeSlack) -> None:
-        from bot.app import slack_client
         from bot.runtime import Runtime
         from bot.settings import Settings
+        from bot.transports.bolt_app import slack_client
         from handlers.slackport import SlackPort
 
         settings = Settings(bot_token=TOKEN, signing_secret=SECRET, api_url=fake.api_url,

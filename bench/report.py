@@ -142,7 +142,7 @@ def describe_machine(postgres_version: str | None) -> dict[str, str]:
     cores = os.cpu_count() or 0
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    from bot import gunicorn_conf
+    from bot.transports import gunicorn_conf
 
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -154,7 +154,7 @@ def describe_machine(postgres_version: str | None) -> dict[str, str]:
         "packages": ", ".join(versions),
         "SQLite": sqlite3.sqlite_version,
         "PostgreSQL": postgres_version or "not used",
-        "gunicorn (bot/gunicorn_conf.py)": f"{gunicorn_conf.worker_class}, "
+        "gunicorn (bot/transports/gunicorn_conf.py)": f"{gunicorn_conf.worker_class}, "
         f"{gunicorn_conf.workers} workers × {gunicorn_conf.threads} threads",
         "load average at start (1, 5, 15 min)": load,
     }
@@ -350,7 +350,7 @@ def render(report: Report) -> str:
             "as in production.",
             "", "## How it is measured", "",
             "- Each server runs as the Procfile's `web` line runs it: `gunicorn --config "
-            "python:bot.gunicorn_conf 'bot.http:create_app()'` (gthread workers; "
+            "python:bot.transports.gunicorn_conf 'bot.transports.web:create_app()'` (gthread workers; "
             "`WEB_CONCURRENCY` and `NRC_THREADS` as in the environment), bound to 127.0.0.1, "
             "talking to the fake Slack Web API (`tests/fakeslack.py`) in the harness's "
             "process, with the 20 members seated (a head of delegation each, a Chair, the "

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BOT_APP = "bot.http:create_app()"
+BOT_APP = "bot.transports.web:create_app()"
 BASELINE_APP = "bench.baseline:create_app()"
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -27,7 +27,7 @@ def free_port() -> int:
 
 def gunicorn_command(app: str, port: int) -> list[str]:
     """The Procfile's ``web`` command, bound to 127.0.0.1 (``--bind`` overrides the config)."""
-    return [sys.executable, "-m", "gunicorn", "--config", "python:bot.gunicorn_conf",
+    return [sys.executable, "-m", "gunicorn", "--config", "python:bot.transports.gunicorn_conf",
             "--bind", f"127.0.0.1:{port}", app]
 
 

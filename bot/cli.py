@@ -171,17 +171,17 @@ def _run(command: str, args: argparse.Namespace, runtime: Runtime) -> int:
         return 0
     runtime.prepare()
     if command == "console":
-        from bot.console import main as console_main
+        from bot.transports.console import main as console_main
 
         return console_main(runtime, args.as_user if hasattr(args, "as_user") else None)
     if command == "serve":
-        from bot.serve import serve
+        from bot.transports.serve import serve
 
         port = args.port if getattr(args, "port", None) else settings.port
         return serve(settings, port, scheduler=not getattr(args, "no_scheduler", False),
                      workers=getattr(args, "workers", None), host=getattr(args, "host", "0.0.0.0"))
     if command == "socket":
-        from bot.socket import run
+        from bot.transports.socket_mode import run
 
         return run(runtime)
     if command == "clock":
@@ -241,7 +241,7 @@ def _slack_port(runtime: Runtime) -> SlackPort | None:
     """Slack's port, or None without a bot token: then what is due is recorded, not sent."""
     if not runtime.settings.bot_token:
         return None
-    from bot.app import slack_client
+    from bot.transports.bolt_app import slack_client
     from handlers.slackport import SlackPort
 
     return SlackPort(slack_client(runtime.settings))

@@ -13,8 +13,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.http import CouncilApp
 from bot.runtime import Runtime
+from bot.transports.web import CouncilApp
 from tests.council import ADMIN, CHANNEL, Clock, make_runtime
 from tests.fakeslack import FakeSlack
 from tests.slackreq import post, sign, slash_command

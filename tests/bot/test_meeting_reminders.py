@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.console import Console
 from bot.runtime import Runtime
 from bot.scheduler import TickReport, run_passes
+from bot.transports.console import Console
 from storage.models import Outbox
 from tests.council import CHAIR, Clock, delegate, make_runtime, run, seat_council
 

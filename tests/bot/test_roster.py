@@ -9,9 +9,9 @@ import re
 from sqlmodel import Session, col, select
 
 from bot import audit
-from bot.console import Console
 from bot.exchange import export_state
 from bot.runtime import Runtime
+from bot.transports.console import Console
 from storage.models import AuditEntry, Council, Delegate, Member, Outbox
 from tests.council import ADMIN, CHAIR, CHANNEL, OUTSIDER, delegate, run
 

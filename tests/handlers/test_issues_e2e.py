@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.app import slack_client
 from bot.outbox import HOME_SETTLE
+from bot.transports.bolt_app import slack_client
 from handlers.slackport import SlackPort
 from storage.models import ImplementationIssue, Outbox
 from tests.council import ADMIN, CHAIR, CHANNEL, CODES, OUTSIDER, delegate, run, seat_council

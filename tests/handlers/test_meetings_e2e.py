@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from bot.app import slack_client
+from bot.transports.bolt_app import slack_client
 from handlers.slackport import SlackPort
 from tests.council import CHAIR, CHANNEL, Clock, delegate, seat_council
 from tests.e2e import BotServer

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from slack_sdk import WebClient
 
-from bot.app import slack_client
 from bot.messages import Button, Message
 from bot.outbox import PermanentError, TransientError, Waiting
 from bot.settings import Settings
+from bot.transports.bolt_app import slack_client
 from handlers.slackport import SlackPort
 from tests.fakeslack import FakeSlack
 

@@ -15,7 +15,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy.engine import Engine
 
 from bot.runtime import Runtime
-from bot.socket import build_handler
+from bot.transports.socket_mode import build_handler
 from tests.council import ADMIN, CHANNEL, OUTSIDER, Clock, make_runtime, seat_council
 from tests.fakeslack import Call, FakeSlack
 from tests.fakesocket import FakeSocketMode

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.http import CouncilApp
 from bot.runtime import TRY_AGAIN
+from bot.transports.web import CouncilApp
 from storage.engine import make_engine
 from tests.council import ADMIN, CHANNEL, OUTSIDER, Clock, make_runtime, seat_council
 from tests.e2e import SECRET, serve_in_thread

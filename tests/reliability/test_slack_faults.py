@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from bot import outbox
-from bot.app import slack_client
 from bot.messages import Message
 from bot.runtime import Runtime
 from bot.settings import Settings
+from bot.transports.bolt_app import slack_client
 from handlers.slackport import SlackPort
 from storage.engine import transaction
 from storage.models import Council, Outbox

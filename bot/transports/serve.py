@@ -9,9 +9,9 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from bot import gunicorn_conf
-from bot.http import create_app
 from bot.settings import Settings
+from bot.transports import gunicorn_conf
+from bot.transports.web import create_app
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]

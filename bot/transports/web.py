@@ -16,10 +16,10 @@ from urllib.parse import parse_qs
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
-from bot.app import create_bolt_app
 from bot.calendar import calendar_app
 from bot.runtime import Runtime
 from bot.settings import Settings
+from bot.transports.bolt_app import create_bolt_app
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +112,6 @@ class CouncilApp:
 
 
 def create_app(settings: Settings | None = None) -> CouncilApp:
-    """The WSGI application gunicorn loads (``bot.http:create_app()``)."""
+    """The WSGI application gunicorn loads (``bot.transports.web:create_app()``)."""
     runtime = Runtime(settings or Settings.from_env()).prepare()
     return CouncilApp(runtime)

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.commands import parse_user
-from bot.console import Console, console_user
 from bot.errors import CommandError
 from bot.runtime import Runtime
+from bot.transports.console import Console, console_user
 from tests.council import Clock, make_runtime
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.app import create_bolt_app, slack_client
 from bot.runtime import Runtime
 from bot.scheduler import start
+from bot.transports.bolt_app import create_bolt_app, slack_client
 
 
 def build_handler(runtime: Runtime, app: App | None = None) -> SocketModeHandler:
