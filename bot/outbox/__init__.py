@@ -1,0 +1,49 @@
+"""Everything the bot says goes through the outbox.
+
+A use-case records what must be said in the same transaction as the change
+that causes it (``record``); delivery happens afterwards, by whichever process
+claims the row first (``delivery``), through a ``Port`` (Slack, or the console).
+The row's unique key is what makes a reminder or an announcement impossible to
+send twice. The secretariat's ``outbox`` command is in ``commands``.
+"""
+
+from bot.outbox.delivery import (
+    Claim,
+    DeliveryReport,
+    Renderer,
+    Renderers,
+    _claim,
+    _settle,
+    deliver,
+    retry_failed,
+)
+from bot.outbox.port import (
+    BATCH,
+    DUE,
+    HOME_SETTLE,
+    LEASE,
+    MAX_ATTEMPTS,
+    WAIT,
+    Due,
+    PermanentError,
+    Port,
+    TransientError,
+    Waiting,
+)
+from bot.outbox.record import (
+    OutboxWriter,
+    dm,
+    due_in,
+    post,
+    publish_homes,
+    refresh_view,
+    skip,
+    update_message,
+)
+
+__all__ = [
+    "BATCH", "DUE", "HOME_SETTLE", "LEASE", "MAX_ATTEMPTS", "WAIT", "Claim", "DeliveryReport",
+    "Due", "OutboxWriter", "PermanentError", "Port", "Renderer", "Renderers", "TransientError",
+    "Waiting", "_claim", "_settle", "deliver", "dm", "due_in", "post", "publish_homes",
+    "refresh_view", "retry_failed", "skip", "update_message",
+]

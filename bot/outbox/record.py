@@ -1,0 +1,202 @@
+"""Recording what the council must see, in the transaction of the change that causes it.
+
+A row's unique key (``council_id``, ``key``) is what makes a reminder or an
+announcement impossible to send twice: a second record of the same key is ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, null
+from sqlmodel import Session
+
+from bot.messages import Message
+from bot.outbox.port import DUE, HOME_SETTLE, Due
+from storage.models import Council, Outbox
+from storage.queries import insert_ignoring_duplicates, upsert
+
+
+def _noted(session: Session, due: datetime, row_id: int, kind: object) -> None:
+    """Remember in the session that row ``row_id`` is to be sent at ``due``."""
+    session.info.setdefault(DUE, set()).add(Due(due, row_id, kind == "home"))
+
+
+def due_in(session: Session) -> set[Due]:
+    """The rows recorded in this session, and when they are due (empty: it recorded none)."""
+    return set(session.info.get(DUE, ()))
+
+
+def _insert_ignoring_duplicates(session: Session, values: dict[str, object]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING: True when this call wrote the row."""
+    row_id = insert_ignoring_duplicates(session, Outbox, values, ("council_id", "key"))
+    if row_id is not None and values.get("status") == "pending":
+        _noted(session, values["next_attempt_at"], row_id, values["kind"])  # type: ignore[arg-type]
+    return row_id is not None
+
+
+def _values(
+    council_id: int, key: str, kind: str, message: Message, now: datetime, **extra: object
+) -> dict[str, object]:
+    values: dict[str, object] = {
+        "council_id": council_id,
+        "key": key,
+        "kind": kind,
+        "payload": message.to_dict(),
+        "status": "pending",
+        "revision": 1,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "channel": None,
+        "thread_key": None,
+        "target_key": None,
+    }
+    values.update(extra)
+    return values
+
+
+def post(
+    session: Session,
+    council_id: int,
+    key: str,
+    message: Message,
+    now: datetime,
+    *,
+    channel: str | None = None,
+    thread_key: str | None = None,
+) -> bool:
+    """Record a post in the council channel (or ``channel``); False if the key exists."""
+    return _insert_ignoring_duplicates(
+        session,
+        _values(council_id, key, "post", message, now, channel=channel, thread_key=thread_key),
+    )
+
+
+def dm(session: Session, council_id: int, key: str, user_id: str, message: Message,
+       now: datetime) -> bool:
+    """Record a direct message to a user; False if the key exists."""
+    return _insert_ignoring_duplicates(
+        session, _values(council_id, key, "dm", message, now, channel=user_id)
+    )
+
+
+def skip(session: Session, council_id: int, key: str, message: Message, now: datetime,
+         reason: str) -> bool:
+    """Record that a message was due but will not be sent (e.g. stale after downtime)."""
+    return _insert_ignoring_duplicates(
+        session,
+        _values(council_id, key, "post", message, now, status="skipped", last_error=reason),
+    )
+
+
+def _upsert_latest(session: Session, rows: Iterable[dict[str, object]]) -> None:
+    """Keep one row per target with the newest content: only the latest state matters.
+
+    One statement for any number of targets (``INSERT … ON CONFLICT DO UPDATE``).
+    A row already waiting keeps its earlier moment, so that changes coming one
+    after another are sent together rather than putting the send off for ever.
+    """
+    rows = sorted(rows, key=lambda r: str(r["key"]))  # one lock order for every writer
+    if not rows:
+        return
+    # A row already waiting keeps its earlier moment: noting the later one only means
+    # the courier finds it sent already, or delivers it then.
+    for row, row_id in zip(rows, upsert(session, Outbox, rows, ("council_id", "key"), _latest),
+                           strict=True):
+        _noted(session, row["next_attempt_at"], row_id, row["kind"])  # type: ignore[arg-type]
+
+
+def _latest(table: Any, excluded: Any) -> dict[str, object]:
+    """An existing row takes the newest content and is due again (see ``_upsert_latest``)."""
+    waiting = (table.c.status == "pending") & (table.c.next_attempt_at < excluded.next_attempt_at)
+    return {
+        "payload": excluded.payload,
+        "revision": table.c.revision + 1,
+        "status": "pending",
+        "attempts": 0,
+        "last_error": null(),  # not None: a bound None would make SQLAlchemy send row by row
+        "next_attempt_at": case((waiting, table.c.next_attempt_at),
+                                else_=excluded.next_attempt_at),
+    }
+
+
+def update_message(session: Session, council_id: int, target_key: str, message: Message,
+                   now: datetime) -> None:
+    """Replace the content of a message posted earlier (``chat.update``)."""
+    _upsert_latest(session, [_values(council_id, f"{target_key}#update", "update", message, now,
+                                     target_key=target_key)])
+
+
+def refresh_view(session: Session, council_id: int, target_key: str, view: str, ref: object,
+                 now: datetime, *, homes: Iterable[str] = ()) -> None:
+    """Bring a message posted earlier up to date with the records, when it is delivered.
+
+    Only the request is recorded: ``view`` names the renderer the delivering
+    process builds the message with (``Renderer``), as of the moment it is sent,
+    so that changes following one another become one ``chat.update`` showing
+    the latest, and the change that asked is not kept waiting for the rendering.
+    ``homes``: users whose App Homes the change concerns too (see
+    :func:`publish_homes`), recorded in the same statement.
+    """
+    _upsert_latest(session, [
+        _values(council_id, f"{target_key}#update", "update", Message(text=""), now,
+                target_key=target_key, payload={"view": view, "ref": ref}),
+        *_home_rows(council_id, homes, now, HOME_SETTLE)])
+
+
+def _home_rows(council_id: int, user_ids: Iterable[str], now: datetime,
+               settle: timedelta) -> list[dict[str, object]]:
+    return [_values(council_id, f"home:{user}", "home", Message(text=""), now, channel=user,
+                    next_attempt_at=now + settle)
+            for user in dict.fromkeys(u for u in user_ids if u)]
+
+
+def publish_homes(session: Session, council_id: int, user_ids: Iterable[str], now: datetime,
+                  settle: timedelta = HOME_SETTLE) -> None:
+    """Ask for users' App Homes to be published again, ``settle`` from now.
+
+    Only the request is recorded: each Home is built when it is delivered, after
+    the person who caused the change has their answer and outside the council's
+    lock, and it shows the council as it is then, not as it was.
+    """
+    _upsert_latest(session, _home_rows(council_id, user_ids, now, settle))
+
+
+class OutboxWriter:
+    """A council, a session and a moment: ``post``, ``dm``, ``update`` and the time zone.
+
+    Shared by a request's :class:`bot.context.Context` and a scheduler pass's
+    ``PassContext``, so both record what the council must see the same way.
+    """
+
+    session: Session
+    council: Council
+    now: datetime
+
+    @property
+    def council_id(self) -> int:
+        assert self.council.id is not None
+        return self.council.id
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.council.timezone)
+
+    def post(self, key: str, message: Message, *, thread_key: str | None = None) -> bool:
+        return post(self.session, self.council_id, key, message, self.now, thread_key=thread_key)
+
+    def dm(self, key: str, user_id: str, message: Message) -> bool:
+        return dm(self.session, self.council_id, key, user_id, message, self.now)
+
+    def update(self, target_key: str, message: Message) -> None:
+        update_message(self.session, self.council_id, target_key, message, self.now)
+
+    def refresh(self, target_key: str, view: str, ref: object, *,
+                homes: Iterable[str] = ()) -> None:
+        refresh_view(self.session, self.council_id, target_key, view, ref, self.now,
+                     homes=homes)
+
