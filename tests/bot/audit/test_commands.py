@@ -21,7 +21,7 @@ from storage.models import AuditEntry, Council
 from tests.agenda import make_decision
 from tests.council import ADMIN, CHAIR, CODES, OUTSIDER, delegate, run
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _url(engine: Engine) -> str:
