@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from bot import outbox, polls
 from bot.cadence import Verdict
 from bot.context import Actor, Context, resolve_actor
+from bot.delegations.rules import ROLES
 from bot.issues import (
     ROME,
     days_open,
@@ -34,7 +35,6 @@ from bot.issues import (
 )
 from bot.meetings import bodies_of, standings
 from bot.messages import Button, Message
-from bot.roster import ROLES
 from bot.times import slack_date
 from storage.models import (
     AgendaItem,

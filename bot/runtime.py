@@ -23,12 +23,13 @@ from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlmodel import Session, col, select
 
 import bot.audit.commands  # registers its commands
+import bot.delegations  # registers its commands
+import bot.help  # registers its command
 import bot.issues  # registers its commands and passes
 import bot.meeting_reminders  # registers its scheduler passes
 import bot.meetings  # registers its commands
 import bot.outbox.commands  # registers its commands
 import bot.polls  # registers its commands and passes
-import bot.roster  # registers its commands
 from bot import audit, outbox
 from bot.charter import Charter, load_charter
 from bot.commands import find

@@ -1,0 +1,80 @@
+"""The roster's commands: parse the line, call the use-case (``service``)."""
+
+from __future__ import annotations
+
+from bot.commands import command, find_member, is_user, members_of, parse_user, split_word
+from bot.context import Context
+from bot.delegations import service
+from bot.delegations.render import members_message
+from bot.errors import CommandError
+from bot.messages import Message
+from storage.roster import roster_of
+
+
+@command("setup", "setup", mutates=True)
+def setup(ctx: Context, args: str) -> Message:
+    """Bind the current channel as the council channel, where the bot posts."""
+    return service.bind_channel(ctx)
+
+
+@command("members", "members")
+def members(ctx: Context, args: str) -> Message:
+    """List the members and their delegates."""
+    return members_message(ctx.council, members_of(ctx),
+                           roster_of(ctx.session, ctx.council).delegates)
+
+
+@command(
+    "delegate add",
+    "delegate add <member> <user> [head|deputy|milrep|expert]",
+    examples=("delegate add Russia @ivanov head", "delegate add uk @smith milrep"),
+    mutates=True,
+)
+def delegate_add(ctx: Context, args: str) -> Message:
+    """Add a user to a member's delegation, or change their role in it.
+
+    A user sits in one delegation at most. Without a role, the first delegate
+    of a member is its head of delegation and later ones are experts. A member
+    has one head of delegation: naming a new head makes the previous one deputy.
+    """
+    words = args.split()
+    at = next((i for i, w in enumerate(words) if is_user(w)), None)
+    if not words:
+        raise CommandError("Name the member and the user.")
+    if at is None:
+        raise CommandError("Name the user to add, as a mention (@someone) or a Slack ID.")
+    if at == 0:
+        raise CommandError("Name the member before the user.")
+    member = find_member(ctx, " ".join(words[:at]))
+    user_id = parse_user(words[at])
+    rest = words[at + 1:]
+    if len(rest) > 1:
+        raise CommandError(f'Unexpected "{" ".join(rest)[:40]}" after the role.')
+    return service.seat_delegate(ctx, member, user_id, rest[0] if rest else None)
+
+
+def _one_user(args: str, missing: str) -> str:
+    token, rest = split_word(args)
+    if not token:
+        raise CommandError(missing)
+    if rest:
+        raise CommandError(f'Unexpected "{rest[:40]}" after the user.')
+    return parse_user(token)
+
+
+@command("delegate remove", "delegate remove <user>", examples=("delegate remove @ivanov",),
+         mutates=True)
+def delegate_remove(ctx: Context, args: str) -> Message:
+    """Remove a user from their delegation.
+
+    Removing the head of delegation, or a member's last delegate while polls are
+    open, is said in the reply; the Chair is told when a member is left with no
+    one to take its position on an open poll.
+    """
+    return service.unseat_delegate(ctx, _one_user(args, "Name the user to remove."))
+
+
+@command("chair", "chair <user>", examples=("chair @secgen",), mutates=True)
+def chair(ctx: Context, args: str) -> Message:
+    """Set the Chair of the council (the Secretary General)."""
+    return service.set_chair(ctx, _one_user(args, "Name the user who chairs the council."))
