@@ -134,8 +134,9 @@ def _no_command(words: list[str]) -> CommandError:
     suggestion = close[0]
     if suggestion in families:  # "delegat add": the family's member nearest the second word
         second = words[1].casefold() if len(words) > 1 else ""
-        names = [c.name for c in family(suggestion)]
-        nearest = difflib.get_close_matches(f"{suggestion} {second}", names, n=1, cutoff=0.5)
+        kin_names = [c.name for c in family(suggestion)]
+        nearest = difflib.get_close_matches(f"{suggestion} {second}", kin_names, n=1,
+                                            cutoff=0.5)
         suggestion = nearest[0] if nearest else suggestion
     usage = REGISTRY[suggestion].usage if suggestion in REGISTRY else f"help {suggestion}"
     return CommandError(f'There is no command "{first[:40]}". Did you mean "{suggestion}"?', usage)

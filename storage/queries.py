@@ -126,4 +126,4 @@ def claim_event(session: Session, council_id: int, event_id: str, now: datetime)
         session, ProcessedEvent,
         {"council_id": council_id, "event_id": event_id[:64], "received_at": now},
         ("council_id", "event_id"),
-    )
+    ) is not None

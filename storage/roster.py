@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
@@ -94,7 +95,9 @@ def roster_of(session: Session, council: Council) -> Roster:
     stamp = council.roster_stamp
     if not stamp:  # a row from before stamps: never trusted to a copy
         return _load(session, council.id, stamp)
-    key = (str(session.get_bind().url), council.id)
+    bind = session.get_bind()
+    url = bind.engine.url if isinstance(bind, Connection) else bind.url
+    key = (str(url), council.id)
     with _lock:
         kept = _kept.get(key)
         if kept is not None and kept.stamp == stamp:

@@ -70,7 +70,8 @@ def _claim_query(postgresql: bool, one_council: bool, by_id: bool = False) -> An
     """The claim, built once: what is due and free, with the council's channel and the
     message each row threads under or updates. App Homes, rebuilt in full and each for
     one viewer, come after posts and updates, which keep their order."""
-    wall, now = bindparam("wall"), bindparam("now")
+    wall: Any = bindparam("wall")
+    now: Any = bindparam("now")
     t, ref, council = _TABLE, _TABLE.alias("ref"), Council.__table__  # type: ignore[attr-defined]
     query = (
         select(t, council.c.channel_id.label("council_channel"),

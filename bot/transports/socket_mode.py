@@ -30,5 +30,5 @@ def run(runtime: Runtime) -> int:
     start(lambda: runtime.tick(), lambda: runtime.deliver(port),
           tick_seconds=settings.tick_seconds,
           deliver_seconds=settings.deliver_seconds)
-    build_handler(runtime, app).start()
+    build_handler(runtime, app).start()  # type: ignore[no-untyped-call]
     return 0
