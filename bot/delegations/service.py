@@ -7,6 +7,7 @@ sees, in the request's transaction.
 
 from __future__ import annotations
 
+from bot import keys
 from bot.context import Context
 from bot.delegations import queries
 from bot.delegations.render import and_list, name_a_head, seated_text
@@ -31,7 +32,7 @@ def bind_channel(ctx: Context) -> Message:
     ctx.session.add(ctx.council)
     ctx.audit("setup", {"channel": ctx.channel_id, "previous": previous})
     ctx.post(
-        f"setup:{ctx.channel_id}:{ctx.now.isoformat()}",
+        keys.channel_bound(ctx.channel_id, ctx.now),
         Message(text=f"This channel is now the channel of the *{ctx.council.name}*. "
                 "Announcements, polls, reminders and implementation issues will appear here."),
     )
@@ -83,7 +84,7 @@ def seat_delegate(ctx: Context, member: Member, user_id: str, asked: str | None)
     if headless:
         text += f" {member.name} now has no head of delegation."
         reply = f"{text[:-1]}; {name_a_head(ctx.slash, member)} names one."
-    ctx.post(f"delegate:{delegate.id}:{role}:{ctx.now.isoformat()}", Message(text=text))
+    ctx.post(keys.delegate_seated(delegate.id, role, ctx.now), Message(text=text))
     return Message(text=reply)
 
 
@@ -98,7 +99,7 @@ def unseat_delegate(ctx: Context, user_id: str) -> Message:
     details: dict[str, object] = {"user": user_id, "role": delegate.role}
     text = f"<@{user_id}> leaves the delegation of {member.name}."
     reply = text
-    key = f"delegate-remove:{delegate.id}:{ctx.now.isoformat()}"
+    key = keys.delegate_removed(delegate.id, ctx.now)
     if not others:
         text += f" {member.name} now has no delegate."
         reply = text
@@ -116,7 +117,7 @@ def unseat_delegate(ctx: Context, user_id: str) -> Message:
                         f"`{ctx.slash} chair <user>` sets one."))
             if chair:
                 details["chair_told"] = chair
-                ctx.dm(f"{key}:chair", chair, Message(text=(
+                ctx.dm(keys.chair_told(key), chair, Message(text=(
                     f"{member.name} has no delegate any more: <@{ctx.actor.user_id}> removed "
                     f"<@{user_id}>, its last. Nobody can take its position on {polls}: {refs}. "
                     f"{name_a_head(ctx.slash, member)} seats one (secretariat).")))
@@ -142,5 +143,5 @@ def set_chair(ctx: Context, user_id: str) -> Message:
     ctx.session.add(ctx.council)
     ctx.audit("chair.set", {"user": user_id, "previous": previous})
     text = f"<@{user_id}> now chairs the {ctx.council.name} as {ctx.council.chair_title}."
-    ctx.post(f"chair:{user_id}:{ctx.now.isoformat()}", Message(text=text))
+    ctx.post(keys.chair_set(user_id, ctx.now), Message(text=text))
     return Message(text=text)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, null
 from sqlmodel import Session
 
+from bot import keys
 from bot.messages import Message
 from bot.outbox.port import DUE, HOME_SETTLE, Due
 from storage.models import Council, Outbox
@@ -127,7 +128,7 @@ def _latest(table: Any, excluded: Any) -> dict[str, object]:
 def update_message(session: Session, council_id: int, target_key: str, message: Message,
                    now: datetime) -> None:
     """Replace the content of a message posted earlier (``chat.update``)."""
-    _upsert_latest(session, [_values(council_id, f"{target_key}#update", "update", message, now,
+    _upsert_latest(session, [_values(council_id, keys.updated(target_key), "update", message, now,
                                      target_key=target_key)])
 
 
@@ -143,14 +144,14 @@ def refresh_view(session: Session, council_id: int, target_key: str, view: str, 
     :func:`publish_homes`), recorded in the same statement.
     """
     _upsert_latest(session, [
-        _values(council_id, f"{target_key}#update", "update", Message(text=""), now,
+        _values(council_id, keys.updated(target_key), "update", Message(text=""), now,
                 target_key=target_key, payload={"view": view, "ref": ref}),
         *_home_rows(council_id, homes, now, HOME_SETTLE)])
 
 
 def _home_rows(council_id: int, user_ids: Iterable[str], now: datetime,
                settle: timedelta) -> list[dict[str, object]]:
-    return [_values(council_id, f"home:{user}", "home", Message(text=""), now, channel=user,
+    return [_values(council_id, keys.home(user), "home", Message(text=""), now, channel=user,
                     next_attempt_at=now + settle)
             for user in dict.fromkeys(u for u in user_ids if u)]
 

@@ -1,0 +1,196 @@
+"""Every outbox key, as a function: the one home of the idempotency of what the bot says.
+
+Each outbox row has a unique ``(council_id, key)``; recording the same key twice is a
+no-op, so a key names one thing the council sees, once. The table in
+``docs/ARCHITECTURE.md`` is generated from this module's docstrings and a test keeps
+the two the same.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+
+def _at(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def _seconds(ahead: timedelta) -> int:
+    return int(ahead.total_seconds())
+
+
+# -- the roster ------------------------------------------------------------------------
+
+
+def channel_bound(channel_id: str, at: datetime) -> str:
+    """council channel bound: ``setup:{channel}:{at}``"""
+    return f"setup:{channel_id}:{_at(at)}"
+
+
+def delegate_seated(delegate_id: int | None, role: str, at: datetime) -> str:
+    """delegate seated or given a role: ``delegate:{delegate_id}:{role}:{at}``"""
+    return f"delegate:{delegate_id}:{role}:{_at(at)}"
+
+
+def delegate_removed(delegate_id: int | None, at: datetime) -> str:
+    """delegate removed: ``delegate-remove:{delegate_id}:{at}``"""
+    return f"delegate-remove:{delegate_id}:{_at(at)}"
+
+
+def chair_told(key: str) -> str:
+    """the Chair's DM about what ``key`` says (a member left with no delegate while polls
+    are open, an issue raised, an extraordinary meeting requested): ``{key}:chair``"""
+    return f"{key}:chair"
+
+
+def chair_set(user_id: str, at: datetime) -> str:
+    """Chair set: ``chair:{user}:{at}``"""
+    return f"chair:{user_id}:{_at(at)}"
+
+
+# -- bodies and meetings ---------------------------------------------------------------
+
+
+def body(body_id: int | None) -> str:
+    """body created: ``body:{id}``"""
+    return f"body:{body_id}"
+
+
+def meeting(meeting_id: int | None) -> str:
+    """meeting announcement (updated in place when its agenda changes): ``meeting:{id}``"""
+    return f"meeting:{meeting_id}"
+
+
+def meeting_cancelled(meeting_id: int | None) -> str:
+    """meeting cancelled: ``meeting:{id}:cancelled``"""
+    return f"{meeting(meeting_id)}:cancelled"
+
+
+def meeting_reminder(meeting_id: int | None, seconds_before: int) -> str:
+    """meeting reminder: ``meeting:{id}:remind:{seconds_before}``"""
+    return f"{meeting(meeting_id)}:remind:{seconds_before}"
+
+
+def cadence_prefix(body_key: str, period_key: str) -> str:
+    """The start that every nudge of a body in a period shares (not a key of its own)."""
+    return f"cadence:{body_key}:{period_key}:"
+
+
+def cadence_nudge(body_key: str, period_key: str, n: int) -> str:
+    """cadence nudge: ``cadence:{body_key}:{period}:{n}`` (n: the days left when sent)"""
+    return f"{cadence_prefix(body_key, period_key)}{n}"
+
+
+def cadence_breached(body_key: str, period_key: str) -> str:
+    """cadence breached, said once per period: ``cadence:{body_key}:{period}:breached``"""
+    return f"{cadence_prefix(body_key, period_key)}breached"
+
+
+def extraordinary(request_id: int | None) -> str:
+    """extraordinary meeting requested: ``extraordinary:{id}``"""
+    return f"extraordinary:{request_id}"
+
+
+def extraordinary_reminder(request_id: int | None, n: int) -> str:
+    """extraordinary request still unscheduled, recalled daily: ``extraordinary:{id}:remind:{n}``"""
+    return f"{extraordinary(request_id)}:remind:{n}"
+
+
+def extraordinary_withdrawn(request_id: int | None) -> str:
+    """extraordinary request withdrawn (thread reply): ``extraordinary:{id}:withdrawn``"""
+    return f"{extraordinary(request_id)}:withdrawn"
+
+
+# -- polls and joint decisions ----------------------------------------------------------
+
+
+def poll(proposal_id: int | None) -> str:
+    """poll message (rebuilt from the records at delivery: ``ctx.refresh(poll, "poll", id)``):
+    ``poll:{id}``"""
+    return f"poll:{proposal_id}"
+
+
+def poll_reminder(proposal_id: int | None, version: int, ahead: timedelta,
+                  deadline: datetime) -> str:
+    """poll reminder, one per text version, offset and deadline (an extended deadline gets
+    fresh reminders): ``poll:{id}:v{version}:remind:{seconds_before}:{deadline_epoch}``"""
+    return (f"{poll(proposal_id)}:v{version}:remind:{_seconds(ahead)}"
+            f":{int(deadline.timestamp())}")
+
+
+def poll_extended(proposal_id: int | None, version: int, deadline: datetime) -> str:
+    """poll deadline extended (thread reply): ``poll:{id}:v{version}:extend:{deadline_epoch}``"""
+    return f"{poll(proposal_id)}:v{version}:extend:{int(deadline.timestamp())}"
+
+
+def poll_amended(proposal_id: int | None, version: int) -> str:
+    """poll text amended: ``poll:{id}:v{version}:amended``"""
+    return f"{poll(proposal_id)}:v{version}:amended"
+
+
+def poll_outcome(proposal_id: int | None) -> str:
+    """poll outcome (thread reply under the poll): ``poll:{id}:outcome``"""
+    return f"{poll(proposal_id)}:outcome"
+
+
+def poll_closed(proposal_id: int | None) -> str:
+    """a poll closed without a decision: ``poll:{id}:closed``"""
+    return f"{poll(proposal_id)}:closed"
+
+
+def decision(decision_id: int | None) -> str:
+    """joint decision announcement: ``decision:{id}``"""
+    return f"decision:{decision_id}"
+
+
+# -- implementation issues --------------------------------------------------------------
+
+
+def issue(issue_id: int | None) -> str:
+    """implementation issue raised (thread reply under ``decision:{id}``): ``issue:{id}``"""
+    return f"issue:{issue_id}"
+
+
+def issue_notice(issue_id: int | None) -> str:
+    """implementation issue's notice in the channel: ``issue:{id}:notice``"""
+    return f"{issue(issue_id)}:notice"
+
+
+def issue_resolved(issue_id: int | None) -> str:
+    """implementation issue resolved (thread reply): ``issue:{id}:resolved``"""
+    return f"{issue(issue_id)}:resolved"
+
+
+def issue_withdrawn(issue_id: int | None) -> str:
+    """implementation issue withdrawn (thread reply): ``issue:{id}:withdrawn``"""
+    return f"{issue(issue_id)}:withdrawn"
+
+
+# -- delivery's own ---------------------------------------------------------------------
+
+
+def updated(key: str) -> str:
+    """a message updated in place, newest content wins: ``{key}#update``"""
+    return f"{key}#update"
+
+
+def home(user_id: str) -> str:
+    """App Home (only the request; the view is built at delivery): ``home:{user}``"""
+    return f"home:{user_id}"
+
+
+def table() -> str:
+    """The Markdown table of every key, from the docstrings above (docs/ARCHITECTURE.md)."""
+    import inspect
+    import sys
+
+    rows = ["| what | key |", "|---|---|"]
+    for name, function in vars(sys.modules[__name__]).items():  # in the order written
+        if (name.startswith("_") or name == "table" or not inspect.isfunction(function)
+                or function.__module__ != __name__):
+            continue
+        doc = " ".join((function.__doc__ or "").split())
+        what, _, key = doc.rpartition(": ``")
+        if key:
+            rows.append(f"| {what} | ``{key} |".replace("``", "`"))
+    return "\n".join(rows)
