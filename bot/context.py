@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
-from bot import audit, outbox
+from bot import audit, events, outbox
 from bot.charter import Charter
 from bot.permissions import Role, check, granting
 from storage.models import Council, Member
@@ -108,3 +109,23 @@ class Context(outbox.OutboxWriter):
         audit.append(self.session, self.council_id, self.now, self.actor.user_id, action,
                      details, member.name if member else None, capacity)
 
+    def publish(self, event: object) -> None:
+        """Tell the features that follow this change (``bot.events``), in this transaction."""
+        events.publish(self, event)
+
+    def homes_of(self, member_ids: Iterable[int | None]) -> list[str]:
+        """The users whose App Home shows these members' business: their delegates (the
+        roster copy knows them), the Chair and the secretariat."""
+        users = roster_of(self.session, self.council).delegates_of(member_ids)
+        if self.council.chair_user_id:
+            users.append(self.council.chair_user_id)
+        return users + sorted(self.admins)
+
+    def refresh_homes(self, *, members: Iterable[int | None] | None = None,
+                      users: Iterable[str] = (),
+                      settle: timedelta = outbox.HOME_SETTLE) -> None:
+        """Ask for App Homes to be published again: ``users``'s, and (when ``members`` is
+        given) the Homes that show those members' business. Built at delivery, ``settle``
+        from now, so the changes of a busy minute are published together."""
+        targets = [*users, *(self.homes_of(members) if members is not None else [])]
+        outbox.publish_homes(self.session, self.council_id, targets, self.now, settle)

@@ -24,7 +24,6 @@ from bot.issues import (
     ROME,
     days_open,
     decision_label,
-    delegates_of,
     excerpt,
     is_overdue,
     meeting_label,
@@ -286,16 +285,13 @@ def render_home(session: Session, council_id: int, user_id: str, admins: frozens
 
 
 def member_homes(ctx: Context, member_ids: Iterable[int | None]) -> list[str]:
-    """The users whose Home shows a member's business: its delegates, the Chair, the secretariat."""
-    users = delegates_of(ctx.session, ctx.council_id, member_ids)
-    if ctx.council.chair_user_id:
-        users.append(ctx.council.chair_user_id)
-    return users + sorted(ctx.admins)
+    """The users whose Home shows a member's business (``Context.homes_of``)."""
+    return ctx.homes_of(member_ids)
 
 
 def home_opened(ctx: Context, event_id: str | None) -> Message:
     """``app_home_opened``: publish the viewer's Home, once per Slack event (retries are no-ops)."""
     if event_id and not claim_event(ctx.session, ctx.council_id, event_id, ctx.now):
         return Message(text="Already published for this event.")
-    refresh_homes(ctx, [ctx.actor.user_id], settle=timedelta(0))  # the viewer is looking now
+    ctx.refresh_homes(users=[ctx.actor.user_id], settle=timedelta(0))  # the viewer is looking now
     return Message(text="Published.")
