@@ -20,6 +20,9 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_layout.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --profile $(BENCH_ARGS)
