@@ -8,12 +8,8 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.context import Context
-from bot.issues import (
-    agenda_issues,
-    attach_waiting_issues,
-    overdue_issues,
-    withdraw_issue,
-)
+from bot.issues.queries import agenda_issues, overdue_issues
+from bot.issues.service import attach_waiting_issues, withdraw_issue
 from bot.runtime import Runtime
 from storage.models import AgendaItem, AuditEntry, ImplementationIssue, Meeting, Outbox
 from tests.agenda import council_id, make_decision, make_meeting
@@ -293,7 +289,7 @@ def test_scheduling_a_council_meeting_takes_the_waiting_issues_and_reminds_of_ov
 
 
 def test_raise_issue_keeps_only_a_plain_link_to_the_source(council: Runtime) -> None:
-    from bot.issues import raise_issue
+    from bot.issues.service import raise_issue
 
     d = make_decision(council)
     link = "https://test.slack.com/archives/CCOUNCIL1/p1700000000000100"

@@ -1,0 +1,226 @@
+"""The reads and writes of implementation issues: no rendering, no rules of their own."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from bot.issues.rules import COUNCIL_PREFIX, DEFAULT_OVERDUE, OPEN, needs_meeting, overdue_period
+from storage.models import (
+    AgendaItem,
+    Body,
+    ImplementationIssue,
+    JointDecision,
+    Meeting,
+    Member,
+    Outbox,
+)
+from storage.queries import Page, first_page
+from storage.roster import roster_for
+
+log = logging.getLogger(__name__)
+
+#: The setting of the overdue period, in days.
+OVERDUE_ENV = "NRC_ISSUE_OVERDUE_DAYS"
+
+FORM_DECISIONS = 100  # a static_select holds at most 100 options
+
+
+def _overdue_days() -> timedelta:
+    """The configured period after which an open issue is overdue (default 30 days).
+
+    The one place the environment is read (``NRC_ISSUE_OVERDUE_DAYS``).
+    """
+    raw = os.environ.get(OVERDUE_ENV, "").strip()
+    period = overdue_period(raw)
+    if period is None:
+        log.warning("%s=%r is not a positive number of days; using %s", OVERDUE_ENV, raw,
+                    DEFAULT_OVERDUE.days)
+        return DEFAULT_OVERDUE
+    return period
+
+
+def overdue_after() -> timedelta:
+    """The configured period after which an open issue is overdue (default 30 days)."""
+    return _overdue_days()
+
+
+def next_council_meeting(session: Session, council_id: int, now: datetime) -> Meeting | None:
+    """The meeting an issue raised now goes to.
+
+    "Ambassadors' level, or the next Council meeting of any level if sooner"
+    is the soonest scheduled meeting of any ``council-*`` body. Extraordinary
+    meetings are left out: they meet on the request that convened them.
+    """
+    return session.exec(
+        select(Meeting)
+        .join(Body, Body.id == Meeting.body_id)  # type: ignore[arg-type]
+        .where(
+            Meeting.council_id == council_id,
+            col(Body.key).startswith(COUNCIL_PREFIX),
+            Meeting.status == "scheduled",
+            col(Meeting.extraordinary).is_(False),
+            Meeting.starts_at > now,
+        )
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
+    ).first()
+
+
+def _open_issues_query(council_id: int, member_id: int | None,
+                       decision_ids: Iterable[int] | None, not_member: int | None,
+                       proposed_by: int | None = None) -> Any:
+    query = (select(ImplementationIssue)
+             .where(ImplementationIssue.council_id == council_id,
+                    ImplementationIssue.status == OPEN)
+             .order_by(col(ImplementationIssue.id)))
+    if member_id is not None:
+        query = query.where(ImplementationIssue.member_id == member_id)
+    if not_member is not None:
+        query = query.where(ImplementationIssue.member_id != not_member)
+    if decision_ids is not None:
+        query = query.where(col(ImplementationIssue.decision_id).in_(list(decision_ids)))
+    if proposed_by is not None:
+        query = query.where(col(ImplementationIssue.decision_id).in_(
+            select(JointDecision.id).where(JointDecision.proposer_member_id == proposed_by)))
+    return query
+
+
+def open_issues(session: Session, council_id: int, *, member_id: int | None = None,
+                decision_ids: Iterable[int] | None = None) -> list[ImplementationIssue]:
+    return list(session.exec(_open_issues_query(council_id, member_id, decision_ids, None)))
+
+
+def open_issue_page(session: Session, council_id: int, limit: int, *,
+                    member_id: int | None = None, proposed_by: int | None = None,
+                    not_member: int | None = None) -> Page[ImplementationIssue]:
+    """The first open issues (oldest first) and how many there are: what the App Home shows.
+
+    ``proposed_by``: only issues on the decisions that member proposed.
+    """
+    page: Page[ImplementationIssue] = first_page(
+        session, _open_issues_query(council_id, member_id, None, not_member, proposed_by), limit)
+    return page
+
+
+def overdue_count(session: Session, council_id: int, now: datetime) -> int:
+    return int(session.exec(select(func.count()).select_from(ImplementationIssue).where(
+        ImplementationIssue.council_id == council_id, ImplementationIssue.status == OPEN,
+        col(ImplementationIssue.created_at) <= now - overdue_after())).one())
+
+
+def overdue_issues(session: Session, council_id: int, now: datetime,
+                   after: timedelta | None = None) -> list[ImplementationIssue]:
+    """Open issues older than the overdue period: the next meeting's reminder names them."""
+    cutoff = now - (after or overdue_after())
+    return list(session.exec(
+        select(ImplementationIssue)
+        .where(ImplementationIssue.council_id == council_id,
+               ImplementationIssue.status == OPEN,
+               col(ImplementationIssue.created_at) <= cutoff)
+        .order_by(col(ImplementationIssue.id))
+    ))
+
+
+def agenda_issues(session: Session, meeting_id: int) -> list[ImplementationIssue]:
+    """The open issues on a meeting's agenda."""
+    return list(session.exec(
+        select(ImplementationIssue)
+        .join(AgendaItem, AgendaItem.issue_id == ImplementationIssue.id)  # type: ignore[arg-type]
+        .where(AgendaItem.meeting_id == meeting_id, ImplementationIssue.status == OPEN)
+        .order_by(col(ImplementationIssue.id))
+    ))
+
+
+def members(session: Session, council_id: int) -> dict[int, Member]:
+    return roster_for(session, council_id).by_id
+
+
+def delegates_of(session: Session, council_id: int, member_ids: Iterable[int | None]) -> list[str]:
+    return roster_for(session, council_id).delegates_of(member_ids)
+
+
+def body_name(session: Session, meeting: Meeting) -> str:
+    body = session.get(Body, meeting.body_id)
+    return body.name if body else "meeting"
+
+
+def placed_meeting(session: Session, issue: ImplementationIssue) -> Meeting | None:
+    """The meeting an issue was last put on, if any."""
+    return session.get(Meeting, issue.meeting_id) if issue.meeting_id else None
+
+
+def waiting(session: Session, council_id: int, now: datetime) -> list[ImplementationIssue]:
+    """Open issues with no meeting ahead: never placed, or their meeting was cancelled or held."""
+    rows = session.exec(
+        select(ImplementationIssue, Meeting)
+        .outerjoin(Meeting, Meeting.id == ImplementationIssue.meeting_id)  # type: ignore[arg-type]
+        .where(ImplementationIssue.council_id == council_id, ImplementationIssue.status == OPEN)
+        .order_by(col(ImplementationIssue.id))
+    )
+    return [issue for issue, meeting in rows
+            if needs_meeting(meeting.status if meeting else None,
+                             meeting.starts_at if meeting else None, now)]
+
+
+def put_on_agenda(session: Session, issue: ImplementationIssue, meeting: Meeting, text: str,
+                  now: datetime) -> None:
+    """Add the issue's agenda item to the meeting and note the meeting on the issue."""
+    assert issue.id is not None and meeting.id is not None
+    session.add(AgendaItem(council_id=issue.council_id, meeting_id=meeting.id,
+                           text=text, added_by=issue.raised_by,
+                           member_id=issue.member_id, issue_id=issue.id, created_at=now))
+    issue.meeting_id = meeting.id
+    session.add(issue)
+
+
+def decision(session: Session, council_id: int, number: int) -> JointDecision | None:
+    found = session.get(JointDecision, number)
+    return found if found is not None and found.council_id == council_id else None
+
+
+def issue(session: Session, council_id: int, number: int) -> ImplementationIssue | None:
+    found = session.get(ImplementationIssue, number)
+    return found if found is not None and found.council_id == council_id else None
+
+
+def open_duplicate(session: Session, council_id: int, dedup: str) -> int | None:
+    """The open issue with this fingerprint, if any (a closed one has none)."""
+    return session.exec(select(ImplementationIssue.id).where(
+        ImplementationIssue.council_id == council_id,
+        ImplementationIssue.dedup == dedup)).first()
+
+
+def form_decisions(session: Session, council_id: int) -> list[JointDecision]:
+    """The newest joint decisions, as many as the form's list holds."""
+    return list(session.exec(
+        select(JointDecision).where(JointDecision.council_id == council_id)
+        .order_by(col(JointDecision.id).desc()).limit(FORM_DECISIONS)))
+
+
+def announcement_key(session: Session, council_id: int, stamps: list[str]) -> str | None:
+    """The outbox key of the decision announcement posted as one of these messages, if any."""
+    return session.exec(
+        select(Outbox.key).where(Outbox.council_id == council_id,
+                                 col(Outbox.key).startswith("decision:"),
+                                 col(Outbox.ts).in_(stamps))).first()
+
+
+def take_off_agendas_ahead(session: Session, issue_id: int | None, now: datetime) -> list[int]:
+    """Delete the issue's agenda items on meetings still to come; their meetings' ids."""
+    ahead = session.exec(
+        select(AgendaItem)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)  # type: ignore[arg-type]
+        .where(AgendaItem.issue_id == issue_id, Meeting.starts_at > now)
+    )
+    removed = []
+    for item in ahead:
+        removed.append(item.meeting_id)
+        session.delete(item)
+    session.flush()
+    return removed

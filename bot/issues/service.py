@@ -1,0 +1,324 @@
+"""The use-cases of implementation issues: raise, withdraw, resolve, list, and the agendas.
+
+The Rome Declaration: the members "will take joint decisions and will bear
+equal responsibility, individually and jointly, for their implementation.
+Each member may raise in the NRC issues related to the implementation of
+joint decisions." So any delegation may raise one, for its member; the issue
+goes on the agenda of the next Council meeting and stays open until the Chair
+or the secretariat resolves it, or the raising member withdraws it. One raised
+while no Council meeting is scheduled waits for the next one, and one still
+open after its meeting moves on to the next.
+
+Each use-case checks the permission, changes the state, writes the audit entry
+and the outbox records in the one transaction of its request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.commands import text_argument
+from bot.context import Context
+from bot.errors import CommandError, Refused
+from bot.issues import queries, render
+from bot.issues.rules import (
+    OPEN,
+    RESOLVED,
+    WITHDRAWN,
+    announced_decision,
+    days_open,
+    is_council_key,
+    is_overdue,
+    is_raiser,
+    issue_fingerprint,
+    needs_meeting,
+    plain_link,
+)
+from bot.messages import Message
+from bot.permissions import Role
+from storage.models import Body, Council, ImplementationIssue, JointDecision, Meeting, Member
+
+#: Writes an audit entry: (action, details, member).
+Auditor = Callable[[str, dict[str, Any], Member | None], None]
+
+
+def meeting_label(session: Session, meeting: Meeting, tz: ZoneInfo) -> str:
+    return render.meeting_text(meeting.id, queries.body_name(session, meeting),
+                               meeting.starts_at, tz)
+
+
+def placement_label(session: Session, issue: ImplementationIssue, now: datetime,
+                    tz: ZoneInfo) -> str:
+    """Where an open issue stands: the meeting ahead, or waiting for one (after which)."""
+    meeting = queries.placed_meeting(session, issue)
+    if meeting is None:
+        return render.waiting_text()
+    if needs_meeting(meeting.status, meeting.starts_at, now):
+        return render.waiting_text(meeting.id, cancelled=meeting.status == "cancelled")
+    return meeting_label(session, meeting, tz)
+
+
+def overdue_note(session: Session, issue_id: int | None, at: datetime) -> str:
+    """`` _overdue: open 34 days_`` for an agenda item that is an issue overdue as of ``at``.
+
+    A meeting's agenda, announcement and reminders judge as of the meeting's
+    start: an issue that will have been open longer than the period (default
+    30 days) when the Council meets is overdue at that meeting.
+    """
+    if issue_id is None:
+        return ""
+    issue = session.get(ImplementationIssue, issue_id)
+    if issue is None or not is_overdue(issue, at, queries.overdue_after()):
+        return ""
+    return render.overdue_mark(days_open(issue, at))
+
+
+def put_on_agenda(session: Session, issue: ImplementationIssue, meeting: Meeting,
+                  now: datetime) -> None:
+    queries.put_on_agenda(session, issue, meeting,
+                          render.agenda_text(issue.id, issue.decision_id, issue.text), now)
+
+
+def place_waiting_issues(session: Session, council_id: int, now: datetime,
+                         audit: Auditor) -> tuple[Meeting | None, list[ImplementationIssue]]:
+    """Put every waiting issue on the next Council meeting, if one is scheduled."""
+    meeting = queries.next_council_meeting(session, council_id, now)
+    if meeting is None:
+        return None, []
+    issues = queries.waiting(session, council_id, now)
+    members = queries.members(session, council_id)
+    for issue in issues:
+        previous = issue.meeting_id
+        put_on_agenda(session, issue, meeting, now)
+        audit("issue.agenda", {"issue": issue.id, "meeting": meeting.id, "previous": previous},
+              members[issue.member_id])
+    session.flush()
+    return meeting, issues
+
+
+def refresh_announcement(session: Session, council: Council, meeting_id: int,
+                         update: Callable[[str, Message], None], slash: str = "/nrc") -> None:
+    """Rebuild a meeting's announcement in place: its agenda lists the issues on it."""
+    from bot.meetings import announcement  # the meetings code owns the announcement
+
+    meeting = session.get(Meeting, meeting_id)
+    body = session.get(Body, meeting.body_id) if meeting else None
+    if meeting is None or body is None:
+        return
+    update(f"meeting:{meeting.id}", announcement(session, council, meeting, body, slash))
+
+
+def refresh_homes(ctx: Context, issues: Iterable[ImplementationIssue]) -> None:
+    """Refresh the Homes that show these issues: the raising and proposing delegations,
+    the Chair and the secretariat."""
+    from bot import home  # the Home reads this package, so it is imported here
+
+    members: list[int | None] = []
+    for issue in issues:
+        decision = ctx.session.get(JointDecision, issue.decision_id)
+        members += [issue.member_id, decision.proposer_member_id if decision else None]
+    home.refresh_homes(ctx, home.member_homes(ctx, dict.fromkeys(members)))
+
+
+def attach_waiting_issues(ctx: Context, meeting: Meeting) -> list[ImplementationIssue]:
+    """Called when a meeting is scheduled: waiting issues join it if it is the next Council meeting.
+
+    Returns the issues that joined this meeting's agenda (none for other bodies).
+    """
+    body = ctx.session.get(Body, meeting.body_id)
+    if body is None or not is_council_key(body.key) or meeting.extraordinary:
+        return []
+    ctx.session.flush()
+    target, issues = place_waiting_issues(
+        ctx.session, ctx.council_id, ctx.now,
+        lambda action, details, member: ctx.audit(action, details, member))
+    if target is None or not issues:
+        return []
+    assert target.id is not None
+    refresh_announcement(ctx.session, ctx.council, target.id, ctx.update,
+                         ctx.slash)
+    refresh_homes(ctx, issues)
+    return issues if target.id == meeting.id else []
+
+
+# -- use-cases ----------------------------------------------------------------
+
+
+def _decision(ctx: Context, number: int) -> JointDecision:
+    decision = queries.decision(ctx.session, ctx.council_id, number)
+    if decision is None:
+        raise CommandError(f"There is no joint decision D{number}; `decisions` lists them.")
+    return decision
+
+
+def _issue(ctx: Context, number: int) -> ImplementationIssue:
+    issue = queries.issue(ctx.session, ctx.council_id, number)
+    if issue is None:
+        raise CommandError(f"There is no implementation issue I{number}; `issues` lists them.")
+    return issue
+
+
+@dataclass(frozen=True)
+class RaiseForm:
+    """What the *Raise implementation issue* modal offers: the decisions, one perhaps chosen."""
+
+    member: str
+    decisions: list[tuple[int, str]]  # (id, plain-text label), newest first
+    chosen: int | None
+
+
+def raise_form(ctx: Context, message_ts: str | None = None,
+               thread_ts: str | None = None) -> RaiseForm:
+    """Check the actor may raise an issue, and list the decisions to raise it on.
+
+    Read-only: the shortcut calls it before opening the modal, so that a
+    refusal comes at once. A message that is a decision's announcement, or a
+    reply in its thread, preselects that decision.
+    """
+    ctx.require("raise")
+    assert ctx.actor.member is not None
+    decisions = queries.form_decisions(ctx.session, ctx.council_id)
+    if not decisions:
+        raise CommandError("There are no joint decisions yet; an implementation issue is "
+                           "raised on a joint decision.")
+    chosen = None
+    stamps = [t for t in (message_ts, thread_ts) if t]
+    if stamps:
+        chosen = announced_decision(queries.announcement_key(ctx.session, ctx.council_id, stamps))
+    labels = [(d.id or 0, render.form_label(d.id, d.text)) for d in decisions]
+    if chosen not in {i for i, _ in labels}:
+        chosen = None
+    return RaiseForm(ctx.actor.member.name, labels, chosen)
+
+
+def raise_issue(ctx: Context, decision_id: int, text: str,
+                source_link: str | None = None) -> Message:
+    """Raise an implementation issue on a joint decision, for the actor's member.
+
+    Shared by the ``raise`` command and the *Raise implementation issue*
+    message shortcut.
+    """
+    ctx.require("raise")
+    member = ctx.actor.member
+    if member is None:  # the table allows delegates only; a delegate has a member
+        raise Refused("Only delegations may raise implementation issues.")
+    ctx.lock()
+    decision = _decision(ctx, decision_id)
+    text = text_argument(text, "text of the issue")
+    source_link = plain_link(source_link)
+    dedup = issue_fingerprint(decision_id, member.id or 0, text)
+    already = queries.open_duplicate(ctx.session, ctx.council_id, dedup)
+    if already is not None:
+        raise CommandError(f"{member.name} already raised this issue on D{decision_id}: "
+                           f"it is open as I{already}.")
+    issue = ImplementationIssue(council_id=ctx.council_id, decision_id=decision_id,
+                                member_id=member.id or 0, raised_by=ctx.actor.user_id, text=text,
+                                source_link=source_link, status=OPEN, created_at=ctx.now,
+                                dedup=dedup)
+    ctx.session.add(issue)
+    ctx.session.flush()
+    meeting = queries.next_council_meeting(ctx.session, ctx.council_id, ctx.now)
+    slash = ctx.slash
+    if meeting is not None and meeting.id is not None:
+        put_on_agenda(ctx.session, issue, meeting, ctx.now)
+        ctx.session.flush()
+        refresh_announcement(ctx.session, ctx.council, meeting.id, ctx.update, slash)
+    ctx.audit("issue.raise", {"issue": issue.id, "decision": decision_id, "text": text,
+                              "meeting": issue.meeting_id, "source": source_link}, member)
+    raised = render.Raised(
+        ref=f"I{issue.id}", member=member.name, user_id=ctx.actor.user_id,
+        decision_id=decision_id, decision=render.decision_label(decision), text=text,
+        source_link=source_link, where=placement_label(ctx.session, issue, ctx.now, ctx.tz),
+        at=ctx.now)
+    ctx.post(f"issue:{issue.id}", render.raised_post(raised, ctx.tz),
+             thread_key=f"decision:{decision_id}")
+    ctx.post(f"issue:{issue.id}:notice", render.raised_notice(raised))
+    if ctx.council.chair_user_id:
+        ctx.dm(f"issue:{issue.id}:chair", ctx.council.chair_user_id,
+               render.raised_chair(raised, slash))
+    refresh_homes(ctx, [issue])
+    return render.raised_reply(raised)
+
+
+def _close(ctx: Context, issue: ImplementationIssue, status: str, note: str | None) -> None:
+    """Close an issue, and take it off the agendas of meetings still to come."""
+    issue.status = status
+    issue.closed_at = ctx.now
+    issue.dedup = None  # closed: the same issue may be raised again
+    issue.closed_by = ctx.actor.user_id
+    issue.note = note
+    ctx.session.add(issue)
+    removed = queries.take_off_agendas_ahead(ctx.session, issue.id, ctx.now)
+    for meeting_id in removed:
+        refresh_announcement(ctx.session, ctx.council, meeting_id, ctx.update,
+                             ctx.slash)
+    member = ctx.session.get(Member, issue.member_id)
+    ctx.audit(f"issue.{'resolve' if status == RESOLVED else 'withdraw'}",
+              {"issue": issue.id, "decision": issue.decision_id, "note": note,
+               "off_agenda": removed}, member)
+
+
+def withdraw_issue(ctx: Context, number: int) -> Message:
+    """Withdraw an open issue: its raising member's delegates, the Chair or the secretariat.
+
+    Used by the ``withdraw`` command for ``I#`` references.
+    """
+    ctx.lock()
+    issue = _issue(ctx, number)
+    raiser = is_raiser(ctx.actor.member.id if ctx.actor.member else None, issue.member_id)
+    ctx.require("withdraw issue", *((Role.RAISER,) if raiser else ()))
+    if issue.status != OPEN:
+        raise CommandError(f"I{number} is already {issue.status}.")
+    _close(ctx, issue, WITHDRAWN, None)
+    member = ctx.session.get(Member, issue.member_id)
+    name = member.name if member else "its member"
+    ctx.post(f"issue:{issue.id}:withdrawn",
+             render.withdrawn_post(issue.id, ctx.actor.user_id, name if raiser else None),
+             thread_key=f"decision:{issue.decision_id}")
+    refresh_homes(ctx, [issue])
+    return render.withdrawn_reply(issue.id, name, issue.decision_id)
+
+
+def resolve_issue(ctx: Context, number: int, note: str) -> Message:
+    """Close an implementation issue with a note, posted in its thread (Chair, secretariat)."""
+    ctx.require("resolve")
+    issue = _issue(ctx, number)
+    if issue.status != OPEN:
+        raise CommandError(f"I{number} is already {issue.status}.")
+    note = text_argument(note, "note saying how it was resolved")
+    _close(ctx, issue, RESOLVED, note)
+    ctx.post(f"issue:{issue.id}:resolved",
+             render.resolved_post(issue.id, ctx.actor.user_id, note),
+             thread_key=f"decision:{issue.decision_id}")
+    refresh_homes(ctx, [issue])
+    return render.resolved_reply(issue.id, issue.decision_id)
+
+
+def list_issues(ctx: Context) -> Message:
+    """The open implementation issues by decision, with the raising member and their meeting."""
+    found = queries.open_issues(ctx.session, ctx.council_id)
+    if not found:
+        return render.no_issues(ctx.slash)
+    members = queries.members(ctx.session, ctx.council_id)
+    after = queries.overdue_after()
+    by_decision: dict[int, list[ImplementationIssue]] = {}
+    for issue in found:
+        by_decision.setdefault(issue.decision_id, []).append(issue)
+    groups: list[tuple[str, list[render.Listed]]] = []
+    for decision_id, group in by_decision.items():
+        decision = ctx.session.get(JointDecision, decision_id)
+        label = render.decision_label(decision, 120) if decision else f"*D{decision_id}*"
+        listed = [render.Listed(
+            issue_id=issue.id, member=members[issue.member_id].name, raised_by=issue.raised_by,
+            created_at=issue.created_at, text=issue.text,
+            where=placement_label(ctx.session, issue, ctx.now, ctx.tz),
+            overdue_days=(days_open(issue, ctx.now) if is_overdue(issue, ctx.now, after)
+                          else None)) for issue in group]
+        groups.append((label, listed))
+    return render.listing(groups, after, ctx.slash, ctx.tz)
