@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot import keys
 from bot.commands import text_argument
 from bot.context import Context
 from bot.errors import CommandError, Refused
@@ -117,13 +118,11 @@ def refresh_announcement(session: Session, council: Council, meeting_id: int,
 def refresh_homes(ctx: Context, issues: Iterable[ImplementationIssue]) -> None:
     """Refresh the Homes that show these issues: the raising and proposing delegations,
     the Chair and the secretariat."""
-    from bot import home  # the Home reads this package, so it is imported here
-
     members: list[int | None] = []
     for issue in issues:
         decision = ctx.session.get(JointDecision, issue.decision_id)
         members += [issue.member_id, decision.proposer_member_id if decision else None]
-    home.refresh_homes(ctx, home.member_homes(ctx, dict.fromkeys(members)))
+    ctx.refresh_homes(members=dict.fromkeys(members))
 
 
 def attach_waiting_issues(ctx: Context, meeting: Meeting) -> list[ImplementationIssue]:
@@ -236,11 +235,11 @@ def raise_issue(ctx: Context, decision_id: int, text: str,
         decision_id=decision_id, decision=render.decision_label(decision), text=text,
         source_link=source_link, where=placement_label(ctx.session, issue, ctx.now, ctx.tz),
         at=ctx.now)
-    ctx.post(f"issue:{issue.id}", render.raised_post(raised, ctx.tz),
-             thread_key=f"decision:{decision_id}")
-    ctx.post(f"issue:{issue.id}:notice", render.raised_notice(raised))
+    ctx.post(keys.issue(issue.id), render.raised_post(raised, ctx.tz),
+             thread_key=keys.decision(decision_id))
+    ctx.post(keys.issue_notice(issue.id), render.raised_notice(raised))
     if ctx.council.chair_user_id:
-        ctx.dm(f"issue:{issue.id}:chair", ctx.council.chair_user_id,
+        ctx.dm(keys.chair_told(keys.issue(issue.id)), ctx.council.chair_user_id,
                render.raised_chair(raised, slash))
     refresh_homes(ctx, [issue])
     return render.raised_reply(raised)
@@ -278,9 +277,9 @@ def withdraw_issue(ctx: Context, number: int) -> Message:
     _close(ctx, issue, WITHDRAWN, None)
     member = ctx.session.get(Member, issue.member_id)
     name = member.name if member else "its member"
-    ctx.post(f"issue:{issue.id}:withdrawn",
+    ctx.post(keys.issue_withdrawn(issue.id),
              render.withdrawn_post(issue.id, ctx.actor.user_id, name if raiser else None),
-             thread_key=f"decision:{issue.decision_id}")
+             thread_key=keys.decision(issue.decision_id))
     refresh_homes(ctx, [issue])
     return render.withdrawn_reply(issue.id, name, issue.decision_id)
 
@@ -293,9 +292,9 @@ def resolve_issue(ctx: Context, number: int, note: str) -> Message:
         raise CommandError(f"I{number} is already {issue.status}.")
     note = text_argument(note, "note saying how it was resolved")
     _close(ctx, issue, RESOLVED, note)
-    ctx.post(f"issue:{issue.id}:resolved",
+    ctx.post(keys.issue_resolved(issue.id),
              render.resolved_post(issue.id, ctx.actor.user_id, note),
-             thread_key=f"decision:{issue.decision_id}")
+             thread_key=keys.decision(issue.decision_id))
     refresh_homes(ctx, [issue])
     return render.resolved_reply(issue.id, issue.decision_id)
 
