@@ -8,7 +8,6 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,9 +122,9 @@ def _logging(command: str, verbose: bool) -> None:
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings.from_env()
     if args.charter:
-        settings = replace(settings, charter=args.charter)
+        settings = settings.model_copy(update={"charter": args.charter})
     if args.database:
-        settings = replace(settings, database_url=args.database)
+        settings = settings.model_copy(update={"database_url": args.database})
     return settings
 
 

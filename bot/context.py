@@ -12,6 +12,8 @@ from sqlmodel import Session
 from bot import audit, events, outbox
 from bot.charter import Charter
 from bot.permissions import Role, check, granting
+from bot.scope import Scope
+from bot.settings import Settings
 from storage.models import Council, Member
 from storage.queries import lock_council
 from storage.roster import roster_of
@@ -58,7 +60,8 @@ class Context(outbox.OutboxWriter):
     council: Council
     actor: Actor
     now: datetime
-    charter: Charter
+    #: The deployment's charter, settings, zone and slash command.
+    scope: Scope
     admins: frozenset[str]
     channel_id: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
@@ -66,9 +69,17 @@ class Context(outbox.OutboxWriter):
     granted: frozenset[Role] | None = None
 
     @property
+    def charter(self) -> Charter:
+        return self.scope.charter
+
+    @property
+    def settings(self) -> Settings:
+        return self.scope.settings
+
+    @property
     def slash(self) -> str:
         """The slash command the person typed ("/nrc" unless the app names another)."""
-        return str(self.extras.get("slash", "/nrc"))
+        return self.scope.slash
 
     def require(self, action: str, *also: Role) -> None:
         """Check the permission table; ``also`` are roles held on the subject at hand."""

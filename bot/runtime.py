@@ -37,6 +37,7 @@ from bot.context import Context, resolve_actor
 from bot.errors import CommandError
 from bot.messages import Message
 from bot.scheduler import TickReport, run_passes
+from bot.scope import Scope
 from bot.settings import Settings
 from bot.times import parse_when, utcnow
 from storage.engine import make_engine, transaction, upgrade
@@ -224,10 +225,9 @@ class Runtime:
                     council=council,
                     actor=resolve_actor(session, council, user_id, self.admins | admins),
                     now=self.clock(),
-                    charter=self.charter,
+                    scope=self.scope,
                     admins=self.admins | admins,
                     channel_id=channel_id,
-                    extras={"slash": slash},
                 )
                 reply = fn(ctx)
             self._recorded(outbox.due_in(session))
@@ -425,8 +425,16 @@ class Runtime:
 
     def tick(self, at: datetime | None = None) -> TickReport:
         """One scheduler pass as of ``at`` (default: now). Idempotent."""
-        return run_passes(self.engine, at or self.clock(), self.settings, self.tz_default)
+        scope = self.scope
+        return run_passes(self.engine, at or self.clock(), scope.settings, scope.zone,
+                          scope=scope)
+
+    @property
+    def scope(self) -> Scope:
+        """What this deployment's requests and passes share; built from the attributes
+        as they are now, so a test may still change ``charter`` or ``settings``."""
+        return Scope.of(self.settings, self.charter)
 
     @property
     def tz_default(self) -> ZoneInfo:
-        return ZoneInfo(self.settings.timezone or self.charter.timezone)
+        return self.scope.zone

@@ -16,9 +16,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -29,7 +29,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot import audit, outbox
+from bot.charter import Charter
 from bot.messages import Message, count
+from bot.scope import Scope
+from bot.settings import Settings
 from bot.times import local_text
 from storage.engine import transaction
 from storage.models import Council, Outbox
@@ -62,13 +65,24 @@ class PassContext(outbox.OutboxWriter):
     session: Session
     council: Council
     now: datetime
-    settings: object
+    scope: Scope
+
+    @property
+    def settings(self) -> Settings:
+        return self.scope.settings
+
+    @property
+    def charter(self) -> Charter:
+        return self.scope.charter
+
+    @property
+    def slash(self) -> str:
+        """The slash command people type ("/nrc" unless the app names another)."""
+        return self.scope.slash
 
     def grace(self, ahead: timedelta) -> timedelta:
-        """The grace for a reminder sent ``ahead`` of its event: the settings', or the default."""
-        name = "grace_long" if ahead >= timedelta(days=1) else "grace_short"
-        configured = getattr(self.settings, name, None)
-        return configured if isinstance(configured, timedelta) else grace_for(ahead)
+        """The grace for a reminder sent ``ahead`` of its event (PRODUCT.md section 8)."""
+        return self.settings.grace_long if ahead >= timedelta(days=1) else self.settings.grace_short
 
     def remind(self, key: str, moment: datetime, message: Message, grace: timedelta, *,
                thread_key: str | None = None, dm_to: str | None = None) -> int:
@@ -179,11 +193,12 @@ class TickReport:
 
 
 def run_passes(engine: Engine, now: datetime, settings: object = None,
-               tz: ZoneInfo | None = None) -> TickReport:
+               tz: ZoneInfo | None = None, *, scope: Scope | None = None) -> TickReport:
     """One pass over every council as of ``now``. Idempotent.
 
-    ``tz``: the zone the report shows its moment in (the council's; default UTC).
-    What a pass recorded is logged.
+    ``scope``: the deployment's (a runtime passes its own); without one, the scope
+    ``settings`` describe (default: ``Settings()``). ``tz``: the zone the report
+    shows its moment in (the council's; default UTC). What a pass recorded is logged.
 
     First each pass's ``due`` query names the councils it has something to write for
     (a constant number of statements, whatever the number of councils and rows); then,
@@ -191,6 +206,8 @@ def run_passes(engine: Engine, now: datetime, settings: object = None,
     the council's row locked. A council with nothing due is not locked.
     """
     report = TickReport(now, tz=tz or ZoneInfo("UTC"))
+    scope = scope or _scope_of(settings)
+    settings = scope.settings
     for name, _ in PASSES:
         report.recorded[name] = 0
     with Session(engine) as session:
@@ -217,11 +234,23 @@ def run_passes(engine: Engine, now: datetime, settings: object = None,
                 if council is None:  # removed since the due queries ran
                     continue
                 mark_locked(session, council_id)
-                recorded = fn(PassContext(session, council, now, settings))
+                recorded = fn(PassContext(session, council, now, scope))
             report.recorded[name] += recorded
     if any(report.recorded.values()):
         log.info("%s", report.summary())
     return report
+
+
+def _scope_of(settings: object) -> Scope:
+    """The scope of passes run without a runtime (tests, the bench).
+
+    ``settings`` may be a stand-in with only the attributes the passes read (a test's
+    namespace): it is kept as it is, beside the default charter and zone.
+    """
+    if isinstance(settings, Settings):
+        return Scope.of(settings)
+    default = Scope.of(Settings())
+    return default if settings is None else replace(default, settings=cast(Settings, settings))
 
 
 def start(

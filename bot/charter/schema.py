@@ -1,0 +1,338 @@
+"""The charter file's schema: pydantic models of its tables, checked completely.
+
+Each table refuses unknown keys (``extra="forbid"``: a typo must not pass
+silently) and takes values as TOML wrote them (``strict``: ``"10"`` is not a
+number). A check that pydantic cannot express raises :func:`problem` with the
+words the charter's author reads; :mod:`bot.charter.load` turns pydantic's
+errors into a :class:`~bot.charter.load.CharterError` naming file and key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import zoneinfo
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from bot.charter.spec import LEVELS, PERIODS, AreaSpec, BodySpec, Cadence, Charter, MemberSpec
+from bot.lookup import normalise
+from bot.times import read_duration
+
+DEFAULT_TIMEZONE = "Europe/Brussels"
+_HIGH_LEVELS = frozenset({"summit", "ministerial"})
+_LONG_REMINDERS = (timedelta(days=7), timedelta(hours=24), timedelta(hours=1))
+_SHORT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
+_DEFAULT_AT_RISK = {"month": 10, "year": 60}
+# at_risk_days must leave part of the shortest period "on track".
+_MAX_AT_RISK = {"month": 28, "year": 365}
+_MIN_MEMBERS = 2
+
+_KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_ISO_CODE = re.compile(r"[A-Za-z]+")
+
+Loc = tuple[str | int, ...]
+
+
+def problem(text: str, at: Loc = (), *, bare: bool = False) -> PydanticCustomError:
+    """A charter problem in the author's words, at ``at`` below the table checked.
+
+    ``bare``: the message is complete as it is, without "(in member ...)".
+    """
+    return PydanticCustomError("charter", text, {"at": at, "bare": bare})
+
+
+def describe(value: object) -> str:
+    """How a value the file holds reads in an error: 'the number 5', 'a table'."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f'the text "{value}"'
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, datetime | date):
+        return f"the date {value.isoformat()}"
+    return f"the value {value!r}"
+
+
+# --- values --------------------------------------------------------------------------
+
+
+def _text(value: str) -> str:
+    """A non-empty string; surrounding spaces are dropped."""
+    if not value.strip():
+        raise problem("must not be empty")
+    return value.strip()
+
+
+def _typable(value: str) -> str:
+    """Text a delegate may type to name something, so it must hold a letter or digit."""
+    if not normalise(value):
+        raise problem(f'"{value}" has no letters or digits, so nobody could type it')
+    return value
+
+
+def _slug(value: str) -> str:
+    if not _KEY.fullmatch(value):
+        raise problem(f'"{value}" is not a key; use lowercase letters, digits and hyphens, '
+                      'like "council-amb"')
+    return value
+
+
+def _code(length: int) -> AfterValidator:
+    def check(value: str) -> str:
+        if len(value) != length or not _ISO_CODE.fullmatch(value) or not value.isascii():
+            raise problem(f'"{value}" is not a {length}-letter ISO 3166-1 code')
+        return value.upper()
+
+    return AfterValidator(check)
+
+
+def _choice(options: tuple[str, ...]) -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in options:
+            raise problem(f'"{value}" is not one of: {", ".join(options)}')
+        return value
+
+    return AfterValidator(check)
+
+
+def _timezone(value: str) -> str:
+    """Check against the tz database now, not when the first reminder is due."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ' (use a name like "Europe/Brussels")'
+        raise problem(f'"{value}" is not a known time zone{hint}') from None
+    return value
+
+
+def _founded(value: object) -> object:
+    """A TOML date (``2002-05-28``) or the same written as text."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise problem(f'"{value}" is not a date; write it as YYYY-MM-DD') from None
+    raise problem(f"must be a date like 2002-05-28, not {describe(value)}")
+
+
+Text = Annotated[str, AfterValidator(_text)]
+Name = Annotated[str, AfterValidator(_text), AfterValidator(_typable)]
+Key = Annotated[str, AfterValidator(_text), AfterValidator(_slug)]
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+# --- tables --------------------------------------------------------------------------
+
+
+class CouncilTable(_Table):
+    """``[council]``: who the council is and where its clock is."""
+
+    name: Name
+    short_name: Name
+    chair_title: Text
+    timezone: Annotated[str, AfterValidator(_text), AfterValidator(_timezone)] = DEFAULT_TIMEZONE
+    founded: Annotated[date | None, BeforeValidator(_founded)] = None
+    source: Text | None = None
+
+
+class MemberTable(_Table):
+    """``[[members]]``: one voice, its ISO codes and the other names delegates type."""
+
+    name: Name
+    alpha2: Annotated[str, AfterValidator(_text), _code(2)]
+    alpha3: Annotated[str, AfterValidator(_text), _code(3)]
+    aliases: list[Name] = []
+
+    def spec(self) -> MemberSpec:
+        # Repeating the member's own name or code is harmless: keep it once.
+        written = {text.casefold() for text in (self.name, self.alpha2, self.alpha3)}
+        aliases: list[str] = []
+        for alias in self.aliases:
+            if alias.casefold() not in written:
+                written.add(alias.casefold())
+                aliases.append(alias)
+        return MemberSpec(name=self.name, alpha2=self.alpha2, alpha3=self.alpha3,
+                          aliases=tuple(aliases))
+
+    def names(self) -> Iterable[tuple[Loc, str]]:
+        """Every name of this member with its key, for the duplicate check."""
+        member = self.spec()
+        yield ("name",), member.name
+        yield ("alpha2",), member.alpha2
+        yield ("alpha3",), member.alpha3
+        for index, alias in enumerate(member.aliases):
+            yield ("aliases", index), alias
+
+
+class CadenceTable(_Table):
+    """``cadence = { count = 1, per = "month" }``: the minimum number of meetings."""
+
+    count: int = Field(ge=1)
+    per: Annotated[str, AfterValidator(_text), _choice(PERIODS)]
+
+
+class AreaTable(_Table):
+    """``[[areas]]``: an area of cooperation, to tag proposals, decisions and groups."""
+
+    key: Key
+    name: Name
+
+    def spec(self) -> AreaSpec:
+        return AreaSpec(key=self.key, name=self.name)
+
+
+class BodyTable(_Table):
+    """``[[bodies]]``: a body of the council, its mandate, cadence and reminders."""
+
+    key: Key
+    name: Name
+    level: Annotated[str, AfterValidator(_text), _choice(LEVELS)]
+    mandate: Text
+    cadence: CadenceTable | None = None
+    reminders: list[Text] | None = None
+    at_risk_days: int | None = Field(default=None, ge=1)
+    area: Text | None = None
+    extraordinary: bool = False
+
+    @field_validator("reminders")
+    @classmethod
+    def _leads(cls, texts: list[str] | None) -> list[str] | None:
+        """Lead times before a meeting; a repeat would post twice."""
+        seen: dict[timedelta, str] = {}
+        for index, text in enumerate(texts or ()):
+            try:
+                lead = read_duration(text)
+            except ValueError as exc:
+                raise problem(str(exc).rstrip("."), (index,)) from None
+            if lead in seen:
+                raise problem(f'"{text}" repeats {seen[lead]}; each reminder is sent once',
+                              (index,))
+            seen[lead] = f'"{text}"'
+        return texts
+
+    @model_validator(mode="after")
+    def _at_risk_needs_a_cadence(self) -> Self:
+        if self.at_risk_days is None:
+            return self
+        if self.cadence is None:
+            raise problem("has no meaning without a cadence; add a cadence or remove "
+                          "at_risk_days", ("at_risk_days",))
+        maximum = _MAX_AT_RISK[self.cadence.per]
+        if self.at_risk_days > maximum:
+            raise problem(f"must be at most {maximum}, not {self.at_risk_days}",
+                          ("at_risk_days",))
+        return self
+
+    def spec(self) -> BodySpec:
+        cadence = None if self.cadence is None else Cadence(self.cadence.count, self.cadence.per)
+        if self.reminders is not None:
+            reminders = tuple(sorted({read_duration(text) for text in self.reminders},
+                                     reverse=True))
+        else:
+            reminders = _LONG_REMINDERS if self.level in _HIGH_LEVELS else _SHORT_REMINDERS
+        at_risk_days = self.at_risk_days
+        if at_risk_days is None and cadence is not None:
+            at_risk_days = _DEFAULT_AT_RISK[cadence.per]
+        return BodySpec(key=self.key, name=self.name, level=self.level, mandate=self.mandate,
+                        cadence=cadence, reminders=reminders, at_risk_days=at_risk_days,
+                        area=self.area, extraordinary=self.extraordinary)
+
+
+class CharterFile(_Table):
+    """The whole file: ``[council]``, ``[[members]]``, ``[[bodies]]`` and ``[[areas]]``."""
+
+    council: CouncilTable
+    members: list[MemberTable]
+    bodies: list[BodyTable]
+    areas: list[AreaTable] = []
+
+    @model_validator(mode="after")
+    def _whole_council(self) -> Self:
+        """What no single table can check: size, names shared by two entries, references."""
+        _no_duplicates("areas", [
+            ((i, field), value, area.key)
+            for i, area in enumerate(self.areas)
+            for field, value in (("key", area.key), ("name", area.name))
+        ])
+        if len(self.members) < _MIN_MEMBERS:
+            raise problem(f"a council needs at least {_MIN_MEMBERS} members; "
+                          f"this file has {len(self.members)}", ("members",))
+        _no_duplicates("members", [
+            ((i, *key), value, member.name)
+            for i, member in enumerate(self.members)
+            for key, value in member.names()
+        ])
+        area_keys = [area.key for area in self.areas]
+        for i, body in enumerate(self.bodies):
+            if body.area is not None and body.area not in area_keys:
+                known = ", ".join(area_keys) if area_keys else "none are defined"
+                raise problem(f'unknown area "{body.area}" (areas: {known})',
+                              ("bodies", i, "area"))
+        _no_duplicates("bodies", [
+            ((i, field), value, body.key)
+            for i, body in enumerate(self.bodies)
+            for field, value in (("key", body.key), ("name", body.name))
+        ])
+        extraordinary = [i for i, body in enumerate(self.bodies) if body.extraordinary]
+        if len(extraordinary) > 1:
+            first, second = extraordinary[:2]
+            raise problem(f"only one body can take extraordinary meetings, and "
+                          f'bodies[{first}] ("{self.bodies[first].key}") already does',
+                          ("bodies", second, "extraordinary"), bare=True)
+        return self
+
+    def spec(self, source_path: str) -> Charter:
+        return Charter(
+            name=self.council.name,
+            short_name=self.council.short_name,
+            chair_title=self.council.chair_title,
+            timezone=self.council.timezone,
+            members=tuple(member.spec() for member in self.members),
+            bodies=tuple(body.spec() for body in self.bodies),
+            areas=tuple(area.spec() for area in self.areas),
+            source_path=source_path,
+            founded=self.council.founded,
+            source=self.council.source,
+        )
+
+
+def _no_duplicates(section: str, items: list[tuple[tuple[Any, ...], str, str]]) -> None:
+    """Refuse a name that would point to two entries, comparing names as lookups do.
+
+    ``items`` are (key below the section starting with the entry's index, value,
+    entry label); one entry may repeat its own names, two entries may not share one.
+    """
+    seen: dict[str, tuple[int, str]] = {}
+    for key, value, label in items:
+        index = key[0]
+        folded = normalise(value)
+        first = seen.get(folded)
+        if first is not None and first[0] != index:
+            raise problem(f'"{value}" is already used by {section}[{first[0]}] '
+                          f'("{first[1]}"); each name must point to one entry',
+                          (section, *key), bare=True)
+        seen.setdefault(folded, (index, label))

@@ -1,0 +1,100 @@
+"""What a loaded charter is: the council, its members, bodies and areas, immutable.
+
+These are the objects the rest of the bot reads; :mod:`bot.charter.schema`
+checks a charter file and builds them, :mod:`bot.charter.load` reads the file.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+LEVELS = ("summit", "ministerial", "ambassadorial", "committee", "military", "expert")
+PERIODS = ("month", "year")
+
+
+@dataclass(frozen=True)
+class MemberSpec:
+    """One member of the council: one voice, however many ways it is named."""
+
+    name: str
+    alpha2: str
+    alpha3: str
+    aliases: tuple[str, ...] = ()
+
+    def names(self) -> tuple[str, ...]:
+        """Every name a delegate may type for this member, the official one first."""
+        return (self.name, self.alpha2, self.alpha3, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """The minimum number of meetings a body must hold in each period."""
+
+    count: int
+    per: str
+
+    def __post_init__(self) -> None:
+        if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 1:
+            raise ValueError(f"A cadence needs a count of at least 1, not {self.count!r}.")
+        if self.per not in PERIODS:
+            raise ValueError(f'A cadence is per "month" or per "year", not {self.per!r}.')
+
+    def describe(self) -> str:
+        """The cadence in the declaration's own words: "at least twice a year"."""
+        times = {1: "once", 2: "twice"}.get(self.count, f"{self.count} times")
+        return f"at least {times} a {self.per}"
+
+
+@dataclass(frozen=True)
+class BodySpec:
+    """A body of the council (Ambassadors, Preparatory Committee, ...) and its mandate."""
+
+    key: str
+    name: str
+    level: str
+    mandate: str
+    cadence: Cadence | None
+    reminders: tuple[timedelta, ...]
+    at_risk_days: int | None
+    area: str | None = None
+    extraordinary: bool = False
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    """An area of cooperation, used to tag proposals, decisions and working groups."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Charter:
+    """A whole council as its charter file defines it; immutable once loaded."""
+
+    name: str
+    short_name: str
+    chair_title: str
+    timezone: str
+    members: tuple[MemberSpec, ...]
+    bodies: tuple[BodySpec, ...]
+    areas: tuple[AreaSpec, ...]
+    source_path: str
+    founded: date | None = None
+    source: str | None = None
+
+    def body(self, key: str) -> BodySpec | None:
+        """The body with this key, or None; keys are lowercase, so case is forgiven."""
+        wanted = key.strip().lower()
+        return next((body for body in self.bodies if body.key == wanted), None)
+
+    def area(self, key: str) -> AreaSpec | None:
+        """The area with this key, or None; keys are lowercase, so case is forgiven."""
+        wanted = key.strip().lower()
+        return next((area for area in self.areas if area.key == wanted), None)
+
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The council's time zone, already checked when the charter was loaded."""
+        return zoneinfo.ZoneInfo(self.timezone)
