@@ -7,6 +7,7 @@ them touches the database or the rules directly.
 from __future__ import annotations
 
 import heapq
+import importlib
 import logging
 import secrets
 import threading
@@ -22,14 +23,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlmodel import Session, col, select
 
-import bot.audit.commands  # registers its commands
-import bot.delegations  # registers its commands
-import bot.help  # registers its command
-import bot.issues  # registers its commands and passes
-import bot.meeting_reminders  # registers its scheduler passes
-import bot.meetings  # registers its commands
-import bot.outbox.commands  # registers its commands
-import bot.polls  # registers its commands and passes
 from bot import audit, outbox
 from bot.charter import Charter, load_charter
 from bot.commands import find
@@ -45,6 +38,14 @@ from storage.models import Body, Council, Member
 from storage.queries import mark_locked
 
 log = logging.getLogger(__name__)
+
+#: The features, imported so that their commands and scheduler passes register, in the
+#: order a tick runs the passes (and so records what they say): the issues' carry-over,
+#: the meetings' reminders, then the polls'.
+FEATURES = ("bot.issues", "bot.meeting_reminders", "bot.meetings", "bot.polls",
+            "bot.delegations", "bot.help", "bot.audit.commands", "bot.outbox.commands")
+for _feature in FEATURES:
+    importlib.import_module(_feature)
 
 SOMETHING_WENT_WRONG = "Something went wrong; nothing was changed."
 TRY_AGAIN = "The council's records are unavailable for a moment; nothing was changed. Try again shortly."
@@ -257,7 +258,9 @@ class Runtime:
     @property
     def renderers(self) -> outbox.Renderers:
         """What delivery builds from the records as they are when it sends."""
-        return {"home": self.render_home, bot.polls.POLL_VIEW: self.render_poll}
+        from bot.polls import POLL_VIEW  # after FEATURES: the order of the passes
+
+        return {"home": self.render_home, POLL_VIEW: self.render_poll}
 
     def render_home(self, session: Session, council_id: int, user_id: str,
                     now: datetime) -> Message:
@@ -268,7 +271,9 @@ class Runtime:
     def render_poll(self, session: Session, council_id: int, proposal_id: object,
                     now: datetime) -> Message:
         areas = {a.key: a.name for a in self.charter.areas}
-        return bot.polls.render_poll(session, council_id, proposal_id, now, areas)
+        from bot.polls import render_poll
+
+        return render_poll(session, council_id, proposal_id, now, areas)
 
     def _recorded(self, dues: set[outbox.Due]) -> None:
         """A committed unit of work recorded these outbox rows."""
