@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.consensus import Mode, Outcome, Stance, concurring, objectors, outcome, silent
+from bot.polls.rules import Mode, Outcome, Stance, concurring, objectors, outcome, silent
 
 DEADLINE = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 BEFORE = DEADLINE - timedelta(seconds=1)
