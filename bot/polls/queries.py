@@ -295,4 +295,4 @@ def open_within(session: Session, now: datetime, lead: timedelta
         sa_select(col(Proposal.id), col(Proposal.council_id), col(Proposal.version),
                   col(Proposal.deadline), col(Proposal.version_opened_at))
         .where(col(Proposal.status) == OPEN, col(Proposal.deadline) <= now + lead)
-    ).tuples()
+    )
