@@ -23,7 +23,7 @@ from pathlib import Path
 #: Where a sample is charged: the first of these frames found in its stack, by order.
 BUCKETS = (
     ("deliver: render App Homes", "render_home (bot/home.py"),
-    ("deliver: render poll messages", "render_poll (bot/polls.py"),
+    ("deliver: render poll messages", "render_poll (bot/polls/service.py"),
     ("deliver: call Slack", "SlackPort._call (handlers/slackport.py"),
     ("deliver: claim rows", "_claim (bot/outbox/delivery.py"),
     ("deliver: settle rows", "_settle (bot/outbox/delivery.py"),

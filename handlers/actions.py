@@ -18,9 +18,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot import polls
 from bot.commands import parse_id
-from bot.consensus import Stance
 from bot.context import Context
 from bot.messages import Message
+from bot.polls.rules import Stance
 from bot.runtime import ErrorReply, Runtime
 from handlers.slackport import SlackPort
 from handlers.views import Metadata, position_modal, tell

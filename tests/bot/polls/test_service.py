@@ -11,7 +11,7 @@ from bot import audit
 from bot.context import Context
 from bot.exchange import export_state
 from bot.messages import Message, plain, render_text
-from bot.polls import take_position
+from bot.polls.service_positions import take_position
 from bot.runtime import ErrorReply, Runtime
 from storage.engine import transaction
 from storage.models import (
@@ -250,7 +250,8 @@ def test_an_objection_after_a_statement_says_what_it_replaces(council: Runtime) 
 
 
 def test_the_concur_form_carries_the_members_statement(council: Runtime) -> None:
-    from bot.polls import Stance, position_form
+    from bot.polls.rules import Stance
+    from bot.polls.service_positions import position_form
 
     _open(council)
     run(council, RU, "concur P1 We read it as covering exercises only.")

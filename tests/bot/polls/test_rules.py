@@ -1,15 +1,47 @@
-"""The consensus rule, exhaustively and by property."""
+"""The consensus rule, exhaustively and by property; and the pure rules of a poll's life.
+
+No database here: every rule is a function of plain values and ``now``.
+"""
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.consensus import Mode, Outcome, Stance, concurring, objectors, outcome, silent
+from bot.polls import rules
+from bot.polls.rules import (
+    MAX_AHEAD,
+    REMINDERS,
+    Mode,
+    Outcome,
+    Stance,
+    amended_deadline,
+    closing_moment,
+    concurring,
+    decision_record,
+    duration_deadline,
+    every_member_concurred,
+    extends,
+    in_electorate,
+    in_the_past,
+    is_proposer,
+    kept_statement,
+    objectors,
+    outcome,
+    past_its_deadline,
+    poll_key,
+    reminder_key,
+    reminders_due,
+    reminders_passed,
+    replaced_statement,
+    silent,
+    too_far_ahead,
+)
 
 DEADLINE = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 BEFORE = DEADLINE - timedelta(seconds=1)
@@ -154,3 +186,131 @@ def test_the_order_of_positions_does_not_matter(poll: tuple) -> None:  # type: i
     reordered = dict(reversed(list(positions.items())))
     assert outcome(mode, list(reversed(electorate)), reordered, now, deadline) is outcome(
         mode, electorate, positions, now, deadline)
+
+
+# -- the rules of a poll's life ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Position:
+    stance: str
+    statement: str | None
+    user_id: str | None = None
+    at: datetime = DEADLINE
+
+
+def test_every_member_concurred_only_when_each_one_did() -> None:
+    assert every_member_concurred([1, 2], {1: C, 2: C})
+    assert not every_member_concurred([1, 2], {1: C})
+    assert not every_member_concurred([1, 2], {1: C, 2: OB})
+    assert every_member_concurred([1, 2], {1: C, 2: C, 3: OB})  # 3 is not in the electorate
+
+
+def test_the_electorate_is_the_active_members_in_order() -> None:
+    assert rules.electorate([3, None, 1, 2]) == [3, 1, 2]
+    assert rules.electorate([]) == []
+    assert in_electorate(2, [1, 2]) and not in_electorate(5, [1, 2])
+
+
+def test_the_proposer_is_the_user_or_any_delegate_of_the_member() -> None:
+    assert is_proposer("U1", None, "U1", None)
+    assert is_proposer("U2", 7, "U1", 7)
+    assert not is_proposer("U2", 8, "U1", 7)
+    assert not is_proposer("U2", None, "U1", None)
+    assert not is_proposer("U2", 7, "U1", None)  # opened by the Chair, for no member
+
+
+def test_a_deadline_in_the_past_or_over_ninety_days_away_is_refused() -> None:
+    assert in_the_past(DEADLINE, DEADLINE) and in_the_past(BEFORE, DEADLINE)
+    assert not in_the_past(AFTER, DEADLINE)
+    assert not too_far_ahead(DEADLINE + MAX_AHEAD, DEADLINE)
+    assert too_far_ahead(DEADLINE + MAX_AHEAD + timedelta(seconds=1), DEADLINE)
+    assert timedelta(days=90) == MAX_AHEAD
+
+
+def test_a_duration_counts_from_the_current_deadline_when_extending() -> None:
+    now = DEADLINE - timedelta(days=1)
+    assert duration_deadline(timedelta(hours=72), now, None) == now + timedelta(hours=72)
+    assert duration_deadline(timedelta(hours=72), now, DEADLINE) == DEADLINE + timedelta(hours=72)
+
+
+def test_an_extension_moves_the_deadline_later() -> None:
+    assert extends(DEADLINE, AFTER)
+    assert not extends(DEADLINE, DEADLINE)
+    assert not extends(DEADLINE, BEFORE)
+
+
+def test_a_poll_past_its_deadline_takes_nothing_more() -> None:
+    assert past_its_deadline(DEADLINE, DEADLINE) and past_its_deadline(DEADLINE, AFTER)
+    assert not past_its_deadline(DEADLINE, BEFORE)
+
+
+def test_an_amendment_restarts_silence_for_as_long_as_the_last_version() -> None:
+    opened = DEADLINE - timedelta(hours=48)
+    now = DEADLINE - timedelta(hours=1)
+    assert amended_deadline(DEADLINE, opened, now) == now + timedelta(hours=48)
+    long_ago = DEADLINE - timedelta(days=200)  # never more than the furthest deadline
+    assert amended_deadline(DEADLINE, long_ago, now) == now + MAX_AHEAD
+
+
+def test_a_poll_closed_late_by_the_pass_closes_at_its_deadline() -> None:
+    assert closing_moment(DEADLINE, AFTER) == DEADLINE
+    assert closing_moment(DEADLINE, DEADLINE) == DEADLINE
+    assert closing_moment(DEADLINE, BEFORE) == BEFORE
+
+
+def test_a_bare_concurrence_keeps_the_members_statement() -> None:
+    assert kept_statement(C, None, "concur", "Only for the Baltic.") == "Only for the Baltic."
+    assert kept_statement(C, "   ", "concur", "Only for the Baltic.") == "Only for the Baltic."
+    assert kept_statement(C, "A new one.", "concur", "Only for the Baltic.") is None
+    assert kept_statement(C, None, "object", "No.") is None
+    assert kept_statement(C, None, None, None) is None
+    assert kept_statement(OB, None, "concur", "Only for the Baltic.") is None
+
+
+def test_a_new_statement_replaces_the_earlier_concurrences() -> None:
+    assert replaced_statement("concur", "Old.", "New.") == "Old."
+    assert replaced_statement("concur", "Old.", None) == "Old."
+    assert replaced_statement("concur", "Old.", "Old.") is None
+    assert replaced_statement("concur", None, "New.") is None
+    assert replaced_statement("object", "No.", "New.") is None
+    assert replaced_statement(None, None, "New.") is None
+
+
+def test_reminder_keys_name_the_version_the_lead_and_the_deadline() -> None:
+    assert poll_key(4) == "poll:4"
+    assert reminder_key(4, 2, timedelta(hours=1), DEADLINE) == (
+        f"poll:4:v2:remind:3600:{int(DEADLINE.timestamp())}")
+    assert reminder_key(4, 2, timedelta(hours=1), AFTER) != reminder_key(
+        4, 2, timedelta(hours=1), DEADLINE)  # an extension earns fresh reminders
+
+
+def test_reminders_fall_due_after_the_version_opened() -> None:
+    assert (timedelta(hours=24), timedelta(hours=1)) == REMINDERS
+    opened = DEADLINE - timedelta(days=3)
+    assert reminders_due(DEADLINE, opened, DEADLINE - timedelta(hours=25)) == []
+    assert reminders_due(DEADLINE, opened, DEADLINE - timedelta(hours=24)) == [REMINDERS[0]]
+    assert reminders_due(DEADLINE, opened, DEADLINE - timedelta(minutes=30)) == list(REMINDERS)
+    late_opened = DEADLINE - timedelta(hours=2)  # the 24 h moment came before it opened
+    assert reminders_due(DEADLINE, late_opened, DEADLINE - timedelta(minutes=30)) == [REMINDERS[1]]
+    assert reminders_due(DEADLINE, DEADLINE - timedelta(hours=24), DEADLINE) == [REMINDERS[1]]
+
+
+def test_reminders_passed_when_the_deadline_moved() -> None:
+    assert reminders_passed(DEADLINE, DEADLINE - timedelta(hours=25)) == []
+    assert reminders_passed(DEADLINE, DEADLINE - timedelta(hours=2)) == [REMINDERS[0]]
+    assert reminders_passed(DEADLINE, DEADLINE - timedelta(hours=1)) == list(REMINDERS)
+
+
+def test_the_decision_keeps_every_members_position_silence_included() -> None:
+    positions = {1: _Position("concur", "Only for the Baltic.", "U1", BEFORE),
+                 2: _Position("concur", None, "U2", DEADLINE)}
+    assert rules.stances(positions) == {1: C, 2: C}
+    assert decision_record([1, 2, 3], {1: "France", 2: "Germany"}, positions) == [
+        {"member_id": 1, "member": "France", "stance": "concur",
+         "statement": "Only for the Baltic.", "by": "U1", "at": BEFORE.isoformat()},
+        {"member_id": 2, "member": "Germany", "stance": "concur", "statement": None,
+         "by": "U2", "at": DEADLINE.isoformat()},
+        {"member_id": 3, "member": "3", "stance": "silent", "statement": None, "by": None,
+         "at": None},
+    ]

@@ -19,9 +19,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from bot.consensus import Stance
 from bot.messages import Message
-from bot.polls import position_form
+from bot.polls.rules import Stance
+from bot.polls.service_positions import position_form
 from bot.runtime import Runtime
 from tests.agenda import make_decision
 from tests.council import ADMIN, CHAIR, CHANNEL, CODES, delegate, run

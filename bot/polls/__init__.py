@@ -1,0 +1,50 @@
+"""Consensus polls, and the register of joint decisions (PRODUCT.md section 4).
+
+One package, one room per kind: ``rules`` (the consensus rule and the rules of a
+poll's life, pure), ``queries`` (reads and writes), ``render`` and
+``render_decisions`` (plain data in, ``Message`` out), ``service`` and
+``service_positions`` (the use-cases), ``commands`` (the ``@command``
+registrations) and ``passes`` (the scheduler pass). Importing the package
+registers the commands and the pass; the names other modules use are re-exported
+here.
+"""
+
+from __future__ import annotations
+
+from bot.polls import commands, passes
+from bot.polls.queries import (
+    Awaiting,
+    Held,
+    awaiting,
+    closing_first,
+    decision_count,
+    open_polls,
+    positions_on,
+    tally,
+)
+from bot.polls.render import CONCUR_ACTION, OBJECT_ACTION
+from bot.polls.render_decisions import decision_message
+from bot.polls.rules import (
+    MAX_AHEAD,
+    OPEN,
+    REMINDERS,
+    WITHDRAWN,
+    Mode,
+    Outcome,
+    Stance,
+    concurring,
+    objectors,
+    outcome,
+    silent,
+)
+from bot.polls.service import POLL_VIEW, areas_of, render_poll, verdict_of
+from bot.polls.service_positions import PositionForm, position_form, take_position
+
+__all__ = [
+    "CONCUR_ACTION", "MAX_AHEAD", "OBJECT_ACTION", "OPEN", "POLL_VIEW", "REMINDERS",
+    "WITHDRAWN", "Awaiting", "Held", "Mode", "Outcome", "PositionForm", "Stance",
+    "areas_of", "awaiting", "closing_first", "commands", "concurring", "decision_count",
+    "decision_message", "objectors", "open_polls", "outcome", "passes",
+    "position_form", "positions_on", "render_poll", "silent", "take_position", "tally",
+    "verdict_of",
+]

@@ -1,0 +1,213 @@
+"""The poll commands: parse the arguments, call the service.
+
+"The deadline is a duration (``48h``, ``3d``, ``1d12h``) or a time (``2026-12-03 10:00``
+in the council's zone, or ISO with an offset); one in the past or more than 90 days
+away is refused." (docs/consensus.md)
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from bot.commands import command, parse_ref, split_word, text_argument
+from bot.context import Context
+from bot.errors import CommandError
+from bot.messages import Message
+from bot.polls import service
+from bot.polls.rules import (
+    MAX_AHEAD,
+    Mode,
+    Stance,
+    duration_deadline,
+    in_the_past,
+    too_far_ahead,
+)
+from bot.polls.service_positions import take_position
+from bot.times import is_duration, parse_duration, parse_when, slack_date
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_CLOCK = re.compile(r"^\d{1,2}:\d{2}$")
+
+
+# -- parsing ----------------------------------------------------------------------
+
+
+def _take_deadline(ctx: Context, text: str, *, base: datetime | None = None
+                   ) -> tuple[datetime, str]:
+    """A deadline at the start of ``text`` (``48h``, ``2026-12-03 10:00``, ISO), and the rest.
+
+    A duration counts from ``base`` (an extension: from the current deadline), else from now.
+    """
+    words = text.split()
+    if not words:
+        raise CommandError("Give the deadline, as a duration like 48h or a time like "
+                           "2026-12-03 10:00.")
+    first = words[0]
+    if is_duration(first):
+        deadline, used = duration_deadline(parse_duration(first), ctx.now, base), 1
+    elif _DATE_ONLY.match(first) and len(words) > 1 and _CLOCK.match(words[1]):
+        deadline, used = parse_when(f"{first} {words[1]}", ctx.tz), 2
+    elif re.match(r"^\d{4}-", first):
+        deadline, used = parse_when(first, ctx.tz), 1
+    else:
+        raise CommandError(f'Start with the deadline, as a duration (48h, 3d) or a time '
+                           f'(2026-12-03 10:00), not "{first[:40]}".')
+    rest = text.strip()
+    for _ in range(used):
+        parts = rest.split(None, 1)
+        rest = parts[1] if len(parts) > 1 else ""
+    _check_deadline(ctx, deadline)
+    return deadline, rest.strip()
+
+
+def _check_deadline(ctx: Context, deadline: datetime) -> None:
+    if in_the_past(deadline, ctx.now):
+        raise CommandError(f"The deadline {slack_date(deadline, ctx.tz)} is in the past.")
+    if too_far_ahead(deadline, ctx.now):
+        raise CommandError(f"A deadline may be at most {MAX_AHEAD.days} days away; "
+                           f"{slack_date(deadline, ctx.tz)} is further.")
+
+
+def _proposal_ref(token: str) -> int:
+    if not token:
+        raise CommandError("Name the proposal, like P3.")
+    return parse_ref(token, "P", "proposal")
+
+
+# -- commands -------------------------------------------------------------------
+
+
+@command("propose", "propose [--explicit] [--area A] <deadline> <text>", mutates=True,
+         examples=("propose 48h Joint statement on search and rescue at sea",
+                   "propose --explicit --area terrorism 2026-12-10 18:00 Common threat assessment"))
+def propose(ctx: Context, args: str) -> Message:
+    """Open a consensus poll: any member's objection blocks.
+
+    Silence procedure (default): adopted at the deadline unless a member
+    objects, and at once when every member concurs. --explicit: adopted only
+    when every member concurs; at the deadline it fails otherwise. The
+    deadline is a duration (48h, 3d) or a time, at most 90 days away. The
+    electorate is the members at the moment the poll opens.
+    """
+    explicit, area = False, None
+    rest = args.strip()
+    while rest.startswith("--"):
+        flag, rest = split_word(rest)
+        name, _, value = flag.partition("=")
+        if name == "--explicit" and not value:
+            explicit = True
+        elif name == "--area":
+            if not value:
+                value, rest = split_word(rest)
+            spec = ctx.charter.area(value) if value else None
+            if spec is None:
+                known = ", ".join(a.key for a in ctx.charter.areas) or "none"
+                raise CommandError(f'"{value[:40]}" is not an area of cooperation; '
+                                   f"the areas are: {known}." if value else
+                                   f"Name the area after --area; the areas are: {known}.")
+            area = spec.key
+        else:
+            raise CommandError(f'Unknown option "{flag[:40]}"; propose takes --explicit '
+                               "and --area <area>.")
+    deadline, text = _take_deadline(ctx, rest)
+    text = text_argument(text, "text of the proposal")
+    return service.propose(ctx, text, area, Mode.EXPLICIT if explicit else Mode.SILENCE,
+                           deadline)
+
+
+@command("concur", "concur <P> [statement]", mutates=True,
+         examples=("concur P3", "concur P3 We read paragraph 2 as applying to exercises only."))
+def concur(ctx: Context, args: str) -> Message:
+    """Concur, for your member, with a proposal; optionally with a statement.
+
+    A statement (an interpretative statement or a reservation) is shown on the
+    poll and kept with the decision. A later position of your member replaces
+    this one while the poll is open.
+    """
+    token, rest = split_word(args)
+    return take_position(ctx, _proposal_ref(token), Stance.CONCUR, rest)
+
+
+@command("object", "object <P> <reason>", mutates=True,
+         examples=("object P3 The text prejudges the outcome of the arms control talks.",))
+def object_(ctx: Context, args: str) -> Message:
+    """Object, for your member, to a proposal, giving the reason. Any objection blocks."""
+    token, rest = split_word(args)
+    return take_position(ctx, _proposal_ref(token), Stance.OBJECT, rest)
+
+
+@command("extend", "extend <P> <deadline>", mutates=True,
+         examples=("extend P3 72h", "extend P3 2026-12-10 18:00"))
+def extend(ctx: Context, args: str) -> Message:
+    """Move an open poll's deadline later (the Chair). Positions stand.
+
+    A duration extends the current deadline by that much (`extend P3 72h` on a
+    deadline of Monday 18:00 gives Thursday 18:00); a time sets the new deadline.
+    """
+    token, rest = split_word(args)
+    proposal = service.open_poll(ctx, _proposal_ref(token))
+    deadline, extra = _take_deadline(ctx, rest, base=proposal.deadline)
+    if extra:
+        raise CommandError(f'Unexpected "{extra[:40]}" after the deadline.')
+    return service.extend(ctx, proposal, deadline)
+
+
+@command("amend", "amend <P> <text>", mutates=True,
+         examples=("amend P3 Joint statement on search and rescue at sea, with annex",))
+def amend(ctx: Context, args: str) -> Message:
+    """Replace an open poll's text (the Chair): every position is reset, silence restarts.
+
+    The new version gets a fresh deadline as long as the last one was.
+    """
+    token, rest = split_word(args)
+    proposal = service.open_poll(ctx, _proposal_ref(token))
+    return service.amend(ctx, proposal, text_argument(rest, "new text"))
+
+
+@command("polls", "polls", examples=("polls",))
+def polls(ctx: Context, args: str) -> Message:
+    """List the open polls with every member's position."""
+    if args.strip():
+        raise CommandError(f'Unexpected "{args.strip()[:40]}"; polls takes nothing more.')
+    return service.list_polls(ctx)
+
+
+@command("withdraw", "withdraw <P|I|E>", action=None, mutates=True,
+         examples=("withdraw P3", "withdraw I2", "withdraw E1"))
+def withdraw(ctx: Context, args: str) -> Message:
+    """Withdraw an open poll (its proposer's delegation or the Chair), an implementation
+    issue, or an extraordinary request (the requesting delegation or the Chair)."""
+    token, rest = split_word(args)
+    if not token:
+        raise CommandError("Name the poll (P3), the implementation issue (I3) or the "
+                           "extraordinary request (E3) to withdraw.")
+    if rest:
+        raise CommandError(f'Unexpected "{rest[:40]}" after {token[:20]}.')
+    if token.isdigit():  # three kinds of thing can be withdrawn: the prefix says which
+        raise CommandError(f"Say what to withdraw by its prefix: P{token} for a poll, I{token} "
+                           f"for an implementation issue or E{token} for an extraordinary "
+                           "request.")
+    if token[:1] in ("I", "i"):
+        from bot.issues import withdraw_issue
+
+        return withdraw_issue(ctx, parse_ref(token, "I", "implementation issue"))
+    if token[:1] in ("E", "e"):
+        from bot.meetings import withdraw_request
+
+        return withdraw_request(ctx, parse_ref(token, "E", "extraordinary request"))
+    if token[:1] in ("D", "d"):
+        raise CommandError("A joint decision stands; only polls (P3), implementation "
+                           "issues (I3) and extraordinary requests (E3) can be withdrawn.")
+    return service.withdraw_poll(ctx, _proposal_ref(token))
+
+
+@command("decisions", "decisions [D]", examples=("decisions", "decisions D2"))
+def decisions(ctx: Context, args: str) -> Message:
+    """List the joint decisions, or show one with every member's position."""
+    token, rest = split_word(args)
+    if rest:
+        raise CommandError(f'Unexpected "{rest[:40]}" after {token[:20]}.')
+    if token:
+        return service.show_decision(ctx, parse_ref(token, "D", "joint decision"))
+    return service.list_decisions(ctx)

@@ -1,0 +1,298 @@
+"""The reads and writes of polls, positions and joint decisions (no rendering, no rules).
+
+The busiest reads of a vote (a poll with its positions, and its council) are one
+row each, the positions aggregated as JSON by the database itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, literal_column, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from bot.polls.rules import OPEN
+from storage.models import AuditEntry, Council, JointDecision, Member, Position, Proposal
+from storage.queries import Page, first_page
+from storage.roster import roster_for, roster_of
+
+
+def members(session: Session, council_id: int) -> dict[int, Member]:
+    """Every member, active or not, by id: an electorate may outlive a membership."""
+    return roster_for(session, council_id).by_id
+
+
+def council_members(session: Session, council: Council) -> dict[int, Member]:
+    """Every member of this council, active or not, by id."""
+    return roster_of(session, council).by_id
+
+
+def delegates_by_member(session: Session, council_id: int) -> dict[int, list[str]]:
+    """Every member's delegates' user ids, by member (in the roster's order)."""
+    delegates: dict[int, list[str]] = {}
+    for d in roster_for(session, council_id).delegates:
+        delegates.setdefault(d.member_id, []).append(d.user_id)
+    return delegates
+
+
+def positions(session: Session, proposal: Proposal) -> dict[int, Position]:
+    """The current text version's positions, by member."""
+    rows = session.exec(
+        select(Position).where(Position.proposal_id == proposal.id,
+                               Position.version == proposal.version)
+    )
+    return {p.member_id: p for p in rows}
+
+
+def positions_on(session: Session, proposals: list[Proposal]) -> dict[int, dict[int, Position]]:
+    """The current text version's positions on each of many polls, in one query."""
+    held: dict[int, dict[int, Position]] = {p.id or 0: {} for p in proposals}
+    if not proposals:
+        return held
+    versions = {p.id: p.version for p in proposals}
+    for position in session.exec(
+            select(Position).where(col(Position.proposal_id).in_(list(versions)))):
+        if position.version == versions[position.proposal_id]:
+            held[position.proposal_id][position.member_id] = position
+    return held
+
+
+def proposal(session: Session, council_id: int, proposal_id: int) -> Proposal | None:
+    return session.exec(
+        select(Proposal).where(Proposal.council_id == council_id, Proposal.id == proposal_id)
+    ).first()
+
+
+def decision_of(session: Session, proposal: Proposal) -> JointDecision | None:
+    return session.exec(
+        select(JointDecision).where(JointDecision.proposal_id == proposal.id)
+    ).first()
+
+
+def decision(session: Session, council_id: int, number: int) -> JointDecision | None:
+    return session.exec(
+        select(JointDecision).where(JointDecision.council_id == council_id,
+                                    JointDecision.id == number)
+    ).first()
+
+
+def decisions(session: Session, council_id: int) -> list[JointDecision]:
+    """The council's joint decisions, oldest first."""
+    return list(session.exec(
+        select(JointDecision).where(JointDecision.council_id == council_id)
+        .order_by(col(JointDecision.id))
+    ))
+
+
+def open_polls(session: Session, council_id: int) -> list[Proposal]:
+    """Open polls, oldest first (for ``polls``, the App Home and ``status``)."""
+    return list(session.exec(
+        select(Proposal)
+        .where(Proposal.council_id == council_id, Proposal.status == OPEN)
+        .order_by(col(Proposal.id))
+    ))
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    """The open polls awaiting a member's position: how many, and the first few in full."""
+
+    count: int
+    first: list[Proposal]
+
+
+def awaiting(session: Session, council_id: int, member_id: int, shown: int) -> Awaiting:
+    """Open polls on which this member has not yet taken a position, soonest deadline first.
+
+    The member's own positions only (an anti-join), and the electorates of the rest
+    to count them: the ``shown`` first are the only polls read in full.
+    """
+    taken = (select(Position.id)
+             .where(Position.proposal_id == Proposal.id, Position.version == Proposal.version,
+                    Position.member_id == member_id)
+             .exists())
+    pending = [proposal_id for proposal_id, electorate in session.execute(
+        select(Proposal.id, Proposal.electorate)
+        .where(Proposal.council_id == council_id, Proposal.status == OPEN, ~taken)
+        .order_by(col(Proposal.deadline), col(Proposal.id))) if member_id in electorate]
+    first = {p.id: p for p in session.exec(
+        select(Proposal).where(col(Proposal.id).in_(pending[:shown])))} if pending else {}
+    return Awaiting(len(pending), [first[i] for i in pending[:shown] if i in first])
+
+
+def closing_first(session: Session, council_id: int, limit: int) -> Page[Proposal]:
+    """The open polls whose deadlines come first, and how many are open."""
+    return first_page(session, select(Proposal).where(
+        Proposal.council_id == council_id, Proposal.status == OPEN)
+        .order_by(col(Proposal.deadline), col(Proposal.id)), limit)
+
+
+def tally(session: Session, proposals: list[Proposal]) -> dict[int, dict[str, int]]:
+    """How many members concurred and objected on each poll's current text (counted in SQL)."""
+    counts: dict[int, dict[str, int]] = {p.id or 0: {} for p in proposals}
+    if not proposals:
+        return counts
+    versions = {p.id: p.version for p in proposals}
+    for proposal_id, version, stance, n in session.execute(
+            select(Position.proposal_id, Position.version, Position.stance, func.count())
+            .where(col(Position.proposal_id).in_(list(versions)))
+            .group_by(col(Position.proposal_id), col(Position.version), col(Position.stance))):
+        if versions[proposal_id] == version:
+            counts[proposal_id][stance] = n
+    return counts
+
+
+def decision_count(session: Session, council_id: int) -> int:
+    """How many joint decisions the council has taken (for ``status`` and the App Home)."""
+    return len(list(session.exec(
+        select(JointDecision.id).where(JointDecision.council_id == council_id)
+    )))
+
+
+def previous_text(session: Session, proposal: Proposal) -> str | None:
+    """The text the latest amendment replaced, from the audit log that recorded it."""
+    if proposal.version <= 1:
+        return None
+    entries = session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.council_id == proposal.council_id, AuditEntry.action == "poll.amend")
+        .order_by(col(AuditEntry.seq).desc())
+    )
+    for entry in entries:
+        if entry.details.get("proposal") == proposal.id:
+            previous = entry.details.get("previous")
+            return str(previous) if previous is not None else None
+    return None
+
+
+# -- a poll with its positions, in one row ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Held:
+    """A position as the busiest reads carry it (no ORM object): who, which stance, what
+    statement. Where a poll is shown or a position taken, this is all that is read."""
+
+    id: int
+    member_id: int
+    stance: str
+    statement: str | None
+    user_id: str | None = None
+
+
+def _held_json(postgresql: bool) -> Any:
+    """The current text's positions on the outer query's poll, as one JSON array: one row
+    for the poll however many members have spoken, each position decoded once."""
+    t = Position.__table__  # type: ignore[attr-defined]
+    fields: list[Any] = []
+    for name in ("id", "member_id", "stance", "statement", "user_id"):
+        fields += [literal_column(f"'{name}'"), t.c[name]]
+    agg = (func.json_agg(func.json_build_object(*fields)) if postgresql
+           else func.json_group_array(func.json_object(*fields)))
+    proposal = Proposal.__table__  # type: ignore[attr-defined]
+    return (select(agg).where(t.c.proposal_id == proposal.c.id,
+                              t.c.version == proposal.c.version)
+            .correlate(proposal).scalar_subquery().label("held"))
+
+
+@functools.cache
+def _poll_and_held(postgresql: bool, with_council: bool) -> Any:
+    """A poll with its positions (and its council), in one row: built once per database,
+    as the busiest reads of a vote are."""
+    held = _held_json(postgresql)
+    query: Any = (select(Proposal, Council, held).join(Council, col(Council.id) == Proposal.council_id)
+                  if with_council else select(Proposal, held))
+    return query.where(Proposal.council_id == bindparam("council_id"),
+                       Proposal.id == bindparam("proposal_id"))
+
+
+def _held(value: Any) -> dict[int, Held]:
+    """The positions of :func:`_held_json`, by member (PostgreSQL hands over the array
+    decoded, SQLite as text; no positions: NULL on PostgreSQL)."""
+    items = json.loads(value) if isinstance(value, str) else (value or [])
+    return {int(i["member_id"]): Held(int(i["id"]), int(i["member_id"]), str(i["stance"]),
+                                      i["statement"], i.get("user_id")) for i in items}
+
+
+def _poll_row(session: Session, council_id: int, proposal_id: object,
+              with_council: bool) -> Any:
+    query = _poll_and_held(session.get_bind().dialect.name == "postgresql", with_council)
+    return session.exec(query, params={"council_id": council_id,
+                                       "proposal_id": proposal_id}).first()
+
+
+def poll_and_positions(session: Session, council_id: int,
+                       proposal_id: object) -> tuple[Proposal, dict[int, Held]] | None:
+    """A poll and its current text's positions by member, in one query."""
+    row = _poll_row(session, council_id, proposal_id, with_council=False)
+    if row is None:
+        return None
+    proposal, held = row
+    return proposal, _held(held)
+
+
+def poll_council_and_positions(session: Session, council_id: int, proposal_id: object
+                               ) -> tuple[Proposal, Council, dict[int, Held]] | None:
+    """A poll, its council and its current text's positions by member, in one query."""
+    row = _poll_row(session, council_id, proposal_id, with_council=True)
+    if row is None:
+        return None
+    proposal, council, held = row
+    return proposal, council, _held(held)
+
+
+# -- writes -------------------------------------------------------------------------
+
+
+_POSITIONS: Any = Position.__table__  # type: ignore[attr-defined]
+#: A position written through the table: a position is one statement, no ORM bookkeeping.
+_NEW_POSITION = insert(_POSITIONS).returning(_POSITIONS.c.id)
+_CHANGED_POSITION = (update(_POSITIONS).where(_POSITIONS.c.id == bindparam("position_id"))
+                     .values({name: bindparam(name)
+                              for name in ("stance", "statement", "user_id", "at")}))
+
+
+def insert_position(session: Session, *, council_id: int, proposal_id: int | None,
+                    version: int, member_id: int, stance: str, statement: str | None,
+                    user_id: str, at: datetime) -> int:
+    """A new position; its id."""
+    return int(session.execute(_NEW_POSITION, {
+        "council_id": council_id, "proposal_id": proposal_id, "version": version,
+        "member_id": member_id, "stance": stance, "statement": statement,
+        "user_id": user_id, "at": at}).scalar_one())
+
+
+def change_position(session: Session, position_id: int, *, stance: str,
+                    statement: str | None, user_id: str, at: datetime) -> None:
+    """A member's position replaced by a later one."""
+    session.execute(_CHANGED_POSITION, {"position_id": position_id, "stance": stance,
+                                        "statement": statement, "user_id": user_id, "at": at})
+
+
+def add(session: Session, *rows: Proposal | JointDecision) -> None:
+    """Record new or changed polls and decisions."""
+    for row in rows:
+        session.add(row)
+
+
+def save(session: Session, *rows: Proposal | JointDecision) -> None:
+    """Record new or changed polls and decisions now, so that new ones have their number."""
+    add(session, *rows)
+    session.flush()
+
+
+def open_within(session: Session, now: datetime, lead: timedelta
+                ) -> Iterable[tuple[int | None, int, int, datetime, datetime]]:
+    """Every council's open polls whose deadline falls within ``lead`` of ``now`` (the
+    deadline index): id, council, version, deadline and when the version opened."""
+    return session.execute(
+        sa_select(col(Proposal.id), col(Proposal.council_id), col(Proposal.version),
+                  col(Proposal.deadline), col(Proposal.version_opened_at))
+        .where(col(Proposal.status) == OPEN, col(Proposal.deadline) <= now + lead)
+    )

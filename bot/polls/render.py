@@ -1,0 +1,349 @@
+"""What the council sees of polls and joint decisions: plain data in, ``Message`` out.
+
+"The poll message is updated in place after every change: members concurred (with
+statements), members objecting (with reasons), members silent, the deadline and time
+left, the text version and the previous text." (docs/consensus.md)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.messages import Button, Message, count, escape
+from bot.polls.rules import (
+    OPEN,
+    WITHDRAWN,
+    Mode,
+    Outcome,
+    Stance,
+    Stated,
+    concurring,
+    every_member_concurred,
+    objectors,
+    silent,
+    stances,
+)
+from bot.times import slack_date, span_text
+from storage.models import JointDecision, Member, Proposal
+
+CONCUR_ACTION = "poll_concur"
+OBJECT_ACTION = "poll_object"
+
+VERB = {Stance.CONCUR: "concurs", Stance.OBJECT: "objects"}
+
+_HEADLINE = {
+    Outcome.ADOPTED.value: "adopted",
+    Outcome.BLOCKED.value: "blocked",
+    Outcome.FAILED.value: "failed",
+    WITHDRAWN: "withdrawn",
+}
+
+#: An outcome read as English: "P4 has failed", never "P4 is failed".
+STANDS = {
+    Outcome.ADOPTED.value: "is adopted",
+    Outcome.BLOCKED.value: "is blocked",
+    Outcome.FAILED.value: "has failed",
+    WITHDRAWN: "has been withdrawn",
+}
+
+Members = Mapping[int, Member]
+Positions = Mapping[int, Stated]
+
+
+def _name(members: Members, member_id: int) -> str:
+    member = members.get(member_id)
+    return escape(member.name) if member else f"member {member_id}"
+
+
+def _names(members: Members, ids: list[int]) -> str:
+    return ", ".join(_name(members, i) for i in ids) if ids else "_none_"
+
+
+def _proposer(members: Members, proposal: Proposal) -> str:
+    if proposal.proposer_member_id is not None:
+        return f"<@{proposal.proposer_user_id}> ({_name(members, proposal.proposer_member_id)})"
+    return f"<@{proposal.proposer_user_id}> (the Chair)"
+
+
+def _procedure(proposal: Proposal) -> str:
+    if proposal.mode == Mode.EXPLICIT:
+        return "Explicit: adopted only when every member concurs"
+    return "Silence: adopted at the deadline unless a member objects"
+
+
+def clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def area_name(key: str, areas: Mapping[str, str]) -> str:
+    return escape(areas.get(key, key))
+
+
+def _position_lines(members: Members, proposal: Proposal, positions: Positions) -> list[str]:
+    """Concurred (with statements), objecting (with reasons), silent."""
+    held = stances(positions)
+    agreed = concurring(proposal.electorate, held)
+    against = objectors(proposal.electorate, held)
+    quiet = silent(proposal.electorate, held)
+    lines = [f"*Concurred ({len(agreed)}):* {_names(members, agreed)}"]
+    for member_id in agreed:
+        statement = positions[member_id].statement
+        if statement:
+            lines.append(f">_{_name(members, member_id)}, statement:_ {escape(statement)}")
+    if against:
+        lines.append(f"*Objecting ({len(against)}):*")
+        lines.extend(f"• *{_name(members, m)}*: {escape(positions[m].statement or '')}"
+                     for m in against)
+    else:
+        lines.append("*Objecting (0):* _none_")
+    lines.append(f"*Silent ({len(quiet)}):* {_names(members, quiet)}")
+    return lines
+
+
+def _buttons(proposal: Proposal) -> list[Button]:
+    value = str(proposal.id)
+    return [Button("Concur", CONCUR_ACTION, value, "primary"),
+            Button("Object…", OBJECT_ACTION, value, "danger")]
+
+
+def poll_message(proposal: Proposal, members: Members, positions: Positions, now: datetime,
+                 tz: ZoneInfo, areas: Mapping[str, str], previous: str | None) -> Message:
+    """The poll as posted, and as updated in place after every change.
+
+    ``previous`` is the text the latest amendment replaced, if any.
+    """
+    header = f"Proposal P{proposal.id}"
+    if proposal.version > 1:
+        header += f" (version {proposal.version})"
+    if proposal.status != OPEN:
+        header += f": {_HEADLINE.get(proposal.status, proposal.status)}"
+    fields: list[tuple[str, str]] = [("Proposed by", _proposer(members, proposal)),
+                                     ("Procedure", _procedure(proposal))]
+    if proposal.status == OPEN:
+        left = span_text(proposal.deadline - now)
+        fields.append(("Deadline", f"{slack_date(proposal.deadline, tz)} ({left} left)"))
+    else:
+        assert proposal.closed_at is not None
+        fields.append(("Closed", slack_date(proposal.closed_at, tz)))
+    if proposal.area:
+        fields.append(("Area", area_name(proposal.area, areas)))
+    sections = ["\n".join(_position_lines(members, proposal, positions))]
+    if proposal.status != OPEN and proposal.outcome_note:
+        sections.append(f"*Outcome:* {proposal.outcome_note}")
+    context = []
+    if proposal.version > 1:
+        context.append(
+            f"Version {proposal.version} of the text, amended {slack_date(proposal.version_opened_at, tz)}: "
+            "every position taken on the earlier text was reset."
+        )
+        if previous is not None:
+            context.append(f"Previous text: {escape(clip(previous))}")
+    if proposal.status == OPEN:
+        context.append("Any objection blocks. Positions are per member: any delegate may set "
+                       "or change their member's position until the close.")
+    return Message(
+        text=escape(proposal.text),
+        header=header,
+        fields=fields,
+        sections=sections,
+        buttons=_buttons(proposal) if proposal.status == OPEN else [],
+        context=context,
+    )
+
+
+def polls_message(proposals: list[Proposal], members: Members,
+                  held: Mapping[int, Positions], now: datetime, tz: ZoneInfo) -> Message:
+    """The open polls with every member's position (``polls``)."""
+    sections = []
+    for proposal in proposals:
+        positions = held[proposal.id or 0]
+        state = ("closing" if now >= proposal.deadline
+                 else f"{span_text(proposal.deadline - now)} left")
+        version = f", version {proposal.version}" if proposal.version > 1 else ""
+        head = (f"*P{proposal.id}* ({proposal.mode}{version}, deadline "
+                f"{slack_date(proposal.deadline, tz)}, {state}): {escape(clip(proposal.text, 200))}")
+        sections.append("\n".join([head, *_position_lines(members, proposal, positions)]))
+    if not sections:
+        return Message(text="No poll is open.")
+    return Message(text=f"{count(len(sections), 'open poll')}.", header="Open polls", sections=sections)
+
+
+# -- closing ------------------------------------------------------------------------
+
+
+def outcome_note(verdict: str, proposal: Proposal, members: Members, positions: Positions,
+                 by: str | None) -> str:
+    """The outcome as the poll records it: why it closed."""
+    held = stances(positions)
+    if verdict == Outcome.BLOCKED:
+        return "; ".join(
+            f"{_name(members, m)} objected: “{escape(positions[m].statement or '')}”"
+            for m in objectors(proposal.electorate, held)
+        )
+    if verdict == Outcome.FAILED:
+        quiet = silent(proposal.electorate, held)
+        return (f"not every member concurred by the deadline under the explicit procedure; "
+                f"silent: {_names(members, quiet)}")
+    if verdict == WITHDRAWN:
+        return f"withdrawn by <@{by}>"
+    if every_member_concurred(proposal.electorate, held):
+        return "every member concurred"
+    return "no member objected by the deadline (silence procedure)"
+
+
+def sentence(text: str) -> str:
+    """End with one full stop: a quoted reason may bring its own."""
+    return text if text.rstrip("”’\"'").endswith((".", "!", "?")) else f"{text}."
+
+
+def outcome_reply(proposal: Proposal, decision: JointDecision | None) -> Message:
+    """The reply in the poll's thread."""
+    note = proposal.outcome_note or ""
+    if decision is not None:
+        return Message(text=f"*Adopted*: {note}. P{proposal.id} is now "
+                       f"joint decision *D{decision.id}*.")
+    if proposal.status == WITHDRAWN:
+        return Message(text=f"*Withdrawn*, {sentence(note.removeprefix('withdrawn '))}")
+    word = _HEADLINE.get(proposal.status, proposal.status).capitalize()
+    return Message(text=f"*{word}*: {sentence(note)}")
+
+
+def closed_notice(proposal: Proposal) -> Message:
+    """The channel's own notice of a poll that closed without a decision."""
+    note = proposal.outcome_note or ""
+    headline = _HEADLINE.get(proposal.status, proposal.status)
+    if proposal.status == WITHDRAWN:
+        text = f"P{proposal.id} was {sentence(note)}"
+    else:
+        text = f"P{proposal.id} {STANDS.get(proposal.status, 'is ' + headline)}: {sentence(note)}"
+    context = []
+    if proposal.status == Outcome.BLOCKED:
+        context.append("Any objection blocks. The text may be proposed again as a new poll.")
+    return Message(text=text, header=f"P{proposal.id} {headline}",
+                   sections=[f">{escape(clip(proposal.text))}"], context=context)
+
+
+def closed_sentence(proposal: Proposal, tz: ZoneInfo, decision_id: int | None) -> str:
+    """Why a closed poll takes no more positions, naming its outcome (and, if adopted,
+    ``decision_id``, the joint decision it became)."""
+    assert proposal.closed_at is not None
+    when = slack_date(proposal.closed_at, tz)
+    if proposal.status == Outcome.ADOPTED:
+        as_what = f" as joint decision D{decision_id}" if decision_id is not None else ""
+        return f"P{proposal.id} is closed: it was adopted{as_what} on {when}."
+    if proposal.status == Outcome.BLOCKED:
+        return (f"P{proposal.id} is closed: it was blocked on {when}; "
+                f"{sentence(proposal.outcome_note or '')}")
+    if proposal.status == Outcome.FAILED:
+        return (f"P{proposal.id} is closed: it failed on {when}, "
+                "when not every member had concurred by the deadline.")
+    return f"P{proposal.id} is closed: it was {proposal.outcome_note} on {when}."
+
+
+def closed_at_deadline(proposal: Proposal, verdict: Outcome, tz: ZoneInfo) -> str:
+    """Why a poll past its deadline, not yet closed by the pass, takes nothing more."""
+    return (f"P{proposal.id} closed at its deadline, {slack_date(proposal.deadline, tz)}: "
+            f"it {STANDS[verdict.value]}; the record follows in the channel.")
+
+
+# -- reminders ----------------------------------------------------------------------
+
+
+def reminder_message(proposal: Proposal, members: Members, positions: Positions,
+                     now: datetime, tz: ZoneInfo,
+                     delegates: Mapping[int, list[str]] | None) -> Message:
+    """Names the members still silent; in the explicit procedure, mentions their delegates
+    (``delegates``: user ids by member, given for the explicit procedure)."""
+    quiet = silent(proposal.electorate, stances(positions))
+    left = span_text(proposal.deadline - now)
+    when = slack_date(proposal.deadline, tz)
+    if proposal.mode == Mode.EXPLICIT:
+        mentions = {m: [f"<@{u}>" for u in users] for m, users in (delegates or {}).items()}
+        named = "\n".join(
+            f"• *{_name(members, m)}*: {', '.join(mentions.get(m, [])) or '_no delegates_'}"
+            for m in quiet)
+        text = (f"P{proposal.id} closes {when} ({left} left). Under the explicit procedure it "
+                f"is adopted only if every member concurs. Still silent ({len(quiet)}):")
+    else:
+        named = _names(members, quiet)
+        text = (f"P{proposal.id} closes {when} ({left} left). Under the silence procedure it "
+                f"is adopted then unless a member objects. Still silent ({len(quiet)}):")
+    return Message(text=text, header=f"Reminder: P{proposal.id}",
+                   sections=[named, f">{escape(clip(proposal.text))}"],
+                   buttons=_buttons(proposal))
+
+
+# -- replies ------------------------------------------------------------------------
+
+
+def opened_reply(proposal: Proposal, tz: ZoneInfo) -> Message:
+    return Message(text=f"Opened *P{proposal.id}* ({proposal.mode} procedure) in the council "
+                   f"channel; deadline {slack_date(proposal.deadline, tz)}.")
+
+
+def position_form_message(proposal: Proposal, member: Member, stance: Stance,
+                          current: Stated | None, tz: ZoneInfo) -> Message:
+    """What a delegate reads before taking a position by button."""
+    now = (f"{member.name}'s current position: {current.stance}."
+           if current else f"{member.name} has not taken a position yet.")
+    title = "Concur with" if stance is Stance.CONCUR else "Object to"
+    return Message(text=escape(proposal.text),
+                   header=f"{title} P{proposal.id}",
+                   context=[f"You act for {escape(member.name)}. {now} "
+                            f"Deadline {slack_date(proposal.deadline, tz)}."])
+
+
+def unchanged_reply(member: Member, proposal: Proposal, stance: Stance, kept: bool) -> Message:
+    """A position repeated: nothing changed."""
+    stands = "; its statement stands" if kept else ""
+    return Message(text=f"{member.name} already {VERB[stance]} on P{proposal.id}"
+                   f"{stands}; nothing changed.")
+
+
+def recorded(member: Member, proposal: Proposal, stance: Stance,
+             current_stance: str | None, current_user_id: str | None,
+             replaced: str | None) -> str:
+    """The sentence that confirms a position, saying what it replaced and whose statement."""
+    recorded = f"Recorded: {member.name} {VERB[stance]} on P{proposal.id}"
+    if current_stance is None:
+        return f"{recorded}."
+    whose = (f"the statement recorded by <@{current_user_id}>" if current_user_id
+             else "the statement recorded earlier")
+    if current_stance == stance == Stance.CONCUR:  # the same position, another statement
+        if replaced is not None:
+            return f"{recorded} with a new statement, replacing {whose}."
+        return f"{recorded}, now with a statement."
+    if replaced is not None:
+        return f"{recorded}, replacing its earlier concurrence and {whose}."
+    return f"{recorded}, replacing its earlier position ({current_stance})."
+
+
+def decided_reply(recorded: str, proposal: Proposal, decision: JointDecision | None) -> Message:
+    """A position that decided the poll: adopted by every member, or blocked."""
+    if decision is not None:
+        return Message(text=f"{recorded} Every member has now concurred: P{proposal.id} is "
+                       f"adopted as joint decision D{decision.id}.")
+    return Message(text=f"{recorded} Any objection blocks: P{proposal.id} is closed as blocked.")
+
+
+def extended_text(proposal: Proposal, previous: datetime, tz: ZoneInfo) -> str:
+    return (f"The Chair extended the deadline of P{proposal.id} from "
+            f"{slack_date(previous, tz)} to {slack_date(proposal.deadline, tz)}.")
+
+
+def amended_notice(proposal: Proposal, previous: str, reset: int, tz: ZoneInfo) -> Message:
+    """The channel's notice of a new version of the text."""
+    return Message(
+        text=(f"The Chair amended P{proposal.id}: version {proposal.version} of the text is "
+              f"now on the table. Every position was reset ({reset} taken); silence restarts "
+              f"with the deadline {slack_date(proposal.deadline, tz)}."),
+        sections=[f"*New text:* {escape(proposal.text)}",
+                  f"*Previous text:* {escape(clip(previous))}"],
+    )
+
+
+def amended_reply(proposal: Proposal, reset: int, tz: ZoneInfo) -> Message:
+    return Message(text=f"Amended P{proposal.id} to version {proposal.version}; "
+                   f"{count(reset, 'position')} reset, new deadline {slack_date(proposal.deadline, tz)}.")

@@ -1,0 +1,82 @@
+"""The register of joint decisions as the council reads it: plain data in, ``Message`` out.
+
+"Adoption creates joint decision ``D#`` (``JointDecision``) ... ``decisions`` lists
+them; ``decisions D2`` shows one with every position." (docs/consensus.md)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo
+
+from bot.messages import Message, count, escape
+from bot.polls.render import Members, area_name, clip
+from bot.polls.rules import Mode, Stance
+from bot.times import slack_date
+from storage.models import JointDecision
+
+
+def decision_message(decision: JointDecision, members: Members,
+                     tz: ZoneInfo, areas: Mapping[str, str]) -> Message:
+    """A joint decision with every member's position, as announced and as listed."""
+    fields = [("Adopted", slack_date(decision.adopted_at, tz)),
+              ("Procedure", "explicit" if decision.mode == Mode.EXPLICIT else "silence"),
+              ("From", f"P{decision.proposal_id}, proposed by <@{decision.proposer_user_id}>")]
+    if decision.area:
+        fields.append(("Area", area_name(decision.area, areas)))
+    concurred = [r for r in decision.positions if r["stance"] == Stance.CONCUR]
+    quiet = [r for r in decision.positions if r["stance"] == "silent"]
+    lines = [f"*Concurred ({len(concurred)}):* "
+             + (", ".join(escape(r["member"]) for r in concurred) or "_none_")]
+    if quiet:
+        lines.append(f"*Silent, not objecting ({len(quiet)}):* "
+                     + (", ".join(escape(r["member"]) for r in quiet) or "_none_"))
+    for r in concurred:
+        if r.get("statement"):
+            lines.append(f">_{escape(r['member'])}, statement:_ {escape(r['statement'])}")
+    return Message(
+        text=escape(decision.text),
+        header=f"Joint decision D{decision.id}",
+        fields=fields,
+        sections=["\n".join(lines)],
+        context=["Adopted by consensus. The members “will bear equal responsibility, "
+                 "individually and jointly, for their implementation” (Rome Declaration). "
+                 f"Raise an implementation issue with `raise D{decision.id} <text>`."],
+    )
+
+
+def _record_lines(decision: JointDecision) -> list[str]:
+    """Every member's position, one line each, as kept with the decision."""
+    lines = ["*Positions of the members:*"]
+    for r in decision.positions:
+        line = f"• {escape(r['member'])}: {r['stance']}"
+        if r.get("by"):
+            line += f" (<@{r['by']}>)"
+        if r.get("statement"):
+            line += f"; statement: {escape(r['statement'])}"
+        lines.append(line)
+    return lines
+
+
+def decision_record_message(decision: JointDecision, members: Members, tz: ZoneInfo,
+                            areas: Mapping[str, str]) -> Message:
+    """One joint decision with every member's position (``decisions D2``)."""
+    message = decision_message(decision, members, tz, areas)
+    message.sections.append("\n".join(_record_lines(decision)))
+    return message
+
+
+def decisions_message(rows: list[JointDecision], tz: ZoneInfo, areas: Mapping[str, str],
+                      slash: str) -> Message:
+    """The register of joint decisions (``decisions``)."""
+    if not rows:
+        return Message(text="The council has taken no joint decision yet.")
+    lines = []
+    for d in rows:
+        area = f", {area_name(d.area, areas)}" if d.area else ""
+        lines.append(f"*D{d.id}* (from P{d.proposal_id}, adopted {slack_date(d.adopted_at, tz)}"
+                     f"{area}): {escape(clip(d.text, 200))}")
+    return Message(text=f"{count(len(rows), 'joint decision')}.", header="Joint decisions",
+                   sections=["\n".join(lines)],
+                   context=[f"`{slash} decisions D{rows[-1].id}` shows one decision with "
+                            "every member's position."])

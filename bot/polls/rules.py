@@ -1,0 +1,317 @@
+"""The consensus rule and the rules of a poll's life: pure functions on plain values.
+
+The Rome Declaration: the Council "will operate on the principle of
+consensus", and its members "will take joint decisions and will bear equal
+responsibility, individually and jointly, for their implementation". One
+member, one voice: a single objection blocks.
+
+Nothing here touches the database, Slack or the clock; callers pass plain
+values (member ids, their stances, ``now`` and the deadline) and get a verdict.
+
+Rules kept here, each quoted beside the function that implements it:
+
+- **One member, one voice.** Positions belong to members, not people: any
+  delegate of a member sets the member's position, and a later one replaces
+  the earlier one while the poll is open. Double clicks change nothing twice.
+- **The electorate is fixed when the poll opens**: the council's active
+  members at that instant (``Proposal.electorate``). A member added later
+  takes no position on it; a member deactivated later still counts, so its
+  objection still blocks and, in the explicit procedure, its concurrence is
+  still needed. Delegates may come and go: a position stays the member's,
+  whoever of its delegates took it. An amendment keeps the electorate.
+- **Positions are per text version.** ``amend`` makes a new version: every
+  position is reset and silence restarts with a fresh deadline of the same
+  length as the last one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+
+#: The furthest a deadline may lie ahead.
+MAX_AHEAD = timedelta(days=90)
+#: Reminders before the deadline, naming the members still silent.
+REMINDERS = (timedelta(hours=24), timedelta(hours=1))
+WITHDRAWN = "withdrawn"
+
+
+class Mode(StrEnum):
+    """How silence counts."""
+
+    SILENCE = "silence"  # silence is consent: adopted at the deadline unless someone objects
+    EXPLICIT = "explicit"  # silence is not consent: every member must concur
+
+
+class Stance(StrEnum):
+    CONCUR = "concur"
+    OBJECT = "object"
+
+
+class Outcome(StrEnum):
+    OPEN = "open"
+    ADOPTED = "adopted"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+OPEN = Outcome.OPEN.value
+
+
+def outcome(mode: Mode, electorate: Iterable[int], positions: Mapping[int, Stance],
+            now: datetime, deadline: datetime) -> Outcome:
+    """The state of a poll at ``now``.
+
+    - Any objection by a member of the electorate blocks, at once and for good,
+      whatever the mode and whatever the time.
+    - Every member concurring adopts at once, in either mode.
+    - At or after the deadline: silence procedure adopts (no one objected),
+      explicit procedure fails (not everyone concurred).
+    - Otherwise the poll is open.
+
+    Positions of members outside the electorate do not count: the electorate
+    is fixed when the poll opens.
+    """
+    voters = set(electorate)
+    stances = [stance for member, stance in positions.items() if member in voters]
+    if any(stance == Stance.OBJECT for stance in stances):
+        return Outcome.BLOCKED
+    if all(positions.get(member) == Stance.CONCUR for member in voters):
+        return Outcome.ADOPTED
+    if now >= deadline:
+        return Outcome.ADOPTED if mode == Mode.SILENCE else Outcome.FAILED
+    return Outcome.OPEN
+
+
+def silent(electorate: Iterable[int], positions: Mapping[int, Stance]) -> list[int]:
+    """Members of the electorate with no position yet, in the electorate's order."""
+    return [member for member in electorate if member not in positions]
+
+
+def objectors(electorate: Iterable[int], positions: Mapping[int, Stance]) -> list[int]:
+    """Members of the electorate who object, in the electorate's order."""
+    return [member for member in electorate if positions.get(member) == Stance.OBJECT]
+
+
+def concurring(electorate: Iterable[int], positions: Mapping[int, Stance]) -> list[int]:
+    """Members of the electorate who concur, in the electorate's order."""
+    return [member for member in electorate if positions.get(member) == Stance.CONCUR]
+
+
+def every_member_concurred(electorate: Iterable[int], positions: Mapping[int, Stance]) -> bool:
+    """Whether the poll was adopted by every member's concurrence (not by silence).
+
+    "Every member of the electorate concurs: **adopted**, at once, in either mode."
+    """
+    return all(positions.get(member) == Stance.CONCUR for member in electorate)
+
+
+# -- the electorate ---------------------------------------------------------------
+
+
+def electorate(active_member_ids: Iterable[int | None]) -> list[int]:
+    """The members who decide a poll about to open, in the council's order.
+
+    "The electorate is fixed when the poll opens: the council's active members at
+    that instant, stored in ``Proposal.electorate``."
+    """
+    return [member_id for member_id in active_member_ids if member_id is not None]
+
+
+def in_electorate(member_id: int, electorate: Iterable[int]) -> bool:
+    """Whether this member takes a position on the poll.
+
+    "A member added later takes no position on a poll already open (its delegates
+    are told so)."
+    """
+    return member_id in electorate
+
+
+def is_proposer(user_id: str, member_id: int | None, proposer_user_id: str,
+                proposer_member_id: int | None) -> bool:
+    """The proposer: the user who opened it, or any delegate of the member they opened it for.
+
+    "``withdraw <P>`` | the proposer's delegation, the Chair | closed as withdrawn"
+    """
+    if user_id == proposer_user_id:
+        return True
+    return (member_id is not None and proposer_member_id is not None
+            and member_id == proposer_member_id)
+
+
+# -- deadlines --------------------------------------------------------------------
+
+
+def in_the_past(deadline: datetime, now: datetime) -> bool:
+    """A deadline that may not be set.
+
+    "one in the past or more than 90 days away is refused."
+    """
+    return deadline <= now
+
+
+def too_far_ahead(deadline: datetime, now: datetime) -> bool:
+    """A deadline that may not be set.
+
+    "one in the past or more than 90 days away is refused."
+    """
+    return deadline - now > MAX_AHEAD
+
+
+def duration_deadline(duration: timedelta, now: datetime, base: datetime | None) -> datetime:
+    """A deadline given as a duration: from the current deadline when extending, else now.
+
+    "a duration such as ``72h`` extends the current deadline by that much, a time sets it"
+    """
+    return (base or now) + duration
+
+
+def extends(current: datetime, new: datetime) -> bool:
+    """Whether ``new`` is a lawful extension of the ``current`` deadline.
+
+    "``extend <P> <deadline>`` | the Chair | the deadline moves later"
+    """
+    return new > current
+
+
+def past_its_deadline(deadline: datetime, now: datetime) -> bool:
+    """A poll takes no more positions or changes once its deadline has come.
+
+    "After the close (or once the deadline has passed, even before the pass has run)
+    every position, extension, amendment and withdrawal is refused with a sentence
+    naming the outcome."
+    """
+    return now >= deadline
+
+
+def amended_deadline(deadline: datetime, version_opened_at: datetime, now: datetime) -> datetime:
+    """The deadline of an amended text.
+
+    "``amend <P> <text>`` | the Chair | version ``n+1`` of the text; every position is
+    reset; a fresh deadline as long as the last one"
+    """
+    return now + min(deadline - version_opened_at, MAX_AHEAD)
+
+
+def closing_moment(deadline: datetime, now: datetime) -> datetime:
+    """When a poll closed by the pass is recorded as closed (and a decision adopted).
+
+    "the adoption time (the deadline itself when silence adopted it, even if the
+    pass ran later)"
+    """
+    return deadline if now >= deadline else now
+
+
+# -- statements -------------------------------------------------------------------
+
+
+def kept_statement(stance: Stance, text: str | None, current_stance: str | None,
+                   current_statement: str | None) -> str | None:
+    """The member's statement that a bare concurrence keeps, or None.
+
+    A statement is part of the record ("an interpretative statement or a reservation
+    ... kept with the decision"): a delegate repeating the concurrence without one
+    confirms the member's position, and only an explicit new statement replaces it.
+    """
+    if stance is not Stance.CONCUR or (text and text.strip()) or current_stance is None:
+        return None
+    return current_statement if current_stance == Stance.CONCUR else None
+
+
+def replaced_statement(current_stance: str | None, current_statement: str | None,
+                       statement: str | None) -> str | None:
+    """The statement of the member's earlier concurrence that a new position replaces.
+
+    "a concurrence without a statement keeps the member's statement, a new statement
+    replaces it (the reply names the delegate who gave the old one)"
+    """
+    if current_stance == Stance.CONCUR and current_statement and statement != current_statement:
+        return current_statement
+    return None
+
+
+# -- reminders --------------------------------------------------------------------
+
+
+def poll_key(proposal_id: int | None) -> str:
+    """The poll's message in the channel: "poll ``P#`` posted (``poll:{id}``)"."""
+    return f"poll:{proposal_id}"
+
+
+def reminder_key(proposal_id: int | None, version: int, ahead: timedelta,
+                 deadline: datetime) -> str:
+    """One reminder per version, offset and deadline: an extension earns fresh ones.
+
+    "The deadline is part of the key so that an extension earns fresh reminders"
+    """
+    return (f"{poll_key(proposal_id)}:v{version}:remind:{int(ahead.total_seconds())}"
+            f":{int(deadline.timestamp())}")
+
+
+def reminders_due(deadline: datetime, opened: datetime, now: datetime) -> list[timedelta]:
+    """The reminders (by lead) whose moment has come, in :data:`REMINDERS`' order.
+
+    "A reminder whose moment falls before the poll (or its current text version)
+    opened is never recorded."
+    """
+    return [ahead for ahead in REMINDERS if opened < deadline - ahead <= now]
+
+
+def reminders_passed(deadline: datetime, now: datetime) -> list[timedelta]:
+    """The reminders of a new deadline whose moment is already past.
+
+    "reminders of the new deadline whose moment had already passed when the Chair
+    extended it are recorded as skipped at once."
+    """
+    return [ahead for ahead in REMINDERS if deadline - ahead <= now]
+
+
+# -- the record ---------------------------------------------------------------------
+
+
+class Stated(Protocol):
+    """A member's position as the rules read it: its stance and its statement."""
+
+    @property
+    def stance(self) -> str: ...
+
+    @property
+    def statement(self) -> str | None: ...
+
+
+class Taken(Stated, Protocol):
+    """A position with who took it and when, as a joint decision keeps it."""
+
+    @property
+    def user_id(self) -> str | None: ...
+
+    @property
+    def at(self) -> datetime: ...
+
+
+def stances(positions: Mapping[int, Stated]) -> dict[int, Stance]:
+    """The members' stances, by member: what the consensus rule counts."""
+    return {member: Stance(p.stance) for member, p in positions.items()}
+
+
+def decision_record(electorate: Iterable[int], names: Mapping[int, str],
+                    positions: Mapping[int, Taken]) -> list[dict[str, Any]]:
+    """Every member's position as kept with a joint decision: silence included.
+
+    "every member's position of the electorate — ``concur`` (with any statement, the
+    delegate and the time) or ``silent``."
+    """
+    rows = []
+    for member_id in electorate:
+        position = positions.get(member_id)
+        rows.append({
+            "member_id": member_id,
+            "member": names.get(member_id, str(member_id)),
+            "stance": position.stance if position else "silent",
+            "statement": position.statement if position else None,
+            "by": position.user_id if position else None,
+            "at": position.at.isoformat() if position else None,
+        })
+    return rows

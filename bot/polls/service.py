@@ -1,0 +1,295 @@
+"""The use-cases of a poll's life: open, extend, amend, withdraw and close it.
+
+The Rome Declaration: the Council "will operate on the principle of
+consensus". A poll is open until one member objects (blocked), every member
+concurs (adopted), or its deadline passes (silence procedure: adopted;
+explicit procedure: failed). The rule itself is :func:`bot.polls.rules.outcome`;
+these use-cases record positions, close polls and say so in the channel, each
+change with its audit entry and outbox records in one transaction.
+
+Every change is serialised by the council's write lock (commands run with
+``mutates=True``, scheduler passes hold it too), so an objection and the last
+concurrence, or a position and the close at the deadline, never both win.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot import outbox
+from bot.charter import CharterError, load_charter
+from bot.commands import members_of
+from bot.context import Context
+from bot.errors import CommandError
+from bot.messages import Message
+from bot.outbox import OutboxWriter
+from bot.permissions import Role
+from bot.polls import queries, render
+from bot.polls.render_decisions import decision_message, decision_record_message, decisions_message
+from bot.polls.rules import (
+    OPEN,
+    WITHDRAWN,
+    Mode,
+    Outcome,
+    amended_deadline,
+    decision_record,
+    electorate,
+    extends,
+    is_proposer,
+    outcome,
+    past_its_deadline,
+    poll_key,
+    reminder_key,
+    reminders_passed,
+    stances,
+)
+from bot.times import slack_date
+from storage.models import JointDecision, Proposal
+
+#: The outbox view that brings a poll's message up to date when it is delivered.
+POLL_VIEW = "poll"
+
+#: What closing a poll needs: a command's Context or a pass's context alike.
+Scope = OutboxWriter
+
+
+# -- reading --------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=8)
+def _charter_areas(path: str | None) -> dict[str, str]:
+    try:
+        return {a.key: a.name for a in load_charter(path).areas}
+    except CharterError:
+        return {}
+
+
+def areas_of(scope: Scope) -> dict[str, str]:
+    """Area names by key: the request's charter, or for a pass the configured one."""
+    if isinstance(scope, Context):
+        return {a.key: a.name for a in scope.charter.areas}
+    return _charter_areas(getattr(getattr(scope, "settings", None), "charter", None))
+
+
+def verdict_of(session: Session, proposal: Proposal, now: datetime) -> Outcome:
+    """What the consensus rule says of an open poll at ``now``."""
+    return outcome(Mode(proposal.mode), proposal.electorate,
+                   stances(queries.positions(session, proposal)), now, proposal.deadline)
+
+
+def render_poll(session: Session, council_id: int, ref: object, now: datetime,
+                areas: dict[str, str]) -> Message:
+    """The poll's message as the records show it now: what :func:`refresh` asks for."""
+    row = queries.poll_council_and_positions(session, council_id, ref)
+    if row is None:
+        return Message(text="This poll is no longer on record.")
+    proposal, council, held = row
+    return render.poll_message(proposal, queries.council_members(session, council), held, now,
+                               ZoneInfo(council.timezone), areas,
+                               queries.previous_text(session, proposal))
+
+
+def load(ctx: Context, proposal_id: int) -> Proposal:
+    proposal = queries.proposal(ctx.session, ctx.council_id, proposal_id)
+    if proposal is None:
+        raise CommandError(f"There is no proposal P{proposal_id}.")
+    return proposal
+
+
+def open_poll(ctx: Context, proposal_id: int) -> Proposal:
+    """The poll, if it still takes positions and changes; else say how it ended."""
+    return open_poll_and_positions(ctx, proposal_id)[0]
+
+
+def open_poll_and_positions(ctx: Context,
+                            proposal_id: int) -> tuple[Proposal, dict[int, queries.Held]]:
+    """:func:`open_poll`, with the current text's positions by member, in one query."""
+    row = queries.poll_and_positions(ctx.session, ctx.council_id, proposal_id)
+    if row is None:
+        raise CommandError(f"There is no proposal P{proposal_id}.")
+    proposal, positions = row
+    if proposal.status != OPEN:
+        decision = (queries.decision_of(ctx.session, proposal)
+                    if proposal.status == Outcome.ADOPTED else None)
+        raise CommandError(render.closed_sentence(proposal, ctx.tz,
+                                                  decision.id if decision else None))
+    if past_its_deadline(proposal.deadline, ctx.now):
+        verdict = outcome(Mode(proposal.mode), proposal.electorate, stances(positions),
+                          ctx.now, proposal.deadline)
+        raise CommandError(render.closed_at_deadline(proposal, verdict, ctx.tz))
+    return proposal, positions
+
+
+def list_polls(ctx: Context) -> Message:
+    """The open polls with every member's position."""
+    members = queries.members(ctx.session, ctx.council_id)
+    proposals = queries.open_polls(ctx.session, ctx.council_id)
+    held = queries.positions_on(ctx.session, proposals)
+    return render.polls_message(proposals, members, held, ctx.now, ctx.tz)
+
+
+def show_decision(ctx: Context, number: int) -> Message:
+    """One joint decision with every member's position."""
+    members = queries.members(ctx.session, ctx.council_id)
+    decision = queries.decision(ctx.session, ctx.council_id, number)
+    if decision is None:
+        raise CommandError(f"There is no joint decision D{number}.")
+    return decision_record_message(decision, members, ctx.tz, areas_of(ctx))
+
+
+def list_decisions(ctx: Context) -> Message:
+    """The register of joint decisions."""
+    rows = queries.decisions(ctx.session, ctx.council_id)
+    return decisions_message(rows, ctx.tz, areas_of(ctx) if rows else {}, ctx.slash)
+
+
+# -- telling ----------------------------------------------------------------------------
+
+
+def homes_of(ctx: Context, member_ids: list[int]) -> list[str]:
+    """The App Home lists a member's pending positions: its delegates' Homes, and the
+    Chair's and the secretariat's, change with a position.
+
+    Only for a position, which concerns a few people. Opening, amending and
+    closing a poll concern every delegate; each Home is rebuilt when its
+    viewer opens it (``app_home_opened``).
+    """
+    from bot import home  # the Home reads this package, so it is imported here
+
+    return home.member_homes(ctx, member_ids)
+
+
+def refresh(scope: Scope, proposal: Proposal, homes: Iterable[str] = ()) -> None:
+    """Bring the poll's message in the channel up to date (built when it is delivered),
+    and the App Homes of ``homes``."""
+    scope.refresh(poll_key(proposal.id), POLL_VIEW, proposal.id, homes=homes)
+
+
+def reminder_message(scope: Scope, proposal: Proposal, members: render.Members,
+                     positions: render.Positions) -> Message:
+    """The reminder of a poll's deadline; the delegates are read for the explicit procedure."""
+    delegates = (queries.delegates_by_member(scope.session, proposal.council_id)
+                 if proposal.mode == Mode.EXPLICIT else None)
+    return render.reminder_message(proposal, members, positions, scope.now, scope.tz, delegates)
+
+
+# -- changes ----------------------------------------------------------------------------
+
+
+def propose(ctx: Context, text: str, area: str | None, mode: Mode,
+            deadline: datetime) -> Message:
+    """Open a consensus poll; its electorate is the members at this moment."""
+    voters = electorate(m.id for m in members_of(ctx))
+    if not voters:
+        raise CommandError("The council has no active members to decide.")
+    member = ctx.actor.member
+    proposal = Proposal(
+        council_id=ctx.council_id, text=text, area=area, mode=mode.value,
+        proposer_user_id=ctx.actor.user_id, proposer_member_id=member.id if member else None,
+        electorate=voters, version=1, opened_at=ctx.now, version_opened_at=ctx.now,
+        deadline=deadline, status=OPEN,
+    )
+    queries.save(ctx.session, proposal)
+    ctx.audit("poll.open", {"proposal": proposal.id, "text": text, "area": area,
+                            "mode": proposal.mode, "deadline": deadline.isoformat(),
+                            "electorate": len(voters)})
+    members = queries.members(ctx.session, ctx.council_id)
+    ctx.post(poll_key(proposal.id), render.poll_message(proposal, members, {}, ctx.now, ctx.tz,
+                                                         areas_of(ctx), None))
+    return render.opened_reply(proposal, ctx.tz)
+
+
+def _skip_passed_reminders(ctx: Context, proposal: Proposal) -> None:
+    """After an extension, reminders whose moment is already past are recorded as skipped."""
+    for ahead in reminders_passed(proposal.deadline, ctx.now):
+        outbox.skip(ctx.session, ctx.council_id,
+                    reminder_key(proposal.id, proposal.version, ahead, proposal.deadline),
+                    Message(text=f"P{proposal.id} reminder"), ctx.now,
+                    "its moment fell before the deadline was moved")
+
+
+def extend(ctx: Context, proposal: Proposal, deadline: datetime) -> Message:
+    """Move an open poll's deadline later. Positions stand."""
+    if not extends(proposal.deadline, deadline):
+        raise CommandError(f"P{proposal.id}'s deadline is already "
+                           f"{slack_date(proposal.deadline, ctx.tz)}; extend moves it later.")
+    previous = proposal.deadline
+    proposal.deadline = deadline
+    queries.add(ctx.session, proposal)
+    ctx.audit("poll.extend", {"proposal": proposal.id, "version": proposal.version,
+                              "from": previous.isoformat(), "to": deadline.isoformat()})
+    _skip_passed_reminders(ctx, proposal)
+    text = render.extended_text(proposal, previous, ctx.tz)
+    ctx.post(f"{poll_key(proposal.id)}:v{proposal.version}:extend:{int(deadline.timestamp())}",
+             Message(text=text), thread_key=poll_key(proposal.id))
+    refresh(ctx, proposal)
+    return Message(text=text)
+
+
+def amend(ctx: Context, proposal: Proposal, text: str) -> Message:
+    """Replace an open poll's text: every position is reset, silence restarts."""
+    if text == proposal.text:
+        raise CommandError(f"That is already the text of P{proposal.id}.")
+    deadline = amended_deadline(proposal.deadline, proposal.version_opened_at, ctx.now)
+    previous, reset = proposal.text, len(queries.positions(ctx.session, proposal))
+    proposal.text = text
+    proposal.version += 1
+    proposal.version_opened_at = ctx.now
+    proposal.deadline = deadline
+    queries.add(ctx.session, proposal)
+    ctx.audit("poll.amend", {"proposal": proposal.id, "version": proposal.version,
+                             "previous": previous, "text": text,
+                             "deadline": proposal.deadline.isoformat(), "positions_reset": reset})
+    refresh(ctx, proposal)
+    ctx.post(f"{poll_key(proposal.id)}:v{proposal.version}:amended",
+             render.amended_notice(proposal, previous, reset, ctx.tz))
+    return render.amended_reply(proposal, reset, ctx.tz)
+
+
+def withdraw_poll(ctx: Context, proposal_id: int) -> Message:
+    """Withdraw an open poll (its proposer's delegation or the Chair)."""
+    proposal = load(ctx, proposal_id)
+    member = ctx.actor.member
+    proposed = is_proposer(ctx.actor.user_id, member.id if member is not None else None,
+                           proposal.proposer_user_id, proposal.proposer_member_id)
+    ctx.require("withdraw proposal", *((Role.PROPOSER,) if proposed else ()))
+    proposal = open_poll(ctx, proposal.id or 0)
+    close(ctx, proposal, WITHDRAWN, at=ctx.now, by=ctx.actor.user_id)
+    ctx.audit("poll.withdraw", {"proposal": proposal.id, "version": proposal.version})
+    return Message(text=f"Withdrew P{proposal.id}.")
+
+
+def close(scope: Scope, proposal: Proposal, verdict: str, *, at: datetime,
+          by: str | None = None) -> JointDecision | None:
+    """Close a poll once: record the outcome, the decision if adopted, and say so."""
+    assert proposal.status == OPEN, "a poll closes once"
+    members = queries.members(scope.session, scope.council_id)
+    positions = queries.positions(scope.session, proposal)
+    proposal.status = verdict
+    proposal.closed_at = at
+    proposal.outcome_note = render.outcome_note(verdict, proposal, members, positions, by)
+    decision = None
+    if verdict == Outcome.ADOPTED:
+        decision = JointDecision(
+            council_id=scope.council_id, proposal_id=proposal.id or 0, text=proposal.text,
+            area=proposal.area, mode=proposal.mode, proposer_user_id=proposal.proposer_user_id,
+            proposer_member_id=proposal.proposer_member_id, adopted_at=at,
+            positions=decision_record(proposal.electorate,
+                                      {i: m.name for i, m in members.items()}, positions),
+        )
+    queries.save(scope.session, proposal, *((decision,) if decision is not None else ()))
+    areas = areas_of(scope)
+    refresh(scope, proposal)
+    scope.post(f"{poll_key(proposal.id)}:outcome",
+               render.outcome_reply(proposal, decision), thread_key=poll_key(proposal.id))
+    if decision is not None:
+        scope.post(f"decision:{decision.id}",
+                   decision_message(decision, members, scope.tz, areas))
+    else:
+        scope.post(f"{poll_key(proposal.id)}:closed", render.closed_notice(proposal))
+    return decision

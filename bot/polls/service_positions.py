@@ -1,0 +1,132 @@
+"""The use-case of a position: a delegate concurs or objects for its member.
+
+**One member, one voice.** Positions belong to members, not people: any delegate
+of a member sets the member's position, and a later one replaces the earlier one
+while the poll is open. Double clicks change nothing twice. Commands and buttons
+both come here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.commands import text_argument
+from bot.context import Context
+from bot.errors import CommandError
+from bot.messages import Message
+from bot.polls import queries, render
+from bot.polls.rules import (
+    Mode,
+    Outcome,
+    Stance,
+    in_electorate,
+    kept_statement,
+    outcome,
+    replaced_statement,
+    stances,
+)
+from bot.polls.service import close, homes_of, open_poll_and_positions, refresh
+from storage.models import Member, Proposal
+
+
+def _electorate_member(ctx: Context, proposal: Proposal) -> Member:
+    member = ctx.actor.member
+    assert member is not None and member.id is not None  # DELEGATE role implies a member
+    if not in_electorate(member.id, proposal.electorate):
+        raise CommandError(
+            f"{member.name} was not among the members when P{proposal.id} opened; "
+            "a poll's electorate is fixed when it opens."
+        )
+    return member
+
+
+@dataclass(frozen=True)
+class PositionForm:
+    """What a delegate sees before taking a position by button."""
+
+    message: Message
+    version: int
+    statement: str | None = None
+    """The member's current statement, to pre-fill the Concur form with: a form left
+    empty would otherwise look as if the statement were gone."""
+
+
+def position_form(ctx: Context, proposal_id: int, stance: Stance | str) -> PositionForm:
+    """Check that this user may take a position on this poll now; show what they answer to.
+
+    Read-only: the buttons call it before opening a modal, so that a refusal
+    comes at once and not after the delegate has written a statement.
+    """
+    stance = Stance(stance)
+    ctx.require(stance.value)
+    proposal, positions = open_poll_and_positions(ctx, proposal_id)
+    member = _electorate_member(ctx, proposal)
+    current = positions.get(member.id or 0)
+    return PositionForm(
+        render.position_form_message(proposal, member, stance, current, ctx.tz),
+        proposal.version,
+        current.statement if current and stance is Stance.CONCUR
+        and current.stance == Stance.CONCUR else None,
+    )
+
+
+def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: str | None,
+                  *, version: int | None = None) -> Message:
+    """Set the actor's member's position; close the poll if that decides it.
+
+    Commands and buttons both come here. ``text`` is the statement of a
+    concurrence (optional) or the reason of an objection (required).
+    ``version`` is the text version the delegate saw (buttons): a position on
+    a text that was amended meanwhile is refused rather than moved onto the
+    new text.
+    """
+    stance = Stance(stance)
+    ctx.require(stance.value)
+    proposal, positions = open_poll_and_positions(ctx, proposal_id)
+    member = _electorate_member(ctx, proposal)
+    assert member.id is not None
+    if version is not None and version != proposal.version:
+        raise CommandError(
+            f"P{proposal.id} was amended while you were deciding: version {proposal.version} "
+            "is now on the table; read it and take your position again."
+        )
+    current = positions.get(member.id)
+    current_stance = current.stance if current else None
+    current_statement = current.statement if current else None
+    kept = kept_statement(stance, text, current_stance, current_statement)
+    if stance is Stance.OBJECT:
+        statement: str | None = text_argument(text or "", "reason for the objection")
+    elif kept is not None:
+        statement = kept
+    else:
+        statement = text_argument(text, "statement") if text and text.strip() else None
+    if current is not None and current.stance == stance and current.statement == statement:
+        return render.unchanged_reply(member, proposal, stance, kept is not None)
+    if current is None:
+        position_id = queries.insert_position(
+            ctx.session, council_id=ctx.council_id, proposal_id=proposal.id,
+            version=proposal.version, member_id=member.id, stance=stance.value,
+            statement=statement, user_id=ctx.actor.user_id, at=ctx.now)
+    else:
+        position_id = current.id
+        queries.change_position(ctx.session, position_id, stance=stance.value,
+                                statement=statement, user_id=ctx.actor.user_id, at=ctx.now)
+    replaced = replaced_statement(current_stance, current_statement, statement)
+    ctx.audit(f"poll.{stance.value}", {"proposal": proposal.id, "version": proposal.version,
+                                        "statement": statement, "replaces": current_stance,
+                                        "statement_kept": kept is not None,
+                                        "statement_replaced": replaced}, member)
+    positions[member.id] = queries.Held(position_id, member.id, stance.value, statement,
+                                        ctx.actor.user_id)
+    verdict = outcome(Mode(proposal.mode), proposal.electorate, stances(positions), ctx.now,
+                      proposal.deadline)
+    recorded = render.recorded(member, proposal, stance, current_stance,
+                               current.user_id if current else None, replaced)
+    if verdict is Outcome.OPEN:
+        refresh(ctx, proposal, homes_of(ctx, [member.id]))
+        return Message(text=recorded)
+    decision = close(ctx, proposal, verdict.value, at=ctx.now)
+    ctx.audit("poll.close", {"proposal": proposal.id, "version": proposal.version,
+                             "outcome": verdict.value,
+                             "decision": decision.id if decision else None}, member)
+    return render.decided_reply(recorded, proposal, decision)
