@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot import keys
 from bot.polls import queries
 from bot.polls.rules import (
     REMINDERS,
@@ -19,7 +20,6 @@ from bot.polls.rules import (
     closing_moment,
     outcome,
     past_its_deadline,
-    reminder_key,
     reminders_due,
     silent,
     stances,
@@ -38,15 +38,15 @@ def _polls_due(session: Session, now: datetime, settings: object) -> set[int]:
     (``take_position``), so it is not looked for here.
     """
     due: set[int] = set()
-    keys: set[tuple[int, str]] = set()
+    wanted: set[tuple[int, str]] = set()
     for proposal_id, council_id, version, deadline, opened in queries.open_within(
             session, now, max(REMINDERS)):
         if past_its_deadline(deadline, now):
             due.add(council_id)
             continue
         for ahead in reminders_due(deadline, opened, now):
-            keys.add((council_id, reminder_key(proposal_id, version, ahead, deadline)))
-    return due | {council_id for council_id, _ in keys - recorded_keys(session, keys)}
+            wanted.add((council_id, keys.poll_reminder(proposal_id, version, ahead, deadline)))
+    return due | {council_id for council_id, _ in wanted - recorded_keys(session, wanted)}
 
 
 @scheduled_pass("polls", due=_polls_due)
@@ -57,7 +57,7 @@ def poll_pass(pctx: PassContext) -> int:
         return 0
     members = queries.members(pctx.session, pctx.council_id)
     positions = queries.positions_on(pctx.session, proposals)
-    reminders = {(proposal.id, ahead): reminder_key(proposal.id, proposal.version, ahead,
+    reminders = {(proposal.id, ahead): keys.poll_reminder(proposal.id, proposal.version, ahead,
                                                     proposal.deadline)
                  for proposal in proposals
                  for ahead in reminders_due(proposal.deadline, proposal.version_opened_at,

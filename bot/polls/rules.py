@@ -235,21 +235,6 @@ def replaced_statement(current_stance: str | None, current_statement: str | None
 # -- reminders --------------------------------------------------------------------
 
 
-def poll_key(proposal_id: int | None) -> str:
-    """The poll's message in the channel: "poll ``P#`` posted (``poll:{id}``)"."""
-    return f"poll:{proposal_id}"
-
-
-def reminder_key(proposal_id: int | None, version: int, ahead: timedelta,
-                 deadline: datetime) -> str:
-    """One reminder per version, offset and deadline: an extension earns fresh ones.
-
-    "The deadline is part of the key so that an extension earns fresh reminders"
-    """
-    return (f"{poll_key(proposal_id)}:v{version}:remind:{int(ahead.total_seconds())}"
-            f":{int(deadline.timestamp())}")
-
-
 def reminders_due(deadline: datetime, opened: datetime, now: datetime) -> list[timedelta]:
     """The reminders (by lead) whose moment has come, in :data:`REMINDERS`' order.
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import outbox
+from bot import keys, outbox
 from bot.charter import CharterError, load_charter
 from bot.commands import members_of
 from bot.context import Context
@@ -43,8 +43,6 @@ from bot.polls.rules import (
     is_proposer,
     outcome,
     past_its_deadline,
-    poll_key,
-    reminder_key,
     reminders_passed,
     stances,
 )
@@ -159,15 +157,13 @@ def homes_of(ctx: Context, member_ids: list[int]) -> list[str]:
     closing a poll concern every delegate; each Home is rebuilt when its
     viewer opens it (``app_home_opened``).
     """
-    from bot import home  # the Home reads this package, so it is imported here
-
-    return home.member_homes(ctx, member_ids)
+    return ctx.homes_of(member_ids)
 
 
 def refresh(scope: Scope, proposal: Proposal, homes: Iterable[str] = ()) -> None:
     """Bring the poll's message in the channel up to date (built when it is delivered),
     and the App Homes of ``homes``."""
-    scope.refresh(poll_key(proposal.id), POLL_VIEW, proposal.id, homes=homes)
+    scope.refresh(keys.poll(proposal.id), POLL_VIEW, proposal.id, homes=homes)
 
 
 def reminder_message(scope: Scope, proposal: Proposal, members: render.Members,
@@ -199,7 +195,7 @@ def propose(ctx: Context, text: str, area: str | None, mode: Mode,
                             "mode": proposal.mode, "deadline": deadline.isoformat(),
                             "electorate": len(voters)})
     members = queries.members(ctx.session, ctx.council_id)
-    ctx.post(poll_key(proposal.id), render.poll_message(proposal, members, {}, ctx.now, ctx.tz,
+    ctx.post(keys.poll(proposal.id), render.poll_message(proposal, members, {}, ctx.now, ctx.tz,
                                                          areas_of(ctx), None))
     return render.opened_reply(proposal, ctx.tz)
 
@@ -208,7 +204,7 @@ def _skip_passed_reminders(ctx: Context, proposal: Proposal) -> None:
     """After an extension, reminders whose moment is already past are recorded as skipped."""
     for ahead in reminders_passed(proposal.deadline, ctx.now):
         outbox.skip(ctx.session, ctx.council_id,
-                    reminder_key(proposal.id, proposal.version, ahead, proposal.deadline),
+                    keys.poll_reminder(proposal.id, proposal.version, ahead, proposal.deadline),
                     Message(text=f"P{proposal.id} reminder"), ctx.now,
                     "its moment fell before the deadline was moved")
 
@@ -225,8 +221,8 @@ def extend(ctx: Context, proposal: Proposal, deadline: datetime) -> Message:
                               "from": previous.isoformat(), "to": deadline.isoformat()})
     _skip_passed_reminders(ctx, proposal)
     text = render.extended_text(proposal, previous, ctx.tz)
-    ctx.post(f"{poll_key(proposal.id)}:v{proposal.version}:extend:{int(deadline.timestamp())}",
-             Message(text=text), thread_key=poll_key(proposal.id))
+    ctx.post(keys.poll_extended(proposal.id, proposal.version, deadline),
+             Message(text=text), thread_key=keys.poll(proposal.id))
     refresh(ctx, proposal)
     return Message(text=text)
 
@@ -246,7 +242,7 @@ def amend(ctx: Context, proposal: Proposal, text: str) -> Message:
                              "previous": previous, "text": text,
                              "deadline": proposal.deadline.isoformat(), "positions_reset": reset})
     refresh(ctx, proposal)
-    ctx.post(f"{poll_key(proposal.id)}:v{proposal.version}:amended",
+    ctx.post(keys.poll_amended(proposal.id, proposal.version),
              render.amended_notice(proposal, previous, reset, ctx.tz))
     return render.amended_reply(proposal, reset, ctx.tz)
 
@@ -285,11 +281,11 @@ def close(scope: Scope, proposal: Proposal, verdict: str, *, at: datetime,
     queries.save(scope.session, proposal, *((decision,) if decision is not None else ()))
     areas = areas_of(scope)
     refresh(scope, proposal)
-    scope.post(f"{poll_key(proposal.id)}:outcome",
-               render.outcome_reply(proposal, decision), thread_key=poll_key(proposal.id))
+    scope.post(keys.poll_outcome(proposal.id),
+               render.outcome_reply(proposal, decision), thread_key=keys.poll(proposal.id))
     if decision is not None:
-        scope.post(f"decision:{decision.id}",
+        scope.post(keys.decision(decision.id),
                    decision_message(decision, members, scope.tz, areas))
     else:
-        scope.post(f"{poll_key(proposal.id)}:closed", render.closed_notice(proposal))
+        scope.post(keys.poll_closed(proposal.id), render.closed_notice(proposal))
     return decision

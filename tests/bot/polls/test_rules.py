@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot import keys
 from bot.polls import rules
 from bot.polls.rules import (
     MAX_AHEAD,
@@ -34,8 +35,6 @@ from bot.polls.rules import (
     objectors,
     outcome,
     past_its_deadline,
-    poll_key,
-    reminder_key,
     reminders_due,
     reminders_passed,
     replaced_statement,
@@ -278,10 +277,10 @@ def test_a_new_statement_replaces_the_earlier_concurrences() -> None:
 
 
 def test_reminder_keys_name_the_version_the_lead_and_the_deadline() -> None:
-    assert poll_key(4) == "poll:4"
-    assert reminder_key(4, 2, timedelta(hours=1), DEADLINE) == (
+    assert keys.poll(4) == "poll:4"
+    assert keys.poll_reminder(4, 2, timedelta(hours=1), DEADLINE) == (
         f"poll:4:v2:remind:3600:{int(DEADLINE.timestamp())}")
-    assert reminder_key(4, 2, timedelta(hours=1), AFTER) != reminder_key(
+    assert keys.poll_reminder(4, 2, timedelta(hours=1), AFTER) != keys.poll_reminder(
         4, 2, timedelta(hours=1), DEADLINE)  # an extension earns fresh reminders
 
 
