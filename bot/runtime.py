@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 #: order a tick runs the passes (and so records what they say): the issues' carry-over,
 #: the meetings' reminders, then the polls'.
 FEATURES = ("bot.issues", "bot.meeting_reminders", "bot.meetings", "bot.polls",
-            "bot.delegations", "bot.help", "bot.audit.commands", "bot.outbox.commands")
+            "bot.delegations", "bot.withdrawals", "bot.help", "bot.audit.commands",
+            "bot.outbox.commands")
 for _feature in FEATURES:
     importlib.import_module(_feature)
 

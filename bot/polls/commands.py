@@ -173,35 +173,6 @@ def polls(ctx: Context, args: str) -> Message:
     return service.list_polls(ctx)
 
 
-@command("withdraw", "withdraw <P|I|E>", action=None, mutates=True,
-         examples=("withdraw P3", "withdraw I2", "withdraw E1"))
-def withdraw(ctx: Context, args: str) -> Message:
-    """Withdraw an open poll (its proposer's delegation or the Chair), an implementation
-    issue, or an extraordinary request (the requesting delegation or the Chair)."""
-    token, rest = split_word(args)
-    if not token:
-        raise CommandError("Name the poll (P3), the implementation issue (I3) or the "
-                           "extraordinary request (E3) to withdraw.")
-    if rest:
-        raise CommandError(f'Unexpected "{rest[:40]}" after {token[:20]}.')
-    if token.isdigit():  # three kinds of thing can be withdrawn: the prefix says which
-        raise CommandError(f"Say what to withdraw by its prefix: P{token} for a poll, I{token} "
-                           f"for an implementation issue or E{token} for an extraordinary "
-                           "request.")
-    if token[:1] in ("I", "i"):
-        from bot.issues import withdraw_issue
-
-        return withdraw_issue(ctx, parse_ref(token, "I", "implementation issue"))
-    if token[:1] in ("E", "e"):
-        from bot.meetings import withdraw_request
-
-        return withdraw_request(ctx, parse_ref(token, "E", "extraordinary request"))
-    if token[:1] in ("D", "d"):
-        raise CommandError("A joint decision stands; only polls (P3), implementation "
-                           "issues (I3) and extraordinary requests (E3) can be withdrawn.")
-    return service.withdraw_poll(ctx, _proposal_ref(token))
-
-
 @command("decisions", "decisions [D]", examples=("decisions", "decisions D2"))
 def decisions(ctx: Context, args: str) -> Message:
     """List the joint decisions, or show one with every member's position."""
