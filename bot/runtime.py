@@ -265,7 +265,7 @@ class Runtime:
 
     def render_home(self, session: Session, council_id: int, user_id: str,
                     now: datetime) -> Message:
-        from bot.home import render_home
+        from bot.views.home import render_home
 
         return render_home(session, council_id, user_id, self.admins, now, self.settings.command)
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.home import home_opened
 from bot.runtime import ErrorReply, Runtime
+from bot.views.home import home_opened
 from handlers.slackport import SlackPort
 
 log = logging.getLogger(__name__)

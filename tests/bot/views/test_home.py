@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from sqlmodel import Session, select
 
 from bot.context import Context
-from bot.home import home_message, home_opened
 from bot.messages import Message
 from bot.outbox import HOME_SETTLE
 from bot.runtime import Runtime
+from bot.views.home import home_message, home_opened
 from handlers.blocks import home_view
 from storage.models import Council, Outbox, ProcessedEvent
 from tests.agenda import make_decision, make_meeting
@@ -164,7 +164,7 @@ def test_homes_are_built_when_delivered_not_when_requested(council: Runtime) -> 
 
 
 def test_refresh_homes_keeps_one_row_per_user(council: Runtime) -> None:
-    from bot.home import refresh_homes
+    from bot.views.home import refresh_homes
 
     def refresh(ctx: Context) -> Message:
         refresh_homes(ctx, [RU, RU, "", FR])
