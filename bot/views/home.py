@@ -17,7 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot import outbox, polls
-from bot.cadence import Verdict
+from bot.cadence import Compliance, Verdict
 from bot.context import Actor, Context, resolve_actor
 from bot.delegations.rules import ROLES
 from bot.issues import (
@@ -116,16 +116,21 @@ def _poll_line(poll: Proposal, tz: ZoneInfo, tally: dict[str, int] | None = None
     return line
 
 
-def _compliance_lines(session: Session, bodies: list[Body], now: datetime,
-                      tz: ZoneInfo) -> list[str]:
-    """Each body with a mandated cadence and its verdict this period (the meetings' rule)."""
+def _compliance(session: Session, bodies: list[Body], now: datetime,
+                tz: ZoneInfo) -> list[tuple[Body, Compliance]]:
+    """Each body with a mandated cadence and its standing this period (the meetings' rule)."""
     found = standings(session, bodies, now, tz)
-    return [f"\u2022 *{body.name}*: {found[body.id].current.verdict.value} "
-            f"({found[body.id].current.summary()})" for body in bodies if body.id in found]
+    return [(body, found[body.id].current) for body in bodies if body.id in found]
 
 
-def _compliance_field(lines: list[str]) -> tuple[str, str]:
-    counts = {v.value: sum(f": {v.value} (" in line for line in lines) for v in Verdict}
+def _compliance_lines(compliance: list[tuple[Body, Compliance]]) -> list[str]:
+    return [f"\u2022 *{body.name}*: {comp.verdict.value} ({comp.summary()})"
+            for body, comp in compliance]
+
+
+def _compliance_field(compliance: list[tuple[Body, Compliance]]) -> tuple[str, str]:
+    """``2 on track, 1 at risk``: counted from the verdicts, in the verdicts' order."""
+    counts = {v.value: sum(comp.verdict is v for _, comp in compliance) for v in Verdict}
     shown = ", ".join(f"{n} {word}" for word, n in counts.items() if n) or "no mandated cadence"
     return ("Cadence this period", shown)
 
@@ -138,7 +143,7 @@ def _delegate_view(session: Session, council: Council, actor: Actor, now: dateti
                    slash: str) -> Message:
     member = actor.member
     assert member is not None and member.id is not None
-    compliance = _compliance_lines(session, bodies, now, tz)
+    compliance = _compliance(session, bodies, now, tz)
     pending = polls.awaiting(session, council.id or 0, member.id, POLLS_WITH_BUTTONS)
     meetings = upcoming_meetings(session, council.id or 0, now)
     raised = open_issue_page(session, council.id or 0, SHOWN, member_id=member.id)
@@ -152,7 +157,7 @@ def _delegate_view(session: Session, council: Council, actor: Actor, now: dateti
         sections.append(f"*Issues others raised on decisions {member.name} proposed*\n"
                         + _issue_lines(session, others, members, now, tz, slash))
     if compliance:
-        sections.append("*Cadence this period*\n" + "\n".join(compliance))
+        sections.append("*Cadence this period*\n" + "\n".join(_compliance_lines(compliance)))
     buttons: list[Button] = []
     if pending.count:
         lines = [_poll_line(p, tz) for p in pending.first]
@@ -185,7 +190,7 @@ def _delegate_view(session: Session, council: Council, actor: Actor, now: dateti
 def _council_view(session: Session, council: Council, actor: Actor, now: datetime,
                   tz: ZoneInfo, members: dict[int, Member], bodies: list[Body],
                   slash: str) -> Message:
-    compliance = _compliance_lines(session, bodies, now, tz)
+    compliance = _compliance(session, bodies, now, tz)
     open_ = polls.closing_first(session, council.id or 0, SHOWN)
     shown, open_count = open_.items, open_.total
     tallies = polls.tally(session, shown)
@@ -203,7 +208,7 @@ def _council_view(session: Session, council: Council, actor: Actor, now: datetim
                                             or "_None._"),
     ]
     if compliance:
-        sections.append("*Cadence this period*\n" + "\n".join(compliance))
+        sections.append("*Cadence this period*\n" + "\n".join(_compliance_lines(compliance)))
     return Message(
         header=council.name,
         text=f"The council at a glance, for {who}.",
