@@ -17,7 +17,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
 from bot.app import create_bolt_app
-from bot.calendar import calendar_app
+from bot.meetings import calendar_app
 from bot.runtime import Runtime
 from bot.settings import Settings
 

@@ -24,7 +24,6 @@ from sqlmodel import Session, col, select
 
 import bot.deliveries  # registers its commands
 import bot.issues  # registers its commands and passes
-import bot.meeting_reminders  # registers its scheduler passes
 import bot.meetings  # registers its commands
 import bot.polls  # registers its commands and passes
 import bot.records  # registers its commands
