@@ -32,11 +32,9 @@ from bot.meetings.queries import Standing
 from bot.meetings.service import agenda_section
 from bot.scheduler import PassContext, disposition, recorded_keys, scheduled_pass
 from storage.models import (
-    AgendaItem,
     Body,
     Council,
     ExtraordinaryRequest,
-    ImplementationIssue,
     Meeting,
     Outbox,
 )
@@ -97,26 +95,10 @@ def _meeting_reminders_due(session: Session, now: datetime, settings: object) ->
             if rules.reminder_exists(starts_at, seconds, created_at)}
 
 
-def _agenda_issues(pctx: PassContext, meeting_ids: set[int | None]) -> list[ImplementationIssue]:
-    """The issues on these meetings' agendas, in one query. Kept referenced while the
-    agendas are written, their overdue notes find them in the session instead of asking
-    for each item."""
-    if not meeting_ids:
-        return []
-    return list(pctx.session.exec(
-        select(ImplementationIssue)
-        .join(AgendaItem, AgendaItem.issue_id == ImplementationIssue.id)  # type: ignore[arg-type]
-        .where(col(AgendaItem.meeting_id).in_(meeting_ids))))
-
-
 @scheduled_pass("meeting reminders", due=_meeting_reminders_due)
 def meeting_reminders(pctx: PassContext) -> int:
     """Record each meeting reminder that is due; skip the stale ones."""
-    rows = list(pctx.session.exec(
-        select(Meeting, Body).join(Body, Body.id == Meeting.body_id)  # type: ignore[arg-type]
-        .where(Meeting.council_id == pctx.council_id, Meeting.status == "scheduled",
-               col(Meeting.starts_at) > pctx.now)
-        .order_by(col(Meeting.starts_at))))
+    rows = queries.upcoming_meetings(pctx.session, pctx.council_id, pctx.now)
     due: list[tuple[str, Meeting, Body, int]] = []
     for meeting, body in rows:
         for seconds, moment in cadence.reminder_moments(meeting.starts_at, body.reminders,
@@ -126,7 +108,9 @@ def meeting_reminders(pctx: PassContext) -> int:
             due.append((f"meeting:{meeting.id}:remind:{seconds}", meeting, body, seconds))
     done = existing_keys(pctx, [key for key, *_ in due])
     due = [entry for entry in due if entry[0] not in done]
-    loaded = _agenda_issues(pctx, {meeting.id for _, meeting, _, _ in due})  # noqa: F841
+    # Kept referenced while the agendas are written: their overdue notes find the issues
+    # in the session instead of asking for each item.
+    loaded = queries.agenda_issues(pctx.session, {meeting.id for _, meeting, _, _ in due})  # noqa: F841
     agendas: dict[int | None, str] = {}
     recorded = 0
     for key, meeting, body, seconds in due:

@@ -181,9 +181,20 @@ def agenda_entries(session: Session, meeting: Meeting) -> list[AgendaEntry]:
     return entries
 
 
+def agenda_issues(session: Session, meeting_ids: set[int | None]) -> list[ImplementationIssue]:
+    """The issues on these meetings' agendas, in one query."""
+    if not meeting_ids:
+        return []
+    return list(session.exec(
+        select(ImplementationIssue)
+        .join(AgendaItem, AgendaItem.issue_id == ImplementationIssue.id)  # type: ignore[arg-type]
+        .where(col(AgendaItem.meeting_id).in_(meeting_ids))))
+
+
 def upcoming_meetings(session: Session, council_id: int, now: datetime,
-                      limit: int) -> list[tuple[Meeting, Body]]:
-    """The next scheduled meetings of every body, soonest first."""
+                      limit: int | None = None) -> list[tuple[Meeting, Body]]:
+    """The next scheduled meetings of every body (all of them, or the first ``limit``),
+    soonest first."""
     return list(session.exec(
         select(Meeting, Body).join(Body, Body.id == Meeting.body_id)  # type: ignore[arg-type]
         .where(Meeting.council_id == council_id, Meeting.status == "scheduled",

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot import cadence
 from bot.cadence import Compliance, Verdict
-from bot.meetings.queries import AgendaEntry, FeedLink
 from bot.meetings.rules import nudge_stage
 from bot.messages import Message, count, escape
 from bot.times import slack_date, span_text
 from storage.models import Body, Council, ExtraordinaryRequest, Meeting
+
+if TYPE_CHECKING:  # the plain records the queries return; render runs no query
+    from bot.meetings.queries import AgendaEntry, FeedLink
 
 _ICONS = {Verdict.ON_TRACK: "✅", Verdict.AT_RISK: "⚠️", Verdict.BREACHED: "❌"}
 #: Both the announcement of an extraordinary request and its daily recall cite it.
