@@ -215,8 +215,7 @@ def _run(command: str, args: argparse.Namespace, runtime: Runtime) -> int:
 
 def _ics(runtime: Runtime, body: str | None, urls: bool) -> int:
     """Write a calendar feed to stdout, or list the feeds' addresses."""
-    from bot.calendar import UnknownFeed, feed
-    from bot.meetings import feed_links, public_url
+    from bot.meetings import UnknownFeed, feed, feed_links, public_url
 
     with Session(runtime.engine) as session:
         council = runtime.council_for(session, None)

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 #: The features, imported so that their commands and scheduler passes register, in the
 #: order a tick runs the passes (and so records what they say): the issues' carry-over,
 #: the meetings' reminders, then the polls'.
-FEATURES = ("bot.issues", "bot.meeting_reminders", "bot.meetings", "bot.polls",
+FEATURES = ("bot.issues", "bot.meetings", "bot.polls",
             "bot.delegations", "bot.withdrawals", "bot.help", "bot.audit.commands",
             "bot.outbox.commands")
 for _feature in FEATURES:

@@ -50,7 +50,7 @@ class Council(SQLModel, table=True):
     #: Changes with every change of the council's members or delegates (``storage.roster``).
     roster_stamp: str = Field(default_factory=new_stamp, max_length=32)
     #: Random, chosen once and carried by exports: makes the council's iCalendar UIDs
-    #: unique across deployments and councils (``bot.calendar.meeting_uid``).
+    #: unique across deployments and councils (``bot.meetings.render_ics.meeting_uid``).
     calendar_uid: str = Field(default_factory=new_stamp, max_length=32)
 
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
-from bot.calendar import calendar_app
+from bot.meetings import calendar_app
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.transports.bolt_app import create_bolt_app

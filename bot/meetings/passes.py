@@ -11,6 +11,8 @@ Three passes, each idempotent through its outbox keys (docs/ARCHITECTURE.md):
   period closes short, a breach notice (``cadence:{body}:{period}:breached``).
 * ``extraordinary reminders``: daily until an extraordinary Council meeting is
   scheduled (``extraordinary:{id}:remind:{n}``).
+
+They are registered in this order, the order of the tick's summary.
 """
 
 from __future__ import annotations
@@ -20,43 +22,34 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, cast, exists, func, literal, literal_column, union_all
+from sqlalchemy import Select, Text, cast, exists, func, literal, literal_column, union_all
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot import cadence
-from bot.cadence import Compliance, Verdict
-from bot.meetings import (
-    Standing,
-    agenda_section,
-    bodies_of,
-    breach_counts,
-    requester_name,
-    standings,
-)
-from bot.messages import Message, count, escape
+from bot.meetings import queries, render, rules
+from bot.meetings.queries import Standing
+from bot.meetings.service import agenda_section
 from bot.scheduler import PassContext, disposition, recorded_keys, scheduled_pass
-from bot.times import slack_date, span_text
 from storage.models import (
-    AgendaItem,
     Body,
     Council,
     ExtraordinaryRequest,
-    ImplementationIssue,
     Meeting,
     Outbox,
 )
 
-#: Extraordinary requests are recalled this often until a meeting is scheduled.
-EXTRAORDINARY_EVERY = timedelta(days=1)
-#: A breach notice still goes out this long after its period closed (downtime).
-BREACH_GRACE = timedelta(days=1)
 
-
-def _slash(pctx: PassContext) -> str:
+def slash_of(pctx: PassContext) -> str:
     return str(getattr(pctx.settings, "command", None) or "/nrc")
 
 
-def _existing(pctx: PassContext, keys: list[str]) -> set[str]:
+def admins_of(pctx: PassContext) -> list[str]:
+    """The secretariat, copied on nudges and breach notices."""
+    return list(getattr(pctx.settings, "admin_users", None) or ())
+
+
+def existing_keys(pctx: PassContext, keys: list[str]) -> set[str]:
     """Keys already recorded, so a pass does not rebuild messages it will not send."""
     if not keys:
         return set()
@@ -64,38 +57,10 @@ def _existing(pctx: PassContext, keys: list[str]) -> set[str]:
         Outbox.council_id == pctx.council_id, col(Outbox.key).in_(keys))))
 
 
-def _count_prefixed(pctx: PassContext, prefix: str) -> int:
+def count_prefixed(pctx: PassContext, prefix: str) -> int:
     """How many messages were recorded (sent or skipped) under keys starting with ``prefix``."""
     return int(pctx.session.exec(select(func.count()).select_from(Outbox).where(
         Outbox.council_id == pctx.council_id, col(Outbox.key).startswith(prefix))).one())
-
-
-def lead_words(seconds: int) -> str:
-    """``in 7 days``, ``in 24 hours``, ``in 1 hour``, ``in 90 minutes``."""
-    if seconds % 86400 == 0 and seconds >= 2 * 86400:
-        return f"in {seconds // 86400} days"
-    if seconds % 3600 == 0:
-        hours = seconds // 3600
-        return f"in {hours} hour{'s' if hours != 1 else ''}"
-    return f"in {span_text(timedelta(seconds=seconds))}"
-
-
-def reminder_message(pctx: PassContext, meeting: Meeting, body: Body, seconds: int,
-                     agenda: str | None = None) -> Message:
-    """A reminder names the meeting, the body, the local time and the agenda.
-
-    ``agenda``: the meeting's agenda section if already built (one meeting may have
-    several reminders due at once)."""
-    when = slack_date(meeting.starts_at, pctx.tz)
-    kind = "Extraordinary meeting" if meeting.extraordinary else "Meeting"
-    return Message(
-        header=f"Reminder: M{meeting.id} {lead_words(seconds)}",
-        text=f"{kind} *M{meeting.id}* of the *{body.name}*, {escape(meeting.title)}, "
-             f"starts {when}.",
-        fields=[("Body", body.name), ("When", when), ("Meeting", f"M{meeting.id}")],
-        sections=[agenda if agenda is not None
-                  else agenda_section(pctx.session, meeting, _slash(pctx))],
-    )
 
 
 def _meeting_reminders_due(session: Session, now: datetime, settings: object) -> set[int]:
@@ -109,7 +74,7 @@ def _meeting_reminders_due(session: Session, now: datetime, settings: object) ->
     """
     stored = cast(col(Body.reminders), Text)
     lists = [text for (text,) in session.execute(select(stored).distinct()) if text]
-    branches = []
+    branches: list[Select[Any]] = []
     for listed in lists:
         for seconds in sorted({int(s) for s in json.loads(listed)}, reverse=True):
             lead = timedelta(seconds=seconds)
@@ -121,36 +86,19 @@ def _meeting_reminders_due(session: Session, now: datetime, settings: object) ->
                 .join(Body, Body.id == Meeting.body_id)  # type: ignore[arg-type]
                 .where(stored == listed, Meeting.status == "scheduled",
                        col(Meeting.starts_at) > now, col(Meeting.starts_at) <= now + lead,
-                       ~exists().where(Outbox.council_id == Meeting.council_id,
-                                       Outbox.key == key)))
+                       ~exists().where(col(Outbox.council_id) == col(Meeting.council_id),
+                                       col(Outbox.key) == key)))
     if not branches:
         return set()
-    # A reminder whose moment came before the meeting was scheduled does not exist.
     return {council_id for council_id, starts_at, created_at, seconds
             in session.execute(union_all(*branches))
-            if starts_at - timedelta(seconds=seconds) >= created_at}
-
-
-def _agenda_issues(pctx: PassContext, meeting_ids: set[int | None]) -> list[ImplementationIssue]:
-    """The issues on these meetings' agendas, in one query. Kept referenced while the
-    agendas are written, their overdue notes find them in the session instead of asking
-    for each item."""
-    if not meeting_ids:
-        return []
-    return list(pctx.session.exec(
-        select(ImplementationIssue)
-        .join(AgendaItem, AgendaItem.issue_id == ImplementationIssue.id)  # type: ignore[arg-type]
-        .where(col(AgendaItem.meeting_id).in_(meeting_ids))))
+            if rules.reminder_exists(starts_at, seconds, created_at)}
 
 
 @scheduled_pass("meeting reminders", due=_meeting_reminders_due)
 def meeting_reminders(pctx: PassContext) -> int:
     """Record each meeting reminder that is due; skip the stale ones."""
-    rows = list(pctx.session.exec(
-        select(Meeting, Body).join(Body, Body.id == Meeting.body_id)  # type: ignore[arg-type]
-        .where(Meeting.council_id == pctx.council_id, Meeting.status == "scheduled",
-               col(Meeting.starts_at) > pctx.now)
-        .order_by(col(Meeting.starts_at))))
+    rows = queries.upcoming_meetings(pctx.session, pctx.council_id, pctx.now)
     due: list[tuple[str, Meeting, Body, int]] = []
     for meeting, body in rows:
         for seconds, moment in cadence.reminder_moments(meeting.starts_at, body.reminders,
@@ -158,66 +106,20 @@ def meeting_reminders(pctx: PassContext) -> int:
             if disposition(moment, pctx.now, pctx.grace(timedelta(seconds=seconds))) == "wait":
                 continue
             due.append((f"meeting:{meeting.id}:remind:{seconds}", meeting, body, seconds))
-    done = _existing(pctx, [key for key, *_ in due])
+    done = existing_keys(pctx, [key for key, *_ in due])
     due = [entry for entry in due if entry[0] not in done]
-    loaded = _agenda_issues(pctx, {meeting.id for _, meeting, _, _ in due})  # noqa: F841
+    # Kept referenced while the agendas are written: their overdue notes find the issues
+    # in the session instead of asking for each item.
+    loaded = queries.agenda_issues(pctx.session, {meeting.id for _, meeting, _, _ in due})  # noqa: F841
     agendas: dict[int | None, str] = {}
     recorded = 0
     for key, meeting, body, seconds in due:
         if meeting.id not in agendas:
-            agendas[meeting.id] = agenda_section(pctx.session, meeting, _slash(pctx))
+            agendas[meeting.id] = agenda_section(pctx.session, meeting, slash_of(pctx))
         ahead = timedelta(seconds=seconds)
-        message = reminder_message(pctx, meeting, body, seconds, agendas[meeting.id])
+        message = render.reminder_message(meeting, body, seconds, agendas[meeting.id], pctx.tz)
         recorded += pctx.remind(key, meeting.starts_at - ahead, message, pctx.grace(ahead))
     return recorded
-
-
-def _chair(pctx: PassContext) -> str:
-    chair = pctx.council.chair_user_id
-    return f"<@{chair}>" if chair else f"The {pctx.council.chair_title} (not yet set)"
-
-
-def _secretariat(pctx: PassContext) -> str:
-    admins = sorted(getattr(pctx.settings, "admin_users", None) or ())[:3]
-    return (" cc " + " ".join(f"<@{a}>" for a in admins)) if admins else ""
-
-
-def nudge_message(pctx: PassContext, body: Body, comp: Compliance, n: int) -> Message:
-    """Escalates: at risk, then reminders, then "breach imminent" in the last days.
-
-    ``n`` counts the nudges already recorded for this body and period.
-    """
-    left = cadence.days_left(comp, pctx.tz)
-    mandate = cadence.mandate_words(body.cadence_count, body.cadence_per)
-    short = (f"{comp.held} held and {comp.scheduled} scheduled of {comp.required} required "
-             f"in {comp.period.label}")
-    ask = (f"{_chair(pctx)}, please schedule {'a meeting' if comp.missing == 1 else f'{comp.missing} meetings'}: "
-           f"`{_slash(pctx)} schedule {body.key} <when>`.{_secretariat(pctx)}")
-    if left <= cadence.URGENT_DAYS:
-        header = f"Breach imminent: {body.name}"
-        text = (f"🚨 *{body.name}* will breach its mandate, {mandate}, in "
-                f"{count(left, 'day')}: {short}. {ask}")
-    elif n == 0:
-        header = f"Cadence at risk: {body.name}"
-        text = f"⚠️ *{body.name}* is at risk of missing its mandate, {mandate}: {short}. {ask}"
-    else:
-        header = f"Still at risk: {body.name} (reminder {n + 1})"
-        text = (f"⚠️ *{body.name}* is still at risk, {left} days before {comp.period.label} "
-                f"ends: {short}. {ask}")
-    return Message(header=header, text=text,
-                   context=[f"Mandate: {escape(body.mandate)}", "This reminder repeats until "
-                            "enough meetings are scheduled."])
-
-
-def breach_message(pctx: PassContext, body: Body, comp: Compliance) -> Message:
-    mandate = cadence.mandate_words(body.cadence_count, body.cadence_per)
-    return Message(
-        header=f"Cadence breached: {body.name}",
-        text=(f"❌ *{body.name}* did not meet its mandate, {mandate}, in {comp.period.label}: "
-              f"{comp.held} held of {comp.required} required. For the record: "
-              f"{_chair(pctx)}{_secretariat(pctx)}"),
-        context=[f"Mandate: {escape(body.mandate)}"],
-    )
 
 
 #: The cadence units: (unit, per, whether "twice" read as once in each half).
@@ -227,8 +129,10 @@ _UNITS = (("month", "month", False), ("half-month", "month", True),
 
 def _cadence_bodies(window: int, *where: Any) -> Any:
     """One branch of the cadence query: the bodies matching ``where``, tagged ``window``."""
-    return (select(Body.id, Body.council_id, Body.key, Body.cadence_count, Body.cadence_per,
-                   Body.at_risk_days, Body.created_at, literal_column(str(window)).label("window"))
+    # SQLAlchemy's own select: SQLModel's is typed for at most four columns.
+    return (sa_select(col(Body.id), col(Body.council_id), col(Body.key), col(Body.cadence_count),
+                      col(Body.cadence_per), col(Body.at_risk_days), col(Body.created_at),
+                      literal_column(str(window)).label("window"))
             .join(Council, Council.id == Body.council_id)  # type: ignore[arg-type]
             .where(*where))
 
@@ -265,15 +169,15 @@ def _cadence_due(session: Session, now: datetime, settings: object) -> set[int]:
             # At risk: the period's last days (a day's slack either way; checked below).
             left = (current.after_last - now.astimezone(tz).date()).days
             if left - 1 <= current.days // 2:
-                default = 10 if "month" in unit else 60
+                default = rules.DEFAULT_AT_RISK[per]
                 risk = [held(current) < required]
                 if left > 2:
                     risk.append(func.coalesce(col(Body.at_risk_days), default) >= left - 1)
                 branches.append(_cadence_bodies(len(windows), *scope, *risk))
                 windows.append(("nudge", tz, current))
             breached = literal("cadence:") + col(Body.key) + literal(f":{previous.key}:breached")
-            unnoticed = ~exists().where(Outbox.council_id == Body.council_id,
-                                        Outbox.key == breached)
+            unnoticed = ~exists().where(col(Outbox.council_id) == col(Body.council_id),
+                                        col(Outbox.key) == breached)
             branches.append(_cadence_bodies(len(windows), *scope, held(previous) < required,
                                             unnoticed))
             windows.append(("breach", tz, previous))
@@ -287,7 +191,7 @@ def _cadence_due(session: Session, now: datetime, settings: object) -> set[int]:
         # Nothing counted (fewer than required, as the query found): the verdict is the same.
         comp = cadence.assess(required, per, at_risk_days, [], now, tz, period)
         if what == "breach":
-            if comp.verdict is Verdict.BREACHED and created_at < comp.at_risk_from:
+            if rules.breach_counts(created_at, comp):
                 due.add(council_id)
             continue
         latest = cadence.latest_nudge(comp, tz)
@@ -297,8 +201,8 @@ def _cadence_due(session: Session, now: datetime, settings: object) -> set[int]:
 
 
 def _standings(pctx: PassContext) -> list[tuple[Body, Standing]]:
-    bodies = bodies_of(pctx.session, pctx.council_id)
-    found = standings(pctx.session, bodies, pctx.now, pctx.tz)
+    bodies = queries.bodies_of(pctx.session, pctx.council_id)
+    found = queries.standings(pctx.session, bodies, pctx.now, pctx.tz)
     return [(body, found[body.id]) for body in bodies if body.id in found]
 
 
@@ -312,33 +216,38 @@ def cadence_nudges(pctx: PassContext) -> int:
         nudge = (f"cadence:{body.key}:{comp.period.key}:{latest[0]}"
                  if latest is not None else None)
         breach = (f"cadence:{body.key}:{before.period.key}:breached"
-                  if before.verdict is Verdict.BREACHED and breach_counts(body, before) else None)
+                  if rules.breach_counts(body.created_at, before) else None)
         assessed.append((body, comp, latest, nudge, before, breach))
-    done = _existing(pctx, [key for *_, nudge, _, breach in assessed
-                            for key in (nudge, breach) if key])
+    done = existing_keys(pctx, [key for *_, nudge, _, breach in assessed
+                                for key in (nudge, breach) if key])
+    chair = render.chair_mention(pctx.council)
+    cc = render.secretariat_cc(admins_of(pctx))
     recorded = 0
     for body, comp, latest, nudge, before, breach in assessed:
         if latest is not None and nudge is not None and nudge not in done:
             _, moment, following = latest
-            earlier = _count_prefixed(pctx, f"cadence:{body.key}:{comp.period.key}:")
+            earlier = count_prefixed(pctx, f"cadence:{body.key}:{comp.period.key}:")
+            message = render.nudge_message(body, comp, earlier, chair, cc, slash_of(pctx),
+                                           pctx.tz)
             # A nudge stays relevant until the next one is due, never longer.
-            recorded += pctx.remind(nudge, moment, nudge_message(pctx, body, comp, earlier),
+            recorded += pctx.remind(nudge, moment, message,
                                     following - moment - timedelta(microseconds=1))
         if breach is not None and breach not in done:
-            recorded += pctx.remind(breach, before.period.end, breach_message(pctx, body, before),
-                                    BREACH_GRACE)
+            recorded += pctx.remind(breach, before.period.end,
+                                    render.breach_message(body, before, chair, cc),
+                                    rules.BREACH_GRACE)
     return recorded
 
 
 def _extraordinary_due(session: Session, now: datetime, settings: object) -> set[int]:
     """Councils with an open extraordinary request whose daily recall is not yet recorded."""
     keys = {(council_id, f"extraordinary:{request_id}:remind:"
-                         f"{int((now - created_at) / EXTRAORDINARY_EVERY)}")
+                         f"{rules.recall_number(created_at, now)}")
             for request_id, council_id, created_at in session.execute(
                 select(ExtraordinaryRequest.id, ExtraordinaryRequest.council_id,
                        ExtraordinaryRequest.created_at)
                 .where(ExtraordinaryRequest.status == "open",
-                       col(ExtraordinaryRequest.created_at) <= now - EXTRAORDINARY_EVERY))}
+                       col(ExtraordinaryRequest.created_at) <= now - rules.EXTRAORDINARY_EVERY))}
     return {council_id for council_id, _ in keys - recorded_keys(session, keys)}
 
 
@@ -346,33 +255,20 @@ def _extraordinary_due(session: Session, now: datetime, settings: object) -> set
 def extraordinary_reminders(pctx: PassContext) -> int:
     """Recall each open extraordinary request daily until its meeting is scheduled."""
     recorded = 0
-    body = pctx.session.exec(select(Body).where(
-        Body.council_id == pctx.council_id, col(Body.extraordinary).is_(True))).first()
+    body = queries.extraordinary_body(pctx.session, pctx.council_id)
     requests = []
-    for request in pctx.session.exec(
-            select(ExtraordinaryRequest).where(ExtraordinaryRequest.council_id == pctx.council_id,
-                                               ExtraordinaryRequest.status == "open")
-            .order_by(col(ExtraordinaryRequest.id))):
-        n = int((pctx.now - request.created_at) / EXTRAORDINARY_EVERY)
+    for request in queries.open_requests(pctx.session, pctx.council_id):
+        n = rules.recall_number(request.created_at, pctx.now)
         if n >= 1:
             requests.append((request, n, f"extraordinary:{request.id}:remind:{n}"))
-    done = _existing(pctx, [key for _, _, key in requests])
+    done = existing_keys(pctx, [key for _, _, key in requests])
     for request, n, key in requests:
         if key in done:
             continue
-        who = requester_name(pctx.session, pctx.council, request)
+        who = queries.requester_name(pctx.session, pctx.council, request)
         where = body.key if body else "<body>"
-        message = Message(
-            header=f"Extraordinary meeting still to be scheduled (E{request.id})",
-            text=(f"The extraordinary meeting requested by *{who}* "
-                  f"{slack_date(request.created_at, pctx.tz)} is not yet scheduled "
-                  f"({count(n, 'day')} ago). *Reason:* {escape(request.reason)}\n"
-                  f"{_chair(pctx)}: `{_slash(pctx)} schedule {where} <when> --extraordinary`."),
-            # "... extraordinary meetings, which will take place at the request of any
-            # Member or the NATO Secretary General."
-            context=["Rome Declaration: extraordinary meetings \"will take place at the request "
-                     "of any Member or the NATO Secretary General\"."],
-        )
-        recorded += pctx.remind(key, request.created_at + n * EXTRAORDINARY_EVERY, message,
-                                EXTRAORDINARY_EVERY - timedelta(microseconds=1))
+        message = render.request_recall(request, who, n, render.chair_mention(pctx.council),
+                                        where, slash_of(pctx), pctx.tz)
+        recorded += pctx.remind(key, request.created_at + n * rules.EXTRAORDINARY_EVERY,
+                                message, rules.EXTRAORDINARY_EVERY - timedelta(microseconds=1))
     return recorded

@@ -16,9 +16,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.calendar import UnknownFeed, feed
 from bot.cli import main
 from bot.exchange import export_state, import_state
+from bot.meetings import UnknownFeed, feed
 from bot.runtime import Runtime
 from storage.engine import alembic_config, make_engine, upgrade
 from storage.models import Council

@@ -1,0 +1,58 @@
+"""Meetings of the council's bodies, their agendas, extraordinary requests, compliance.
+
+The Rome Declaration sets each body's rhythm ("Meetings of the Council at
+Ambassadorial level will be held at least once a month"); the rules that judge
+it are pure functions in :mod:`bot.cadence`, and this package feeds them the
+meetings on record. A meeting is scheduled or cancelled; one whose start has
+passed counts as held unless it was cancelled.
+
+Rooms: ``rules`` (pure), ``queries``, ``render`` and ``render_ics`` (the iCalendar
+document), ``service`` (bodies, meetings, agendas), ``service_requests``
+(extraordinary requests), ``service_calendar`` (the feeds, served over HTTP and by
+``nrc-bot ics``), ``commands`` and ``passes`` (the three scheduler passes). Importing the package registers the commands and the passes.
+"""
+
+from __future__ import annotations
+
+from bot.meetings import commands, passes  # registers the commands and the passes
+from bot.meetings.queries import (
+    FeedLink,
+    Standing,
+    bodies_of,
+    body_compliance,
+    feed_links,
+    find_body,
+    meeting_of,
+    public_url,
+    requester_name,
+    standings,
+)
+from bot.meetings.render_ics import meeting_uid
+from bot.meetings.rules import breach_counts
+from bot.meetings.service import agenda_lines, agenda_section, announcement
+from bot.meetings.service_calendar import UnknownFeed, calendar_app, feed
+from bot.meetings.service_requests import withdraw_request
+
+__all__ = [
+    "FeedLink",
+    "Standing",
+    "UnknownFeed",
+    "agenda_lines",
+    "agenda_section",
+    "announcement",
+    "bodies_of",
+    "body_compliance",
+    "breach_counts",
+    "calendar_app",
+    "commands",
+    "feed",
+    "feed_links",
+    "find_body",
+    "meeting_of",
+    "meeting_uid",
+    "passes",
+    "public_url",
+    "requester_name",
+    "standings",
+    "withdraw_request",
+]

@@ -1,0 +1,219 @@
+"""The use-cases of bodies and meetings: add a body, schedule, cancel, list.
+
+Each runs in the command's transaction: the change, its audit entry and its
+outbox records (announcements) are committed together.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot import cadence
+from bot.commands import text_argument
+from bot.context import Context
+from bot.errors import CommandError
+from bot.issues import attach_waiting_issues
+from bot.meetings import queries, render, rules
+from bot.messages import Message, count, escape
+from bot.times import slack_date
+from storage.models import AgendaItem, Body, Council, ExtraordinaryRequest, Meeting
+
+MAX_LISTED = 25
+
+
+def agenda_section(session: Session, meeting: Meeting, slash: str) -> str:
+    """The agenda section of a meeting's announcement, reminders and ``agenda`` reply."""
+    return render.agenda_section(meeting, queries.agenda_entries(session, meeting), slash)
+
+
+def agenda_lines(session: Session, meeting: Meeting) -> list[str]:
+    """The numbered agenda: items added to it, then open implementation issues put on it."""
+    return render.agenda_lines(queries.agenda_entries(session, meeting))
+
+
+def announcement(session: Session, council: Council, meeting: Meeting, body: Body,
+                 slash: str = "/nrc") -> Message:
+    """The channel message of a meeting; rebuilt in place when its agenda or status changes."""
+    request: tuple[str, ExtraordinaryRequest] | None = None
+    if meeting.request_id is not None:
+        asked = session.get(ExtraordinaryRequest, meeting.request_id)
+        if asked is not None:
+            request = (queries.requester_name(session, council, asked), asked)
+    return render.announcement(council, meeting, body, agenda_section(session, meeting, slash),
+                               request, slash)
+
+
+def list_bodies(ctx: Context) -> Message:
+    """The bodies, their mandated cadence and how each stands this period."""
+    every = queries.bodies_of(ctx.session, ctx.council_id)
+    standing = queries.standings(ctx.session, every, ctx.now, ctx.tz)
+    return render.bodies_list(
+        ctx.council.name,
+        [(body, standing[body.id or 0].current if body.id in standing else None)
+         for body in every], ctx.tz)
+
+
+def add_body(ctx: Context, key: str, name: str, cadence_count: int | None,
+             cadence_per: str | None, area: str | None, ad_hoc: bool) -> Message:
+    """A new committee or working group, announced in the channel.
+
+    "The NRC will ... establish committees or working groups for individual
+    subjects or areas, as appropriate, ad hoc or on a permanent basis."
+    """
+    for other in queries.all_bodies(ctx.session, ctx.council_id):
+        if other.key == key:
+            raise CommandError(f"There is already a body with the key {key}.")
+        if other.name.casefold() == name.casefold():
+            raise CommandError(f'There is already a body named "{escape(other.name)}".')
+    body = Body(
+        council_id=ctx.council_id, ordinal=queries.next_ordinal(ctx.session, ctx.council_id),
+        key=key, name=name, level="committee",
+        mandate=rules.mandate_of_new_body(cadence_count, cadence_per),
+        cadence_count=cadence_count, cadence_per=cadence_per,
+        reminders=list(rules.SHORT_REMINDERS),
+        at_risk_days=rules.default_at_risk(cadence_per),
+        area=area, extraordinary=False, permanent=not ad_hoc, created_at=ctx.now,
+    )
+    ctx.session.add(body)
+    ctx.session.flush()
+    ctx.audit("body.add", {"body": key, "name": name, "cadence_count": cadence_count,
+                           "cadence_per": cadence_per, "area": area, "permanent": not ad_hoc})
+    spec = ctx.charter.area(area) if area else None
+    mandate = cadence.mandate_words(cadence_count, cadence_per)
+    area_name = spec.name if spec else None
+    ctx.post(f"body:{body.id}", render.body_added(name, key, mandate, ad_hoc, area_name))
+    return render.body_added(name, key, mandate, ad_hoc, area_name)
+
+
+def body_named(ctx: Context, text: str) -> Body:
+    """The body a command names, by key or name."""
+    return queries.find_body(ctx.session, ctx.council_id, text)
+
+
+def schedule(ctx: Context, body: Body, starts: datetime, title: str,
+             extraordinary: bool) -> Message:
+    """Schedule a meeting of a body and announce it in the council channel.
+
+    An extraordinary Council meeting fulfils the oldest open request for one.
+    """
+    rules.check_start(starts, ctx.now, ctx.tz)
+    rules.check_title(title)
+    request: ExtraordinaryRequest | None = None
+    if extraordinary:
+        if not body.extraordinary:
+            holder = queries.extraordinary_body(ctx.session, ctx.council_id)
+            where = f"; schedule them for {holder.key}" if holder else ""
+            raise CommandError(f"The {body.name} holds no extraordinary meetings{where}.")
+        requests = queries.open_requests(ctx.session, ctx.council_id)
+        request = requests[0] if requests else None
+    clash = queries.clashing_meeting(ctx.session, body, starts)
+    if clash is not None:
+        raise CommandError(f"M{clash.id} of the {body.name} already starts at that time.")
+    if not title:
+        title = f"Extraordinary meeting of the {body.name}" if extraordinary else body.name
+    meeting = Meeting(council_id=ctx.council_id, body_id=body.id or 0, starts_at=starts,
+                      title=title, extraordinary=extraordinary,
+                      request_id=request.id if request else None,
+                      created_by=ctx.actor.user_id, created_at=ctx.now)
+    ctx.session.add(meeting)
+    ctx.session.flush()
+    if request is not None:
+        request.status = "fulfilled"
+        request.fulfilled_at = ctx.now
+        ctx.session.add(request)
+    ctx.audit("meeting.schedule", {
+        "meeting": meeting.id, "body": body.key, "starts_at": starts.isoformat(),
+        "title": title, "extraordinary": extraordinary,
+        "request": request.id if request else None})
+    ctx.post(f"meeting:{meeting.id}",
+             announcement(ctx.session, ctx.council, meeting, body, ctx.slash))
+    attach_waiting_issues(ctx, meeting)  # open implementation issues waiting for a Council meeting
+    note = f" It fulfils extraordinary request E{request.id}." if request else ""
+    return Message(text=f"Scheduled M{meeting.id} ({body.name}) for "
+                        f"{slack_date(starts, ctx.tz)} and announced it in the "
+                        f"channel.{note}")
+
+
+def list_meetings(ctx: Context, body_text: str, page: int) -> Message:
+    """The upcoming meetings, of every body or of one, ``MAX_LISTED`` at a time."""
+    body = queries.find_body(ctx.session, ctx.council_id, body_text) if body_text else None
+    scope, body_word = (f" of the {body.name}", f" {body.key}") if body else ("", "")
+    rows, total = queries.meetings_page(ctx.session, ctx.council_id, ctx.now, body, page,
+                                        MAX_LISTED)
+    listing = f"`{ctx.slash} meetings{body_word}"
+    if not rows:
+        if not total:
+            return Message(text=f"No meetings{scope} are scheduled. "
+                                f"The Chair or the secretariat can add one: `{ctx.slash} schedule`.")
+        pages = -(-total // MAX_LISTED)
+        raise CommandError(f"There {'is' if pages == 1 else 'are'} {count(pages, 'page')} of "
+                           f"upcoming meetings; {listing}` shows "
+                           f"{'it' if pages == 1 else 'the first'}.")
+    one_body = None if body else f"one body's: `{ctx.slash} meetings {rows[0][1].key}`"
+    return render.meetings_list(rows, total, page, MAX_LISTED, scope, listing, one_body, ctx.tz)
+
+
+def cancel(ctx: Context, token: str, reason: str) -> Message:
+    """Cancel a scheduled meeting and announce it; its reminders stop."""
+    meeting, body = queries.meeting_of(ctx.session, ctx.council_id, token)
+    if reason:
+        reason = text_argument(reason, "reason")
+    rules.check_cancel(meeting.id, meeting.status, meeting.starts_at, ctx.now)
+    meeting.status = "cancelled"
+    meeting.cancel_reason = reason or None
+    ctx.session.add(meeting)
+    reopened = None
+    if meeting.request_id is not None:
+        request = ctx.session.get(ExtraordinaryRequest, meeting.request_id)
+        if request is not None and rules.reopens_request(request.status):
+            request.status = "open"
+            request.fulfilled_at = None
+            ctx.session.add(request)
+            reopened = request.id
+    ctx.audit("meeting.cancel", {"meeting": meeting.id, "body": body.key, "reason": reason,
+                                 "request_reopened": reopened})
+    ctx.update(f"meeting:{meeting.id}",
+               announcement(ctx.session, ctx.council, meeting, body, ctx.slash))
+    ctx.post(f"meeting:{meeting.id}:cancelled",
+             render.cancel_notice(meeting, body, reason, reopened, ctx.tz))
+    return Message(text=f"Cancelled M{meeting.id} and announced it in the channel.")
+
+
+def feed_addresses(ctx: Context) -> Message:
+    """The addresses of the iCalendar feeds: all meetings and each body."""
+    return render.feed_addresses(queries.public_url(), queries.feed_links(ctx.session, ctx.council))
+
+
+def show_agenda(ctx: Context, token: str, rest: str) -> Message:
+    """A meeting's agenda; anyone may read it."""
+    ctx.require("agenda")
+    if not token:
+        raise CommandError("Name the meeting, like M3.")
+    if rest:
+        raise CommandError(f'Unexpected "{rest[:40]}"; to add an item write agenda {token} add '
+                           "<text>.")
+    meeting, body = queries.meeting_of(ctx.session, ctx.council_id, token)
+    return render.agenda_reply(meeting, body, agenda_section(ctx.session, meeting, ctx.slash),
+                               ctx.tz)
+
+
+def add_agenda_item(ctx: Context, token: str, text: str) -> Message:
+    """Delegations, the Chair and the secretariat add items until the meeting starts."""
+    ctx.require("agenda add")
+    meeting, body = queries.meeting_of(ctx.session, ctx.council_id, token)
+    text = text_argument(text, "agenda item")
+    rules.check_agenda_open(meeting.id, meeting.status, meeting.starts_at, ctx.now)
+    item = AgendaItem(council_id=ctx.council_id, meeting_id=meeting.id or 0, text=text,
+                      added_by=ctx.actor.user_id,
+                      member_id=ctx.actor.member.id if ctx.actor.member else None,
+                      created_at=ctx.now)
+    ctx.session.add(item)
+    ctx.session.flush()
+    ctx.audit("agenda.add", {"meeting": meeting.id, "item": item.id, "text": text})
+    ctx.update(f"meeting:{meeting.id}",
+               announcement(ctx.session, ctx.council, meeting, body, ctx.slash))
+    number = len(agenda_lines(ctx.session, meeting))
+    return Message(text=f"Added item {number} to the agenda of M{meeting.id}; "
+                        "the announcement in the channel shows it.")
