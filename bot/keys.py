@@ -10,6 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+#: The views delivery renders from the records as they are when it sends (``ctx.refresh``):
+#: the name an outbox row carries, and the renderer the delivering process looks up.
+HOME_VIEW = "home"
+POLL_VIEW = "poll"
+MEETING_VIEW = "meeting"
+
 
 def _at(moment: datetime) -> str:
     return moment.isoformat()

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlmodel import Session, col, select
 
-from bot import audit, outbox
+from bot import audit, keys, outbox
 from bot.charter import Charter, load_charter
 from bot.commands import find
 from bot.context import Context, resolve_actor
@@ -259,15 +259,20 @@ class Runtime:
     @property
     def renderers(self) -> outbox.Renderers:
         """What delivery builds from the records as they are when it sends."""
-        from bot.polls import POLL_VIEW  # after FEATURES: the order of the passes
-
-        return {"home": self.render_home, POLL_VIEW: self.render_poll}
+        return {keys.HOME_VIEW: self.render_home, keys.POLL_VIEW: self.render_poll,
+                keys.MEETING_VIEW: self.render_meeting}
 
     def render_home(self, session: Session, council_id: int, user_id: str,
                     now: datetime) -> Message:
         from bot.views.home import render_home
 
         return render_home(session, council_id, user_id, self.admins, now, self.settings.command)
+
+    def render_meeting(self, session: Session, council_id: int, meeting_id: object,
+                       now: datetime) -> Message:
+        from bot.meetings.service import render_meeting  # after FEATURES: the passes
+
+        return render_meeting(session, council_id, meeting_id, self.settings.command)
 
     def render_poll(self, session: Session, council_id: int, proposal_id: object,
                     now: datetime) -> Message:

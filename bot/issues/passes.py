@@ -51,6 +51,5 @@ def carry_over(pctx: PassContext) -> int:
     if meeting is None or not issues:
         return 0
     assert meeting.id is not None
-    slash = str(getattr(pctx.settings, "command", None) or "/nrc")
-    refresh_announcement(pctx.session, pctx.council, meeting.id, pctx.update, slash)
+    refresh_announcement(pctx, meeting.id)
     return 1

@@ -27,6 +27,7 @@ from bot import keys
 from bot.commands import text_argument
 from bot.context import Context
 from bot.errors import CommandError, Refused
+from bot.events import MeetingScheduled, subscribe
 from bot.issues import queries, render
 from bot.issues.rules import (
     OPEN,
@@ -42,8 +43,9 @@ from bot.issues.rules import (
     plain_link,
 )
 from bot.messages import Message
+from bot.outbox import OutboxWriter
 from bot.permissions import Role
-from storage.models import Body, Council, ImplementationIssue, JointDecision, Meeting, Member
+from storage.models import Body, ImplementationIssue, JointDecision, Meeting, Member
 
 #: Writes an audit entry: (action, details, member).
 Auditor = Callable[[str, dict[str, Any], Member | None], None]
@@ -103,16 +105,11 @@ def place_waiting_issues(session: Session, council_id: int, now: datetime,
     return meeting, issues
 
 
-def refresh_announcement(session: Session, council: Council, meeting_id: int,
-                         update: Callable[[str, Message], None], slash: str = "/nrc") -> None:
-    """Rebuild a meeting's announcement in place: its agenda lists the issues on it."""
-    from bot.meetings import announcement  # the meetings code owns the announcement
-
-    meeting = session.get(Meeting, meeting_id)
-    body = session.get(Body, meeting.body_id) if meeting else None
-    if meeting is None or body is None:
-        return
-    update(f"meeting:{meeting.id}", announcement(session, council, meeting, body, slash))
+def refresh_announcement(writer: OutboxWriter, meeting_id: int | None) -> None:
+    """Rebuild a meeting's announcement in place, as the records stand when it is delivered
+    (the meetings feature renders it: ``keys.MEETING_VIEW``): its agenda lists the issues
+    on it."""
+    writer.refresh(keys.meeting(meeting_id), keys.MEETING_VIEW, meeting_id)
 
 
 def refresh_homes(ctx: Context, issues: Iterable[ImplementationIssue]) -> None:
@@ -123,6 +120,14 @@ def refresh_homes(ctx: Context, issues: Iterable[ImplementationIssue]) -> None:
         decision = ctx.session.get(JointDecision, issue.decision_id)
         members += [issue.member_id, decision.proposer_member_id if decision else None]
     ctx.refresh_homes(members=dict.fromkeys(members))
+
+
+@subscribe(MeetingScheduled)
+def _meeting_scheduled(ctx: Context, event: MeetingScheduled) -> None:
+    """Open implementation issues waiting for a Council meeting join the one scheduled."""
+    meeting = ctx.session.get(Meeting, event.meeting_id)
+    if meeting is not None:
+        attach_waiting_issues(ctx, meeting)
 
 
 def attach_waiting_issues(ctx: Context, meeting: Meeting) -> list[ImplementationIssue]:
@@ -140,8 +145,7 @@ def attach_waiting_issues(ctx: Context, meeting: Meeting) -> list[Implementation
     if target is None or not issues:
         return []
     assert target.id is not None
-    refresh_announcement(ctx.session, ctx.council, target.id, ctx.update,
-                         ctx.slash)
+    refresh_announcement(ctx, target.id)
     refresh_homes(ctx, issues)
     return issues if target.id == meeting.id else []
 
@@ -223,11 +227,10 @@ def raise_issue(ctx: Context, decision_id: int, text: str,
     ctx.session.add(issue)
     ctx.session.flush()
     meeting = queries.next_council_meeting(ctx.session, ctx.council_id, ctx.now)
-    slash = ctx.slash
     if meeting is not None and meeting.id is not None:
         put_on_agenda(ctx.session, issue, meeting, ctx.now)
         ctx.session.flush()
-        refresh_announcement(ctx.session, ctx.council, meeting.id, ctx.update, slash)
+        refresh_announcement(ctx, meeting.id)
     ctx.audit("issue.raise", {"issue": issue.id, "decision": decision_id, "text": text,
                               "meeting": issue.meeting_id, "source": source_link}, member)
     raised = render.Raised(
@@ -240,7 +243,7 @@ def raise_issue(ctx: Context, decision_id: int, text: str,
     ctx.post(keys.issue_notice(issue.id), render.raised_notice(raised))
     if ctx.council.chair_user_id:
         ctx.dm(keys.chair_told(keys.issue(issue.id)), ctx.council.chair_user_id,
-               render.raised_chair(raised, slash))
+               render.raised_chair(raised, ctx.slash))
     refresh_homes(ctx, [issue])
     return render.raised_reply(raised)
 
@@ -255,8 +258,7 @@ def _close(ctx: Context, issue: ImplementationIssue, status: str, note: str | No
     ctx.session.add(issue)
     removed = queries.take_off_agendas_ahead(ctx.session, issue.id, ctx.now)
     for meeting_id in removed:
-        refresh_announcement(ctx.session, ctx.council, meeting_id, ctx.update,
-                             ctx.slash)
+        refresh_announcement(ctx, meeting_id)
     member = ctx.session.get(Member, issue.member_id)
     ctx.audit(f"issue.{'resolve' if status == RESOLVED else 'withdraw'}",
               {"issue": issue.id, "decision": issue.decision_id, "note": note,

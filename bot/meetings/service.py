@@ -14,7 +14,7 @@ from bot import cadence
 from bot.commands import text_argument
 from bot.context import Context
 from bot.errors import CommandError
-from bot.issues import attach_waiting_issues
+from bot.events import MeetingScheduled
 from bot.meetings import queries, render, rules
 from bot.messages import Message, count, escape
 from bot.times import slack_date
@@ -43,6 +43,18 @@ def announcement(session: Session, council: Council, meeting: Meeting, body: Bod
             request = (queries.requester_name(session, council, asked), asked)
     return render.announcement(council, meeting, body, agenda_section(session, meeting, slash),
                                request, slash)
+
+
+def render_meeting(session: Session, council_id: int, meeting_id: object,
+                   slash: str = "/nrc") -> Message:
+    """The ``meeting`` view: a meeting's announcement as the records stand at delivery (an
+    issue that joined its agenda asks for it, through ``keys.MEETING_VIEW``)."""
+    council = session.get(Council, council_id)
+    meeting = session.get(Meeting, int(str(meeting_id)))
+    body = session.get(Body, meeting.body_id) if meeting is not None else None
+    if council is None or meeting is None or body is None:
+        return Message(text="This meeting is no longer in the records.")
+    return announcement(session, council, meeting, body, slash)
 
 
 def list_bodies(ctx: Context) -> Message:
@@ -129,7 +141,7 @@ def schedule(ctx: Context, body: Body, starts: datetime, title: str,
         "request": request.id if request else None})
     ctx.post(f"meeting:{meeting.id}",
              announcement(ctx.session, ctx.council, meeting, body, ctx.slash))
-    attach_waiting_issues(ctx, meeting)  # open implementation issues waiting for a Council meeting
+    ctx.publish(MeetingScheduled(meeting.id))  # issues waiting for a Council meeting may join
     note = f" It fulfils extraordinary request E{request.id}." if request else ""
     return Message(text=f"Scheduled M{meeting.id} ({body.name}) for "
                         f"{slack_date(starts, ctx.tz)} and announced it in the "

@@ -50,7 +50,7 @@ from bot.times import slack_date
 from storage.models import JointDecision, Proposal
 
 #: The outbox view that brings a poll's message up to date when it is delivered.
-POLL_VIEW = "poll"
+POLL_VIEW = keys.POLL_VIEW
 
 #: What closing a poll needs: a command's Context or a pass's context alike.
 Scope = OutboxWriter

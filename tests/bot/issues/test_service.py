@@ -29,8 +29,17 @@ def _issue(runtime: Runtime, number: int) -> ImplementationIssue:
 
 
 def _outbox(runtime: Runtime) -> dict[str, Outbox]:
+    """The outbox as delivery would send it now: a row that names a view (a meeting's
+    announcement rebuilt in place) carries the message that view renders."""
     with Session(runtime.engine) as s:
-        return {o.key: o for o in s.exec(select(Outbox).order_by(col(Outbox.id)))}
+        rows = {o.key: o for o in s.exec(select(Outbox).order_by(col(Outbox.id)))}
+        s.expunge_all()
+        for row in rows.values():
+            view = row.payload.get("view")
+            if view:
+                row.payload = runtime.renderers[view](s, row.council_id, row.payload["ref"],
+                                                      runtime.clock()).to_dict()
+        return rows
 
 
 def _audit(runtime: Runtime, prefix: str = "issue.") -> list[AuditEntry]:
