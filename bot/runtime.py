@@ -170,7 +170,7 @@ class Runtime:
         row is read as it is once the lock is held.
         """
         by_channel, by_key, any_council = _COUNCIL_LOCKED if lock else _COUNCIL
-        council = None
+        council: Council | None = None
         if channel_id:
             council = session.exec(by_channel, params={"channel": channel_id}).first()
         if council is None:

@@ -26,7 +26,7 @@ from sqlalchemy import Select, Text, cast, exists, func, literal, literal_column
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from bot import cadence
+from bot import cadence, keys
 from bot.meetings import queries, render, rules
 from bot.meetings.queries import Standing
 from bot.meetings.service import agenda_section
@@ -105,7 +105,7 @@ def meeting_reminders(pctx: PassContext) -> int:
                                                         meeting.created_at):
             if disposition(moment, pctx.now, pctx.grace(timedelta(seconds=seconds))) == "wait":
                 continue
-            due.append((f"meeting:{meeting.id}:remind:{seconds}", meeting, body, seconds))
+            due.append((keys.meeting_reminder(meeting.id, seconds), meeting, body, seconds))
     done = existing_keys(pctx, [key for key, *_ in due])
     due = [entry for entry in due if entry[0] not in done]
     # Kept referenced while the agendas are written: their overdue notes find the issues
@@ -175,7 +175,9 @@ def _cadence_due(session: Session, now: datetime, settings: object) -> set[int]:
                     risk.append(func.coalesce(col(Body.at_risk_days), default) >= left - 1)
                 branches.append(_cadence_bodies(len(windows), *scope, *risk))
                 windows.append(("nudge", tz, current))
-            breached = literal("cadence:") + col(Body.key) + literal(f":{previous.key}:breached")
+            # The key of each body's breach notice, built in SQL from the one format.
+            head, tail = keys.cadence_breached("\0", previous.key).split("\0")
+            breached = literal(head) + col(Body.key) + literal(tail)
             unnoticed = ~exists().where(col(Outbox.council_id) == col(Body.council_id),
                                         col(Outbox.key) == breached)
             branches.append(_cadence_bodies(len(windows), *scope, held(previous) < required,
@@ -196,7 +198,7 @@ def _cadence_due(session: Session, now: datetime, settings: object) -> set[int]:
             continue
         latest = cadence.latest_nudge(comp, tz)
         if latest is not None:
-            nudges.add((council_id, f"cadence:{key}:{period.key}:{latest[0]}"))
+            nudges.add((council_id, keys.cadence_nudge(key, period.key, latest[0])))
     return due | {council_id for council_id, _ in nudges - recorded_keys(session, nudges)}
 
 
@@ -213,9 +215,9 @@ def cadence_nudges(pctx: PassContext) -> int:
     for body, standing in _standings(pctx):
         comp, before = standing.current, standing.previous
         latest = cadence.latest_nudge(comp, pctx.tz)
-        nudge = (f"cadence:{body.key}:{comp.period.key}:{latest[0]}"
+        nudge = (keys.cadence_nudge(body.key, comp.period.key, latest[0])
                  if latest is not None else None)
-        breach = (f"cadence:{body.key}:{before.period.key}:breached"
+        breach = (keys.cadence_breached(body.key, before.period.key)
                   if rules.breach_counts(body.created_at, before) else None)
         assessed.append((body, comp, latest, nudge, before, breach))
     done = existing_keys(pctx, [key for *_, nudge, _, breach in assessed
@@ -226,7 +228,7 @@ def cadence_nudges(pctx: PassContext) -> int:
     for body, comp, latest, nudge, before, breach in assessed:
         if latest is not None and nudge is not None and nudge not in done:
             _, moment, following = latest
-            earlier = count_prefixed(pctx, f"cadence:{body.key}:{comp.period.key}:")
+            earlier = count_prefixed(pctx, keys.cadence_prefix(body.key, comp.period.key))
             message = render.nudge_message(body, comp, earlier, chair, cc, slash_of(pctx),
                                            pctx.tz)
             # A nudge stays relevant until the next one is due, never longer.
@@ -241,14 +243,14 @@ def cadence_nudges(pctx: PassContext) -> int:
 
 def _extraordinary_due(session: Session, now: datetime, settings: object) -> set[int]:
     """Councils with an open extraordinary request whose daily recall is not yet recorded."""
-    keys = {(council_id, f"extraordinary:{request_id}:remind:"
-                         f"{rules.recall_number(created_at, now)}")
+    wanted = {(council_id, keys.extraordinary_reminder(request_id,
+                                                       rules.recall_number(created_at, now)))
             for request_id, council_id, created_at in session.execute(
                 select(ExtraordinaryRequest.id, ExtraordinaryRequest.council_id,
                        ExtraordinaryRequest.created_at)
                 .where(ExtraordinaryRequest.status == "open",
                        col(ExtraordinaryRequest.created_at) <= now - rules.EXTRAORDINARY_EVERY))}
-    return {council_id for council_id, _ in keys - recorded_keys(session, keys)}
+    return {council_id for council_id, _ in wanted - recorded_keys(session, wanted)}
 
 
 @scheduled_pass("extraordinary reminders", due=_extraordinary_due)
@@ -260,7 +262,7 @@ def extraordinary_reminders(pctx: PassContext) -> int:
     for request in queries.open_requests(pctx.session, pctx.council_id):
         n = rules.recall_number(request.created_at, pctx.now)
         if n >= 1:
-            requests.append((request, n, f"extraordinary:{request.id}:remind:{n}"))
+            requests.append((request, n, keys.extraordinary_reminder(request.id, n)))
     done = existing_keys(pctx, [key for _, _, key in requests])
     for request, n, key in requests:
         if key in done:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot import cadence
+from bot import cadence, keys
 from bot.commands import text_argument
 from bot.context import Context
 from bot.errors import CommandError
@@ -95,7 +95,7 @@ def add_body(ctx: Context, key: str, name: str, cadence_count: int | None,
     spec = ctx.charter.area(area) if area else None
     mandate = cadence.mandate_words(cadence_count, cadence_per)
     area_name = spec.name if spec else None
-    ctx.post(f"body:{body.id}", render.body_added(name, key, mandate, ad_hoc, area_name))
+    ctx.post(keys.body(body.id), render.body_added(name, key, mandate, ad_hoc, area_name))
     return render.body_added(name, key, mandate, ad_hoc, area_name)
 
 
@@ -139,9 +139,9 @@ def schedule(ctx: Context, body: Body, starts: datetime, title: str,
         "meeting": meeting.id, "body": body.key, "starts_at": starts.isoformat(),
         "title": title, "extraordinary": extraordinary,
         "request": request.id if request else None})
-    ctx.post(f"meeting:{meeting.id}",
+    ctx.post(keys.meeting(meeting.id),
              announcement(ctx.session, ctx.council, meeting, body, ctx.slash))
-    ctx.publish(MeetingScheduled(meeting.id))  # issues waiting for a Council meeting may join
+    ctx.publish(MeetingScheduled(meeting.id or 0))  # issues waiting for a Council meeting may join
     note = f" It fulfils extraordinary request E{request.id}." if request else ""
     return Message(text=f"Scheduled M{meeting.id} ({body.name}) for "
                         f"{slack_date(starts, ctx.tz)} and announced it in the "
@@ -186,9 +186,9 @@ def cancel(ctx: Context, token: str, reason: str) -> Message:
             reopened = request.id
     ctx.audit("meeting.cancel", {"meeting": meeting.id, "body": body.key, "reason": reason,
                                  "request_reopened": reopened})
-    ctx.update(f"meeting:{meeting.id}",
+    ctx.update(keys.meeting(meeting.id),
                announcement(ctx.session, ctx.council, meeting, body, ctx.slash))
-    ctx.post(f"meeting:{meeting.id}:cancelled",
+    ctx.post(keys.meeting_cancelled(meeting.id),
              render.cancel_notice(meeting, body, reason, reopened, ctx.tz))
     return Message(text=f"Cancelled M{meeting.id} and announced it in the channel.")
 
@@ -224,7 +224,7 @@ def add_agenda_item(ctx: Context, token: str, text: str) -> Message:
     ctx.session.add(item)
     ctx.session.flush()
     ctx.audit("agenda.add", {"meeting": meeting.id, "item": item.id, "text": text})
-    ctx.update(f"meeting:{meeting.id}",
+    ctx.update(keys.meeting(meeting.id),
                announcement(ctx.session, ctx.council, meeting, body, ctx.slash))
     number = len(agenda_lines(ctx.session, meeting))
     return Message(text=f"Added item {number} to the agenda of M{meeting.id}; "

@@ -7,6 +7,7 @@ is scheduled for it (``schedule ... --extraordinary`` fulfils the oldest).
 
 from __future__ import annotations
 
+from bot import keys
 from bot.context import Context
 from bot.errors import CommandError
 from bot.meetings import queries, render, rules
@@ -38,11 +39,11 @@ def request_meeting(ctx: Context, reason: str) -> Message:
     ctx.audit("extraordinary.request", {"request": request.id, "reason": reason}, as_member)
     who = queries.requester_name(ctx.session, ctx.council, request)
     chair = ctx.council.chair_user_id
-    ctx.post(f"extraordinary:{request.id}", render.request_announcement(
+    ctx.post(keys.extraordinary(request.id), render.request_announcement(
         request.id, who, body, ctx.actor.user_id, reason, render.chair_mention(ctx.council),
         ctx.slash))
     if chair and chair != ctx.actor.user_id:
-        ctx.dm(f"extraordinary:{request.id}:chair", chair,
+        ctx.dm(keys.chair_told(keys.extraordinary(request.id)), chair,
                render.request_to_chair(who, body, reason, ctx.slash))
     return Message(text=f"Your request (E{request.id}) is announced in the channel and "
                         f"the {ctx.council.chair_title} is notified.")
@@ -69,7 +70,7 @@ def withdraw_request(ctx: Context, number: int) -> Message:
                      if request.member_id is not None else None)
     ctx.audit("extraordinary.withdraw", {"request": number}, requested_for)
     who = queries.requester_name(ctx.session, ctx.council, request)
-    ctx.post(f"extraordinary:{number}:withdrawn",
+    ctx.post(keys.extraordinary_withdrawn(number),
              render.request_withdrawn(number, who, ctx.actor.user_id),
-             thread_key=f"extraordinary:{number}")
+             thread_key=keys.extraordinary(number))
     return Message(text=f"Withdrew E{number}.")
