@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -96,16 +95,15 @@ _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARN
            "error": logging.ERROR}
 
 
-def _logging(command: str, verbose: bool) -> None:
+def _logging(command: str, verbose: bool, named: str | None) -> None:
     """Quiet by default: Alembic speaks only with --verbose or NRC_LOG_LEVEL=debug.
 
     A migration applied is one plain line on stderr whatever the level.
     """
-    named = os.environ.get("NRC_LOG_LEVEL", "").strip().casefold()
     if named and named not in _LEVELS:
         raise ValueError(f"NRC_LOG_LEVEL must be one of {', '.join(_LEVELS)}, not {named!r}")
     quiet = command in ("console", "tick", "export", "import")
-    level = logging.DEBUG if verbose else _LEVELS.get(named, logging.WARNING if quiet
+    level = logging.DEBUG if verbose else _LEVELS.get(named or "", logging.WARNING if quiet
                                                        else logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     detailed = level <= logging.DEBUG
@@ -137,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     command = args.command or settings.mode
     try:
-        _logging(command, getattr(args, "verbose", False))
+        _logging(command, getattr(args, "verbose", False), settings.log_level)
     except ValueError as exc:
         print(f"nrc-bot: configuration error: {exc}", file=sys.stderr)
         return 2
@@ -215,12 +213,12 @@ def _run(command: str, args: argparse.Namespace, runtime: Runtime) -> int:
 
 def _ics(runtime: Runtime, body: str | None, urls: bool) -> int:
     """Write a calendar feed to stdout, or list the feeds' addresses."""
-    from bot.meetings import UnknownFeed, feed, feed_links, public_url
+    from bot.meetings import UnknownFeed, feed, feed_links
 
     with Session(runtime.engine) as session:
         council = runtime.council_for(session, None)
         if urls:
-            base = public_url() or "http://localhost:" + str(runtime.settings.port)
+            base = runtime.settings.public_url or f"http://localhost:{runtime.settings.port}"
             for link in feed_links(session, council):
                 print(f"{link.name}: {base}{link.path}")
             return 0

@@ -251,13 +251,15 @@ class Runtime(Courier):
                     now: datetime) -> Message:
         from bot.views.home import render_home
 
-        return render_home(session, council_id, user_id, self.admins, now, self.settings.command)
+        return render_home(session, council_id, user_id, self.admins, now, self.settings.command,
+                           self.settings.issue_overdue)
 
     def render_meeting(self, session: Session, council_id: int, meeting_id: object,
                        now: datetime) -> Message:
         from bot.meetings.service import render_meeting  # after FEATURES: the passes
 
-        return render_meeting(session, council_id, meeting_id, self.settings.command)
+        return render_meeting(session, council_id, meeting_id, self.settings.command,
+                              self.settings.issue_overdue)
 
     def render_poll(self, session: Session, council_id: int, proposal_id: object,
                     now: datetime) -> Message:

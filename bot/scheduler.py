@@ -16,9 +16,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -114,7 +114,7 @@ Pass = Callable[[PassContext], int]
 #: settings)``. A constant number of set-based queries over every council, outside any
 #: lock; it may name a council with nothing to do (the pass, under the lock, decides),
 #: never leave out one with something to do.
-Due = Callable[[Session, datetime, object], Iterable[int]]
+Due = Callable[[Session, datetime, Settings], Iterable[int]]
 PASSES: list[tuple[str, Pass]] = []
 #: What one message a pass records is called, by the pass's name (``meeting reminders``:
 #: ``meeting reminder``), so that a summary says "1 meeting reminder".
@@ -192,7 +192,7 @@ class TickReport:
         return f"Pass as of {local_text(self.at, self.tz)}: {parts or 'nothing due'}."
 
 
-def run_passes(engine: Engine, now: datetime, settings: object = None,
+def run_passes(engine: Engine, now: datetime, settings: Settings | None = None,
                tz: ZoneInfo | None = None, *, scope: Scope | None = None) -> TickReport:
     """One pass over every council as of ``now``. Idempotent.
 
@@ -241,16 +241,10 @@ def run_passes(engine: Engine, now: datetime, settings: object = None,
     return report
 
 
-def _scope_of(settings: object) -> Scope:
-    """The scope of passes run without a runtime (tests, the bench).
-
-    ``settings`` may be a stand-in with only the attributes the passes read (a test's
-    namespace): it is kept as it is, beside the default charter and zone.
-    """
-    if isinstance(settings, Settings):
-        return Scope.of(settings)
-    default = Scope.of(Settings())
-    return default if settings is None else replace(default, settings=cast(Settings, settings))
+def _scope_of(settings: Settings | None) -> Scope:
+    """The scope of passes run without a runtime (tests, the bench): the one ``settings``
+    describe (default ``Settings()``), with the charter they name."""
+    return Scope.of(settings if settings is not None else Settings())
 
 
 def start(

@@ -17,13 +17,11 @@ commands and the pass.
 from bot.issues import commands, passes, queries, render, rules, service
 from bot.issues.queries import (
     FORM_DECISIONS,
-    OVERDUE_ENV,
     agenda_issues,
     delegates_of,
     next_council_meeting,
     open_issue_page,
     open_issues,
-    overdue_after,
     overdue_count,
     overdue_issues,
 )
@@ -63,7 +61,6 @@ __all__ = [
     "EXCERPT",
     "FORM_DECISIONS",
     "OPEN",
-    "OVERDUE_ENV",
     "RESOLVED",
     "ROME",
     "WITHDRAWN",
@@ -82,7 +79,6 @@ __all__ = [
     "next_council_meeting",
     "open_issue_page",
     "open_issues",
-    "overdue_after",
     "overdue_count",
     "overdue_issues",
     "overdue_note",

@@ -16,10 +16,11 @@ from sqlmodel import Session, col, select
 from bot.issues.rules import CARRY_OVER, COUNCIL_PREFIX, OPEN
 from bot.issues.service import place_waiting_issues, refresh_announcement
 from bot.scheduler import PassContext, scheduled_pass
+from bot.settings import Settings
 from storage.models import Body, ImplementationIssue, Meeting
 
 
-def _carry_over_due(session: Session, now: datetime, settings: object) -> set[int]:
+def _carry_over_due(session: Session, now: datetime, settings: Settings) -> set[int]:
     """Councils with an issue waiting (as ``queries.waiting`` finds them) and a next Council
     meeting to put it on (as ``queries.next_council_meeting`` finds it).
 

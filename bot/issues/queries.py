@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.issues.rules import COUNCIL_PREFIX, DEFAULT_OVERDUE, OPEN, needs_meeting, overdue_period
+from bot.issues.rules import COUNCIL_PREFIX, DEFAULT_OVERDUE, OPEN, needs_meeting
 from storage.models import (
     AgendaItem,
     Body,
@@ -26,29 +25,7 @@ from storage.roster import roster_for
 
 log = logging.getLogger(__name__)
 
-#: The setting of the overdue period, in days.
-OVERDUE_ENV = "NRC_ISSUE_OVERDUE_DAYS"
-
 FORM_DECISIONS = 100  # a static_select holds at most 100 options
-
-
-def _overdue_days() -> timedelta:
-    """The configured period after which an open issue is overdue (default 30 days).
-
-    The one place the environment is read (``NRC_ISSUE_OVERDUE_DAYS``).
-    """
-    raw = os.environ.get(OVERDUE_ENV, "").strip()
-    period = overdue_period(raw)
-    if period is None:
-        log.warning("%s=%r is not a positive number of days; using %s", OVERDUE_ENV, raw,
-                    DEFAULT_OVERDUE.days)
-        return DEFAULT_OVERDUE
-    return period
-
-
-def overdue_after() -> timedelta:
-    """The configured period after which an open issue is overdue (default 30 days)."""
-    return _overdue_days()
 
 
 def next_council_meeting(session: Session, council_id: int, now: datetime) -> Meeting | None:
@@ -108,16 +85,19 @@ def open_issue_page(session: Session, council_id: int, limit: int, *,
     return page
 
 
-def overdue_count(session: Session, council_id: int, now: datetime) -> int:
+def overdue_count(session: Session, council_id: int, now: datetime,
+                  after: timedelta = DEFAULT_OVERDUE) -> int:
+    """How many open issues have been open longer than ``after`` (``Settings.issue_overdue``)."""
     return int(session.exec(select(func.count()).select_from(ImplementationIssue).where(
         ImplementationIssue.council_id == council_id, ImplementationIssue.status == OPEN,
-        col(ImplementationIssue.created_at) <= now - overdue_after())).one())
+        col(ImplementationIssue.created_at) <= now - after)).one())
 
 
 def overdue_issues(session: Session, council_id: int, now: datetime,
-                   after: timedelta | None = None) -> list[ImplementationIssue]:
-    """Open issues older than the overdue period: the next meeting's reminder names them."""
-    cutoff = now - (after or overdue_after())
+                   after: timedelta = DEFAULT_OVERDUE) -> list[ImplementationIssue]:
+    """Open issues older than the overdue period (``Settings.issue_overdue``): the next
+    meeting's reminder names them."""
+    cutoff = now - after
     return list(session.exec(
         select(ImplementationIssue)
         .where(ImplementationIssue.council_id == council_id,

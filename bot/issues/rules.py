@@ -14,6 +14,8 @@ import re
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.settings import DEFAULT_ISSUE_OVERDUE_DAYS
+
 #: The right every issue rests on, shown beside each issue and listing.
 ROME = ("\u201cEach member may raise in the NRC issues related to the implementation of joint "
         "decisions.\u201d (Rome Declaration, 2002)")
@@ -25,8 +27,9 @@ OPEN, RESOLVED, WITHDRAWN = "open", "resolved", "withdrawn"
 #: Bodies whose meetings are meetings of the Council itself, at any level.
 COUNCIL_PREFIX = "council-"
 
-#: How long an issue may stay open before reminders call it overdue (``NRC_ISSUE_OVERDUE_DAYS``).
-DEFAULT_OVERDUE = timedelta(days=30)
+#: How long an issue may stay open before reminders call it overdue, unless the deployment
+#: says otherwise (``Settings.issue_overdue``, from ``NRC_ISSUE_OVERDUE_DAYS``).
+DEFAULT_OVERDUE = timedelta(days=DEFAULT_ISSUE_OVERDUE_DAYS)
 
 #: How much of an issue's text a listing or an agenda item shows.
 EXCERPT = 200
@@ -52,24 +55,6 @@ def issue_fingerprint(decision_id: int, member_id: int, text: str) -> str:
     """
     words = " ".join(text.split()).casefold()
     return hashlib.sha256(f"{decision_id}\n{member_id}\n{words}".encode()).hexdigest()
-
-
-def overdue_period(raw: str) -> timedelta | None:
-    """The overdue period a setting names, in days; ``None`` when it names none.
-
-    Practice: an issue open longer than the period (default 30 days) is overdue;
-    a blank setting means the default, and only a positive number of days is a period.
-    """
-    raw = raw.strip()
-    if not raw:
-        return DEFAULT_OVERDUE
-    try:
-        days = float(raw)
-    except ValueError:
-        return None
-    if days <= 0:
-        return None
-    return timedelta(days=days)
 
 
 def is_overdue(issue: OpenSince, now: datetime, after: timedelta) -> bool:

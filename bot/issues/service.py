@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from bot.errors import CommandError, Refused
 from bot.events import MeetingScheduled, subscribe
 from bot.issues import queries, render
 from bot.issues.rules import (
+    DEFAULT_OVERDUE,
     OPEN,
     RESOLVED,
     WITHDRAWN,
@@ -67,7 +68,8 @@ def placement_label(session: Session, issue: ImplementationIssue, now: datetime,
     return meeting_label(session, meeting, tz)
 
 
-def overdue_note(session: Session, issue_id: int | None, at: datetime) -> str:
+def overdue_note(session: Session, issue_id: int | None, at: datetime,
+                 after: timedelta = DEFAULT_OVERDUE) -> str:
     """`` _overdue: open 34 days_`` for an agenda item that is an issue overdue as of ``at``.
 
     A meeting's agenda, announcement and reminders judge as of the meeting's
@@ -77,7 +79,7 @@ def overdue_note(session: Session, issue_id: int | None, at: datetime) -> str:
     if issue_id is None:
         return ""
     issue = session.get(ImplementationIssue, issue_id)
-    if issue is None or not is_overdue(issue, at, queries.overdue_after()):
+    if issue is None or not is_overdue(issue, at, after):
         return ""
     return render.overdue_mark(days_open(issue, at))
 
@@ -307,7 +309,7 @@ def list_issues(ctx: Context) -> Message:
     if not found:
         return render.no_issues(ctx.slash)
     members = queries.members(ctx.session, ctx.council_id)
-    after = queries.overdue_after()
+    after = ctx.settings.issue_overdue
     by_decision: dict[int, list[ImplementationIssue]] = {}
     for issue in found:
         by_decision.setdefault(issue.decision_id, []).append(issue)

@@ -23,7 +23,6 @@ from bot.meetings.queries import (
     feed_links,
     find_body,
     meeting_of,
-    public_url,
     requester_name,
     standings,
 )
@@ -51,7 +50,6 @@ __all__ = [
     "meeting_of",
     "meeting_uid",
     "passes",
-    "public_url",
     "requester_name",
     "standings",
     "withdraw_request",

@@ -31,6 +31,7 @@ from bot.meetings import queries, render, rules
 from bot.meetings.queries import Standing
 from bot.meetings.service import agenda_section
 from bot.scheduler import PassContext, disposition, recorded_keys, scheduled_pass
+from bot.settings import Settings
 from storage.models import (
     Body,
     Council,
@@ -41,12 +42,12 @@ from storage.models import (
 
 
 def slash_of(pctx: PassContext) -> str:
-    return str(getattr(pctx.settings, "command", None) or "/nrc")
+    return pctx.slash
 
 
 def admins_of(pctx: PassContext) -> list[str]:
     """The secretariat, copied on nudges and breach notices."""
-    return list(getattr(pctx.settings, "admin_users", None) or ())
+    return list(pctx.settings.admin_users)
 
 
 def existing_keys(pctx: PassContext, keys: list[str]) -> set[str]:
@@ -63,7 +64,7 @@ def count_prefixed(pctx: PassContext, prefix: str) -> int:
         Outbox.council_id == pctx.council_id, col(Outbox.key).startswith(prefix))).one())
 
 
-def _meeting_reminders_due(session: Session, now: datetime, settings: object) -> set[int]:
+def _meeting_reminders_due(session: Session, now: datetime, settings: Settings) -> set[int]:
     """Councils with a meeting reminder whose moment has come and that is not yet recorded
     (to be sent if fresh, skipped if stale), as ``meeting_reminders`` finds them.
 
@@ -115,7 +116,8 @@ def meeting_reminders(pctx: PassContext) -> int:
     recorded = 0
     for key, meeting, body, seconds in due:
         if meeting.id not in agendas:
-            agendas[meeting.id] = agenda_section(pctx.session, meeting, slash_of(pctx))
+            agendas[meeting.id] = agenda_section(pctx.session, meeting, slash_of(pctx),
+                                                  pctx.settings.issue_overdue)
         ahead = timedelta(seconds=seconds)
         message = render.reminder_message(meeting, body, seconds, agendas[meeting.id], pctx.tz)
         recorded += pctx.remind(key, meeting.starts_at - ahead, message, pctx.grace(ahead))
@@ -137,7 +139,7 @@ def _cadence_bodies(window: int, *where: Any) -> Any:
             .where(*where))
 
 
-def _cadence_due(session: Session, now: datetime, settings: object) -> set[int]:
+def _cadence_due(session: Session, now: datetime, settings: Settings) -> set[int]:
     """Councils with a nudge or a breach notice due and not yet recorded.
 
     The periods depend only on the unit and the council's time zone, so each (unit, zone)
@@ -241,7 +243,7 @@ def cadence_nudges(pctx: PassContext) -> int:
     return recorded
 
 
-def _extraordinary_due(session: Session, now: datetime, settings: object) -> set[int]:
+def _extraordinary_due(session: Session, now: datetime, settings: Settings) -> set[int]:
     """Councils with an open extraordinary request whose daily recall is not yet recorded."""
     wanted = {(council_id, keys.extraordinary_reminder(request_id,
                                                        rules.recall_number(created_at, now)))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import hmac
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -16,7 +15,7 @@ from bot import cadence
 from bot.cadence import Compliance
 from bot.commands import parse_ref
 from bot.errors import CommandError
-from bot.issues import overdue_note
+from bot.issues import DEFAULT_OVERDUE, overdue_note
 from bot.lookup import LookupFailed, find_one
 from storage.models import (
     AgendaItem,
@@ -158,8 +157,10 @@ class AgendaEntry:
     issue_id: int | None = None  # set for an open implementation issue listed on its own
 
 
-def agenda_entries(session: Session, meeting: Meeting) -> list[AgendaEntry]:
-    """The agenda: items added to it, then open implementation issues put on it."""
+def agenda_entries(session: Session, meeting: Meeting,
+                   after: timedelta = DEFAULT_OVERDUE) -> list[AgendaEntry]:
+    """The agenda: items added to it, then open implementation issues put on it; an issue
+    open longer than ``after`` when the meeting starts is marked overdue."""
     names = {m.id: m.name for m in session.exec(
         select(Member).where(Member.council_id == meeting.council_id))}
     entries: list[AgendaEntry] = []
@@ -167,7 +168,7 @@ def agenda_entries(session: Session, meeting: Meeting) -> list[AgendaEntry]:
     for item in session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
                              .order_by(col(AgendaItem.id))):
         entries.append(AgendaEntry(item.text, names.get(item.member_id),
-                                   overdue_note(session, item.issue_id, meeting.starts_at)))
+                                   overdue_note(session, item.issue_id, meeting.starts_at, after)))
         if item.issue_id is not None:
             listed_issues.add(item.issue_id)
     for issue in session.exec(
@@ -247,11 +248,6 @@ def feed_links(session: Session, council: Council) -> list[FeedLink]:
     assert council.id is not None
     links += [FeedLink(b.name, f"{base}/{b.key}.ics") for b in bodies_of(session, council.id)]
     return links
-
-
-def public_url() -> str:
-    """Where ``nrc-bot serve`` is reachable from outside (``NRC_PUBLIC_URL``), if known."""
-    return os.environ.get("NRC_PUBLIC_URL", "").strip().rstrip("/")
 
 
 def council_by_token(session: Session, token: str) -> Council | None:

@@ -6,7 +6,7 @@ outbox records (announcements) are committed together.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -15,6 +15,7 @@ from bot.commands import text_argument
 from bot.context import Context
 from bot.errors import CommandError
 from bot.events import MeetingScheduled
+from bot.issues import DEFAULT_OVERDUE
 from bot.meetings import queries, render, rules
 from bot.messages import Message, count, escape
 from bot.times import slack_date
@@ -23,30 +24,33 @@ from storage.models import AgendaItem, Body, Council, ExtraordinaryRequest, Meet
 MAX_LISTED = 25
 
 
-def agenda_section(session: Session, meeting: Meeting, slash: str) -> str:
-    """The agenda section of a meeting's announcement, reminders and ``agenda`` reply."""
-    return render.agenda_section(meeting, queries.agenda_entries(session, meeting), slash)
+def agenda_section(session: Session, meeting: Meeting, slash: str,
+                   after: timedelta = DEFAULT_OVERDUE) -> str:
+    """The agenda section of a meeting's announcement, reminders and ``agenda`` reply
+    (``after``: the deployment's overdue period, ``Settings.issue_overdue``)."""
+    return render.agenda_section(meeting, queries.agenda_entries(session, meeting, after), slash)
 
 
-def agenda_lines(session: Session, meeting: Meeting) -> list[str]:
+def agenda_lines(session: Session, meeting: Meeting,
+                 after: timedelta = DEFAULT_OVERDUE) -> list[str]:
     """The numbered agenda: items added to it, then open implementation issues put on it."""
-    return render.agenda_lines(queries.agenda_entries(session, meeting))
+    return render.agenda_lines(queries.agenda_entries(session, meeting, after))
 
 
 def announcement(session: Session, council: Council, meeting: Meeting, body: Body,
-                 slash: str = "/nrc") -> Message:
+                 slash: str = "/nrc", after: timedelta = DEFAULT_OVERDUE) -> Message:
     """The channel message of a meeting; rebuilt in place when its agenda or status changes."""
     request: tuple[str, ExtraordinaryRequest] | None = None
     if meeting.request_id is not None:
         asked = session.get(ExtraordinaryRequest, meeting.request_id)
         if asked is not None:
             request = (queries.requester_name(session, council, asked), asked)
-    return render.announcement(council, meeting, body, agenda_section(session, meeting, slash),
-                               request, slash)
+    return render.announcement(council, meeting, body,
+                               agenda_section(session, meeting, slash, after), request, slash)
 
 
 def render_meeting(session: Session, council_id: int, meeting_id: object,
-                   slash: str = "/nrc") -> Message:
+                   slash: str = "/nrc", after: timedelta = DEFAULT_OVERDUE) -> Message:
     """The ``meeting`` view: a meeting's announcement as the records stand at delivery (an
     issue that joined its agenda asks for it, through ``keys.MEETING_VIEW``)."""
     council = session.get(Council, council_id)
@@ -54,7 +58,7 @@ def render_meeting(session: Session, council_id: int, meeting_id: object,
     body = session.get(Body, meeting.body_id) if meeting is not None else None
     if council is None or meeting is None or body is None:
         return Message(text="This meeting is no longer in the records.")
-    return announcement(session, council, meeting, body, slash)
+    return announcement(session, council, meeting, body, slash, after)
 
 
 def list_bodies(ctx: Context) -> Message:
@@ -140,7 +144,8 @@ def schedule(ctx: Context, body: Body, starts: datetime, title: str,
         "title": title, "extraordinary": extraordinary,
         "request": request.id if request else None})
     ctx.post(keys.meeting(meeting.id),
-             announcement(ctx.session, ctx.council, meeting, body, ctx.slash))
+             announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
+                          ctx.settings.issue_overdue))
     ctx.publish(MeetingScheduled(meeting.id or 0))  # issues waiting for a Council meeting may join
     note = f" It fulfils extraordinary request E{request.id}." if request else ""
     return Message(text=f"Scheduled M{meeting.id} ({body.name}) for "
@@ -187,7 +192,8 @@ def cancel(ctx: Context, token: str, reason: str) -> Message:
     ctx.audit("meeting.cancel", {"meeting": meeting.id, "body": body.key, "reason": reason,
                                  "request_reopened": reopened})
     ctx.update(keys.meeting(meeting.id),
-               announcement(ctx.session, ctx.council, meeting, body, ctx.slash))
+               announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
+                          ctx.settings.issue_overdue))
     ctx.post(keys.meeting_cancelled(meeting.id),
              render.cancel_notice(meeting, body, reason, reopened, ctx.tz))
     return Message(text=f"Cancelled M{meeting.id} and announced it in the channel.")
@@ -195,7 +201,7 @@ def cancel(ctx: Context, token: str, reason: str) -> Message:
 
 def feed_addresses(ctx: Context) -> Message:
     """The addresses of the iCalendar feeds: all meetings and each body."""
-    return render.feed_addresses(queries.public_url(), queries.feed_links(ctx.session, ctx.council))
+    return render.feed_addresses(ctx.settings.public_url or "", queries.feed_links(ctx.session, ctx.council))
 
 
 def show_agenda(ctx: Context, token: str, rest: str) -> Message:
@@ -207,7 +213,7 @@ def show_agenda(ctx: Context, token: str, rest: str) -> Message:
         raise CommandError(f'Unexpected "{rest[:40]}"; to add an item write agenda {token} add '
                            "<text>.")
     meeting, body = queries.meeting_of(ctx.session, ctx.council_id, token)
-    return render.agenda_reply(meeting, body, agenda_section(ctx.session, meeting, ctx.slash),
+    return render.agenda_reply(meeting, body, agenda_section(ctx.session, meeting, ctx.slash, ctx.settings.issue_overdue),
                                ctx.tz)
 
 
@@ -225,7 +231,8 @@ def add_agenda_item(ctx: Context, token: str, text: str) -> Message:
     ctx.session.flush()
     ctx.audit("agenda.add", {"meeting": meeting.id, "item": item.id, "text": text})
     ctx.update(keys.meeting(meeting.id),
-               announcement(ctx.session, ctx.council, meeting, body, ctx.slash))
-    number = len(agenda_lines(ctx.session, meeting))
+               announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
+                          ctx.settings.issue_overdue))
+    number = len(agenda_lines(ctx.session, meeting, ctx.settings.issue_overdue))
     return Message(text=f"Added item {number} to the agenda of M{meeting.id}; "
                         "the announcement in the channel shows it.")

@@ -26,9 +26,10 @@ from bot.polls.rules import (
 )
 from bot.polls.service import close, refresh, reminder_message
 from bot.scheduler import PassContext, recorded_keys, scheduled_pass
+from bot.settings import Settings
 
 
-def _polls_due(session: Session, now: datetime, settings: object) -> set[int]:
+def _polls_due(session: Session, now: datetime, settings: Settings) -> set[int]:
     """Councils with a poll whose deadline has come, or a reminder whose moment has, not
     yet recorded: one query for the open polls with a deadline within the longest
     reminder lead (the deadline index), one for the reminders already recorded.

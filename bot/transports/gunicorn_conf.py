@@ -6,18 +6,20 @@ finishes the work (database, outbox delivery) in another.
 
 from __future__ import annotations
 
-import os
+from bot.settings import Settings
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '3000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+_settings = Settings.from_env()  # PORT, WEB_CONCURRENCY, NRC_THREADS, NRC_LOG_LEVEL
+
+bind = f"0.0.0.0:{_settings.port}"
+workers = _settings.web_concurrency
 worker_class = "gthread"
-threads = int(os.environ.get("NRC_THREADS", "8"))
+threads = _settings.threads
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("NRC_LOG_LEVEL", "info")
+loglevel = _settings.log_level or "info"
 # Each worker builds its own engine and runtime; migrations take a lock, so any
 # number of workers and processes may start at once.
 preload_app = False

@@ -21,6 +21,7 @@ from bot.cadence import Compliance, Verdict
 from bot.context import Actor, Context, resolve_actor
 from bot.delegations.rules import ROLES
 from bot.issues import (
+    DEFAULT_OVERDUE,
     ROME,
     days_open,
     decision_label,
@@ -28,7 +29,6 @@ from bot.issues import (
     is_overdue,
     meeting_label,
     open_issue_page,
-    overdue_after,
     overdue_count,
     placement_label,
 )
@@ -92,8 +92,7 @@ def _meeting_lines(session: Session, meetings: list[Meeting], tz: ZoneInfo) -> s
 
 
 def _issue_lines(session: Session, issues: Page[ImplementationIssue], members: dict[int, Member],
-                 now: datetime, tz: ZoneInfo, slash: str) -> str:
-    after = overdue_after()
+                 now: datetime, tz: ZoneInfo, slash: str, after: timedelta) -> str:
     lines = []
     for issue in issues.items:
         where = placement_label(session, issue, now, tz)
@@ -140,7 +139,7 @@ def _compliance_field(compliance: list[tuple[Body, Compliance]]) -> tuple[str, s
 
 def _delegate_view(session: Session, council: Council, actor: Actor, now: datetime,
                    tz: ZoneInfo, members: dict[int, Member], bodies: list[Body],
-                   slash: str) -> Message:
+                   slash: str, after: timedelta) -> Message:
     member = actor.member
     assert member is not None and member.id is not None
     compliance = _compliance(session, bodies, now, tz)
@@ -152,10 +151,10 @@ def _delegate_view(session: Session, council: Council, actor: Actor, now: dateti
     role = ROLES.get(actor.delegate_role or "", "delegate")
     sections = [f"*Upcoming meetings*\n{_meeting_lines(session, meetings.items, tz)}"]
     sections.append(f"*Open implementation issues raised by {member.name}*\n"
-                    + (_issue_lines(session, raised, members, now, tz, slash) or "_None._"))
+                    + (_issue_lines(session, raised, members, now, tz, slash, after) or "_None._"))
     if others.total:
         sections.append(f"*Issues others raised on decisions {member.name} proposed*\n"
-                        + _issue_lines(session, others, members, now, tz, slash))
+                        + _issue_lines(session, others, members, now, tz, slash, after))
     if compliance:
         sections.append("*Cadence this period*\n" + "\n".join(_compliance_lines(compliance)))
     buttons: list[Button] = []
@@ -189,14 +188,14 @@ def _delegate_view(session: Session, council: Council, actor: Actor, now: dateti
 
 def _council_view(session: Session, council: Council, actor: Actor, now: datetime,
                   tz: ZoneInfo, members: dict[int, Member], bodies: list[Body],
-                  slash: str) -> Message:
+                  slash: str, after: timedelta) -> Message:
     compliance = _compliance(session, bodies, now, tz)
     open_ = polls.closing_first(session, council.id or 0, SHOWN)
     shown, open_count = open_.items, open_.total
     tallies = polls.tally(session, shown)
     meetings = upcoming_meetings(session, council.id or 0, now)
     issues = open_issue_page(session, council.id or 0, SHOWN)
-    overdue = overdue_count(session, council.id or 0, now)
+    overdue = overdue_count(session, council.id or 0, now, after)
     who = f"the {council.chair_title}" if actor.is_chair else "the secretariat"
     sections = [
         "*Open polls*\n" + ("\n".join(_poll_line(p, tz, tallies[p.id or 0]) for p in shown)
@@ -204,7 +203,7 @@ def _council_view(session: Session, council: Council, actor: Actor, now: datetim
         + (f"\n_\u2026and {open_count - len(shown)} more: `{slash} polls`._"
            if open_count > len(shown) else ""),
         f"*Upcoming meetings*\n{_meeting_lines(session, meetings.items, tz)}",
-        "*Open implementation issues*\n" + (_issue_lines(session, issues, members, now, tz, slash)
+        "*Open implementation issues*\n" + (_issue_lines(session, issues, members, now, tz, slash, after)
                                             or "_None._"),
     ]
     if compliance:
@@ -247,8 +246,9 @@ def _public_view(session: Session, council: Council, admins: frozenset[str], now
 
 
 def home_message(session: Session, council: Council, user_id: str, admins: frozenset[str],
-                 now: datetime, slash: str = "/nrc") -> Message:
-    """The App Home of one user, as of ``now``."""
+                 now: datetime, slash: str = "/nrc",
+                 after: timedelta = DEFAULT_OVERDUE) -> Message:
+    """The App Home of one user, as of ``now``; ``after``: the deployment's overdue period."""
     actor = resolve_actor(session, council, user_id, admins)
     tz = ZoneInfo(council.timezone)
     members = _members(session, council.id or 0)
@@ -256,13 +256,13 @@ def home_message(session: Session, council: Council, user_id: str, admins: froze
     # every meeting label here (``session.get``) instead of asking for it again.
     bodies = bodies_of(session, council.id or 0)
     if actor.member is not None:
-        view = _delegate_view(session, council, actor, now, tz, members, bodies, slash)
+        view = _delegate_view(session, council, actor, now, tz, members, bodies, slash, after)
         if actor.is_chair or actor.is_admin:
-            glance = _council_view(session, council, actor, now, tz, members, bodies, slash)
+            glance = _council_view(session, council, actor, now, tz, members, bodies, slash, after)
             view.sections.extend(["*The whole council*", *glance.sections])
         return view
     if actor.is_chair or actor.is_admin:
-        return _council_view(session, council, actor, now, tz, members, bodies, slash)
+        return _council_view(session, council, actor, now, tz, members, bodies, slash, after)
     return _public_view(session, council, admins, now, tz, slash)
 
 
@@ -281,12 +281,13 @@ def refresh_homes(ctx: Context, user_ids: Iterable[str], *,
 
 
 def render_home(session: Session, council_id: int, user_id: str, admins: frozenset[str],
-                now: datetime, slash: str = "/nrc") -> Message:
+                now: datetime, slash: str = "/nrc",
+                after: timedelta = DEFAULT_OVERDUE) -> Message:
     """Build a user's Home for delivery, as of the moment it is sent."""
     council = session.get(Council, council_id)
     if council is None:
         return Message(text="This council no longer exists.")
-    return home_message(session, council, user_id, admins, now, slash)
+    return home_message(session, council, user_id, admins, now, slash, after)
 
 
 def member_homes(ctx: Context, member_ids: Iterable[int | None]) -> list[str]:

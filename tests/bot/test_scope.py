@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -97,8 +96,8 @@ def test_a_pass_without_a_runtime_gets_the_scope_its_settings_describe(
     settings = Settings(command="/council")
     run_passes(engine, NOW, settings)
     assert seen[-1].settings is settings and seen[-1].slash == "/council"
-    stand_in = SimpleNamespace(grace_long=timedelta(hours=1), grace_short=timedelta(minutes=1))
-    run_passes(engine, NOW, stand_in)
-    assert id(seen[-1].settings) == id(stand_in)
+    graced = Settings(grace_long=timedelta(hours=1), grace_short=timedelta(minutes=1))
+    run_passes(engine, NOW, graced)
+    assert seen[-1].settings is graced
     assert seen[-1].grace(timedelta(days=2)) == timedelta(hours=1)
     assert isinstance(seen[-1].charter, Charter)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from bot.issues.rules import (
     CARRY_OVER,
     DEFAULT_OVERDUE,
@@ -21,7 +19,6 @@ from bot.issues.rules import (
     is_raiser,
     issue_fingerprint,
     needs_meeting,
-    overdue_period,
     plain_link,
     shorten,
 )
@@ -41,20 +38,6 @@ def test_the_same_words_from_the_same_member_on_the_same_decision_are_one_issue(
     assert first != issue_fingerprint(3, 7, "The exercise has not been scheduled.")
     assert first != issue_fingerprint(2, 8, "The exercise has not been scheduled.")
     assert first != issue_fingerprint(2, 7, "The exercise has been scheduled.")
-
-
-@pytest.mark.parametrize(("raw", "period"), [
-    ("", DEFAULT_OVERDUE),
-    ("   ", DEFAULT_OVERDUE),
-    ("7", timedelta(days=7)),
-    (" 1.5 ", timedelta(days=1.5)),
-    ("0", None),
-    ("-3", None),
-    ("a month", None),
-])
-def test_the_overdue_period_is_a_positive_number_of_days(raw: str,
-                                                          period: timedelta | None) -> None:
-    assert overdue_period(raw) == period
 
 
 def test_the_default_overdue_period_is_thirty_days() -> None:

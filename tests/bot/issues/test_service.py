@@ -11,6 +11,7 @@ from bot.context import Context
 from bot.issues.queries import agenda_issues, overdue_issues
 from bot.issues.service import attach_waiting_issues, withdraw_issue
 from bot.runtime import Runtime
+from bot.settings import Settings
 from storage.models import AgendaItem, AuditEntry, ImplementationIssue, Meeting, Outbox
 from tests.agenda import council_id, make_decision, make_meeting
 from tests.council import ADMIN, CHAIR, OUTSIDER, Clock, delegate, run
@@ -189,7 +190,7 @@ def test_raise_refusals_change_nothing(council: Runtime, user: str, line: str,
 
 
 def test_issues_lists_open_issues_by_decision_and_marks_overdue(
-        council: Runtime, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+        council: Runtime, clock: Clock) -> None:
     assert run(council, OUTSIDER, "issues") == "No implementation issues are open."
     d1 = make_decision(council, "First decision.")
     d2 = make_decision(council, "Second decision.", proposer="FR")
@@ -208,11 +209,13 @@ def test_issues_lists_open_issues_by_decision_and_marks_overdue(
     assert f"on the agenda of *M{amb}* Council, Ambassadors" in first
     assert second.startswith(f"*D{d2}*") and "overdue" not in second
     assert "Overdue after 30 days open." in reply.context[1]
-    monkeypatch.setenv("NRC_ISSUE_OVERDUE_DAYS", "7")
+    # NRC_ISSUE_OVERDUE_DAYS=7, as the deployment's settings read it at start.
+    seven = Settings.from_env({"NRC_ISSUE_OVERDUE_DAYS": "7"}, dotenv=False).issue_overdue_days
+    council.settings = council.settings.model_copy(update={"issue_overdue_days": seven})
     assert council.run_command(OUTSIDER, None, "issues").sections[1].count("_overdue") == 1
+    week = council.settings.issue_overdue
     with Session(council.engine) as s:
-        assert [i.id for i in overdue_issues(s, council_id(s), clock.now)] == [1, 2, 3]
-        monkeypatch.delenv("NRC_ISSUE_OVERDUE_DAYS")
+        assert [i.id for i in overdue_issues(s, council_id(s), clock.now, week)] == [1, 2, 3]
         assert [i.id for i in overdue_issues(s, council_id(s), clock.now)] == [1]
     assert run(council, OUTSIDER, "issues extra") == (
         'Unexpected "extra": `issues` takes nothing more.\nUsage: `/nrc issues`')

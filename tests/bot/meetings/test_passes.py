@@ -6,7 +6,6 @@ import io
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -14,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from bot.runtime import Runtime
 from bot.scheduler import TickReport, run_passes
+from bot.settings import Settings
 from bot.transports.console import Console
 from storage.models import Outbox
 from tests.council import CHAIR, Clock, delegate, make_runtime, run, seat_council
@@ -270,8 +270,7 @@ def test_pass_summaries_choose_the_plural_and_speak_local_time(
 
 def test_the_grace_can_be_configured(council: Runtime) -> None:
     run(council, CHAIR, "schedule council-amb 2026-12-10 10:00")
-    settings = SimpleNamespace(grace_long=timedelta(hours=12), grace_short=timedelta(minutes=5),
-                               command="/nrc", admin_users=frozenset())
+    settings = Settings(grace_long=timedelta(hours=12), grace_short=timedelta(minutes=5))
     run_passes(council.engine, utc(2026, 12, 9, 18, 0), settings)  # 9 h late: within 12 h
     assert _status(council, "meeting:1:remind:") == {"meeting:1:remind:86400": "pending"}
     run_passes(council.engine, utc(2026, 12, 10, 8, 6), settings)  # 6 min late: past 5 min
