@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 #: the meetings' reminders, then the polls'.
 FEATURES = ("bot.issues", "bot.meetings", "bot.polls",
             "bot.delegations", "bot.withdrawals", "bot.help", "bot.audit.commands",
-            "bot.outbox.commands")
+            "bot.outbox.commands", "bot.views.status")
 for _feature in FEATURES:
     importlib.import_module(_feature)
 

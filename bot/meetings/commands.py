@@ -1,8 +1,4 @@
-"""The meeting commands: their arguments parsed, then the use-case called.
-
-``status``, the one-screen dashboard, is here for now; it reads every feature
-and will become a read model of its own.
-"""
+"""The meeting commands: their arguments parsed, then the use-case called."""
 
 from __future__ import annotations
 
@@ -11,7 +7,7 @@ import re
 from bot.commands import command, split_word, text_argument
 from bot.context import Context
 from bot.errors import CommandError
-from bot.meetings import queries, render, rules, service, service_requests
+from bot.meetings import rules, service, service_requests
 from bot.messages import Message
 from bot.times import TIME_FORMS, parse_when
 
@@ -215,27 +211,6 @@ def extraordinary(ctx: Context, args: str) -> Message:
     """
     reason = text_argument(args, "reason for the extraordinary meeting")
     return service_requests.request_meeting(ctx, reason)
-
-
-@command("status", "status")
-def status(ctx: Context, args: str) -> Message:
-    """One screen: each body's compliance, the next meetings, open requests, polls and issues."""
-    _no_arguments("status", args)
-    every = queries.bodies_of(ctx.session, ctx.council_id)
-    standing = queries.standings(ctx.session, every, ctx.now, ctx.tz)
-    cadence_lines = []
-    for body in every:
-        if body.id not in standing:
-            continue
-        comp, before = standing[body.id].current, standing[body.id].previous
-        breached = before.period.label if rules.breach_counts(body.created_at, before) else None
-        cadence_lines.append((body, comp, breached))
-    upcoming = queries.upcoming_meetings(ctx.session, ctx.council_id, ctx.now, 5)
-    requests = [(queries.requester_name(ctx.session, ctx.council, r), r)
-                for r in queries.open_requests(ctx.session, ctx.council_id)]
-    polls, issues = queries.open_counts(ctx.session, ctx.council_id)
-    return render.status_board(ctx.council.name, ctx.now, ctx.tz, cadence_lines, upcoming,
-                               requests, polls, issues)
 
 
 @command("calendar", "calendar")

@@ -25,7 +25,6 @@ from storage.models import (
     ImplementationIssue,
     Meeting,
     Member,
-    Proposal,
 )
 
 
@@ -223,16 +222,6 @@ def meetings_page(session: Session, council_id: int, now: datetime, body: Body |
             query.with_only_columns(col(Meeting.id)).subquery())).one() if page > 1 else 0
         return [], int(total)
     return [(meeting, body_) for meeting, body_, _ in rows], int(rows[0][-1])
-
-
-def open_counts(session: Session, council_id: int) -> tuple[int, int]:
-    """How many consensus polls and implementation issues are open."""
-    polls = session.exec(select(func.count()).select_from(Proposal).where(
-        Proposal.council_id == council_id, Proposal.status == "open")).one()
-    issues = session.exec(select(func.count()).select_from(ImplementationIssue).where(
-        ImplementationIssue.council_id == council_id,
-        ImplementationIssue.status == "open")).one()
-    return int(polls), int(issues)
 
 
 @dataclass(frozen=True)

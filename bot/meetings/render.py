@@ -6,7 +6,7 @@ Plain data in (the records already read, the council's zone), ``Message`` out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -166,38 +166,6 @@ def meetings_list(rows: Sequence[tuple[Meeting, Body]], total: int, page: int, p
     return Message(text=f"{count(total, 'upcoming meeting')}{scope}.", header="Meetings",
                    sections=["\n".join(lines)], context=context)
 
-
-def status_board(council_name: str, now: datetime, tz: ZoneInfo,
-                 cadence_lines: Sequence[tuple[Body, Compliance, str | None]],
-                 upcoming: Sequence[tuple[Meeting, Body]],
-                 requests: Sequence[tuple[str, ExtraordinaryRequest]],
-                 polls: int, issues: int) -> Message:
-    """The ``status`` screen. ``cadence_lines``: each body's current compliance and the
-    label of a previous period that closed breached, if any; ``requests``: each open
-    extraordinary request with its requester's name."""
-    lines = []
-    for body, comp, breached in cadence_lines:
-        line = f"*{body.name}*: {verdict_line(comp, tz)}"
-        if breached is not None:
-            line += f" ({breached}: ❌ breached)"
-        lines.append(line)
-    meeting_lines = [f"*M{m.id}* {slack_date(m.starts_at, tz)}: {escape(m.title)} ({b.name})"
-                     for m, b in upcoming] or ["_None scheduled._"]
-    sections = ["*Cadence this period*\n" + "\n".join(lines),
-                "*Next meetings*\n" + "\n".join(meeting_lines)]
-    if requests:
-        sections.append("*Extraordinary meetings requested, not yet scheduled*\n" + "\n".join(
-            f"E{r.id}. {who}, {slack_date(r.created_at, tz)}: {escape(r.reason[:200])}"
-            for who, r in requests))
-    at_risk = sum("at risk" in line for line in lines)
-    summary = ("every body is on its cadence" if not at_risk
-               else f"{at_risk} {'body is' if at_risk == 1 else 'bodies are'} at risk")
-    return Message(
-        text=f"{council_name} as of {slack_date(now, tz)}: {summary}.",
-        header="Status",
-        sections=sections,
-        context=[f"Open consensus polls: {polls}. Open implementation issues: {issues}."],
-    )
 
 
 def feed_addresses(base: str, links: Sequence[FeedLink]) -> Message:
