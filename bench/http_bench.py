@@ -70,7 +70,7 @@ def start_fake_slack() -> FakeSlack:
 def polls_available() -> bool:
     """Whether the consensus polls are built: ``polls`` is a registered command."""
     import bot.runtime  # noqa: F401  (imports the feature modules, which register commands)
-    from bot.commands import REGISTRY
+    from bot.registry import REGISTRY
 
     return all(name in REGISTRY for name in ("polls", "propose", "concur"))
 

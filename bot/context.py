@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot import audit, events, outbox
+from bot import audit, bus, outbox
 from bot.charter import Charter
 from bot.permissions import Role, check, granting
 from bot.scope import Scope
@@ -121,8 +121,8 @@ class Context(outbox.OutboxWriter):
                      details, member.name if member else None, capacity)
 
     def publish(self, event: object) -> None:
-        """Tell the features that follow this change (``bot.events``), in this transaction."""
-        events.publish(self, event)
+        """Tell the features that follow this change (``bot.bus``), in this transaction."""
+        bus.publish(self, event)
 
     def homes_of(self, member_ids: Iterable[int | None]) -> list[str]:
         """The users whose App Home shows these members' business: their delegates (the

@@ -14,9 +14,9 @@ from sqlalchemy import func, insert, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from storage.columns import UTCDateTime
 from storage.engine import transaction
 from storage.models import TABLES
-from storage.types import UTCDateTime
 
 FORMAT = "nrc-bot/1"
 

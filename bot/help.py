@@ -7,10 +7,10 @@ command its reader may not run.
 
 from __future__ import annotations
 
-from bot.commands import CHECKED_BY_HANDLER, HELP_GROUPS, REGISTRY, command, family, find
 from bot.context import Context
 from bot.messages import Message
 from bot.permissions import PERMISSIONS, Role, allowed, describe
+from bot.registry import CHECKED_BY_HANDLER, HELP_GROUPS, REGISTRY, command, family, find
 
 
 @command("help", "help [command]", examples=("help", "help propose"))

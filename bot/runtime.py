@@ -22,11 +22,11 @@ from sqlmodel import Session, col, select
 
 from bot import audit, keys, outbox
 from bot.charter import Charter, load_charter
-from bot.commands import find
 from bot.context import Context, resolve_actor
 from bot.courier import Courier
 from bot.errors import CommandError
 from bot.messages import Message
+from bot.registry import find
 from bot.scheduler import TickReport, run_passes
 from bot.scope import Scope
 from bot.settings import Settings

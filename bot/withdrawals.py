@@ -6,13 +6,13 @@ It sits above the features it names, so none of them imports another to offer it
 
 from __future__ import annotations
 
-from bot.commands import command, parse_ref, split_word
 from bot.context import Context
 from bot.errors import CommandError
 from bot.issues import withdraw_issue
 from bot.meetings import withdraw_request
 from bot.messages import Message
 from bot.polls.service import withdraw_poll
+from bot.registry import command, parse_ref, split_word
 
 
 @command("withdraw", "withdraw <P|I|E>", action=None, mutates=True,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.runtime import Runtime
-from handlers import actions, commands, events, shortcuts, views
+from handlers import actions, commands, events, shortcuts, submissions
 from handlers.slackport import SlackPort
 
 
 def register_listeners(app: App, runtime: Runtime, port: SlackPort) -> None:
     commands.register(app, runtime, port)
     actions.register(app, runtime, port)
-    views.register(app, runtime, port)
+    submissions.register(app, runtime, port)
     events.register(app, runtime, port)
     shortcuts.register(app, runtime, port)

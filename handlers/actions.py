@@ -17,13 +17,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import polls
-from bot.commands import parse_id
 from bot.context import Context
 from bot.messages import Message
 from bot.polls.rules import Stance
+from bot.registry import parse_id
 from bot.runtime import ErrorReply, Runtime
 from handlers.slackport import SlackPort
-from handlers.views import Metadata, position_modal, tell
+from handlers.submissions import Metadata, position_modal, tell
 
 log = logging.getLogger(__name__)
 

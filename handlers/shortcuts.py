@@ -17,14 +17,14 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import MAX_TEXT, parse_id
 from bot.issues import ROME, RaiseForm, raise_form, raise_issue
 from bot.manifest import RAISE_SHORTCUT
 from bot.messages import Message, clip
+from bot.registry import MAX_TEXT, parse_id
 from bot.runtime import ErrorReply, Runtime
 from handlers.blocks import to_blocks
 from handlers.slackport import SlackPort
-from handlers.views import tell
+from handlers.submissions import tell
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime
+from storage.columns import UTCDateTime
 
 
 def _when(nullable: bool = False, index: bool = False) -> Any:

@@ -7,10 +7,10 @@ from sqlmodel import col, select
 
 from bot import audit
 from bot.audit.render import entry_line
-from bot.commands import command
 from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Message
+from bot.registry import command
 from storage.models import AuditEntry
 
 DEFAULT_ENTRIES = 20

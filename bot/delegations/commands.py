@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.commands import command, find_member, is_user, members_of, parse_user, split_word
 from bot.context import Context
 from bot.delegations import service
 from bot.delegations.render import members_message
 from bot.errors import CommandError
 from bot.messages import Message
+from bot.registry import command, find_member, is_user, members_of, parse_user, split_word
 from storage.roster import roster_of
 
 

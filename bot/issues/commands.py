@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.commands import command, parse_ref, split_word
 from bot.context import Context
 from bot.errors import CommandError
 from bot.issues.service import list_issues, raise_issue, resolve_issue
 from bot.messages import Message
+from bot.registry import command, parse_ref, split_word
 
 
 @command("raise", "raise <D> <text>", mutates=True,

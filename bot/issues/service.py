@@ -24,10 +24,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot import keys
-from bot.commands import text_argument
+from bot.bus import MeetingScheduled, subscribe
 from bot.context import Context
 from bot.errors import CommandError, Refused
-from bot.events import MeetingScheduled, subscribe
 from bot.issues import queries, render
 from bot.issues.rules import (
     DEFAULT_OVERDUE,
@@ -46,6 +45,7 @@ from bot.issues.rules import (
 from bot.messages import Message
 from bot.outbox import OutboxWriter
 from bot.permissions import Role
+from bot.registry import text_argument
 from storage.models import Body, ImplementationIssue, JointDecision, Meeting, Member
 
 #: Writes an audit entry: (action, details, member).

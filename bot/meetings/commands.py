@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from bot.commands import command, split_word, text_argument
 from bot.context import Context
 from bot.errors import CommandError
 from bot.meetings import rules, service, service_requests
 from bot.messages import Message
+from bot.registry import command, split_word, text_argument
 from bot.times import TIME_FORMS, parse_when
 
 _CADENCE = re.compile(r"(\d{1,3})\s*/\s*(month|year)", re.IGNORECASE)

@@ -13,10 +13,10 @@ from sqlmodel import Session, col, select
 
 from bot import cadence
 from bot.cadence import Compliance
-from bot.commands import parse_ref
 from bot.errors import CommandError
 from bot.issues import DEFAULT_OVERDUE, overdue_note
 from bot.lookup import LookupFailed, find_one
+from bot.registry import parse_ref
 from storage.models import (
     AgendaItem,
     Body,

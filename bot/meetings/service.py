@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot import cadence, keys
-from bot.commands import text_argument
+from bot.bus import MeetingScheduled
 from bot.context import Context
 from bot.errors import CommandError
-from bot.events import MeetingScheduled
 from bot.issues import DEFAULT_OVERDUE
 from bot.meetings import queries, render, rules
 from bot.messages import Message, count, escape
+from bot.registry import text_argument
 from bot.times import slack_date
 from storage.models import AgendaItem, Body, Council, ExtraordinaryRequest, Meeting
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
-from bot.commands import command
 from bot.context import Context
 from bot.messages import Message, count, escape
+from bot.registry import command
 from bot.times import slack_date
 from storage.models import Outbox
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot.commands import command, parse_ref, split_word, text_argument
 from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Message
@@ -24,6 +23,7 @@ from bot.polls.rules import (
     too_far_ahead,
 )
 from bot.polls.service_positions import take_position
+from bot.registry import command, parse_ref, split_word, text_argument
 from bot.times import is_duration, parse_duration, parse_when, slack_date
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")

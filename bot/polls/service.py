@@ -23,7 +23,6 @@ from sqlmodel import Session
 
 from bot import keys, outbox
 from bot.charter import CharterError, load_charter
-from bot.commands import members_of
 from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Message
@@ -46,6 +45,7 @@ from bot.polls.rules import (
     reminders_passed,
     stances,
 )
+from bot.registry import members_of
 from bot.times import slack_date
 from storage.models import JointDecision, Proposal
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.commands import text_argument
 from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Message
@@ -26,6 +25,7 @@ from bot.polls.rules import (
     stances,
 )
 from bot.polls.service import close, homes_of, open_poll_and_positions, refresh
+from bot.registry import text_argument
 from storage.models import Member, Proposal
 
 

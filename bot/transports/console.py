@@ -27,10 +27,10 @@ from typing import TextIO
 
 from sqlmodel import Session
 
-from bot.commands import parse_user
 from bot.errors import CommandError
 from bot.messages import Message, render_text
 from bot.outbox import HOME_SETTLE
+from bot.registry import parse_user
 from bot.runtime import Runtime
 
 CONSOLE_USER = "UCONSOLE"

@@ -15,12 +15,12 @@ from sqlmodel import Session, select
 
 from bot import meetings
 from bot.cadence import Compliance, Verdict
-from bot.commands import command
 from bot.context import Context
 from bot.errors import CommandError
 from bot.meetings import queries as meetings_queries
 from bot.meetings.render import verdict_line
 from bot.messages import Message, escape
+from bot.registry import command
 from bot.times import slack_date
 from storage.models import Body, ExtraordinaryRequest, ImplementationIssue, Meeting, Proposal
 

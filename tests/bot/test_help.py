@@ -72,7 +72,7 @@ def test_help_for_the_chair_and_the_secretariat(council: Runtime) -> None:
 
 
 def test_every_command_is_in_one_help_group() -> None:
-    from bot.commands import HELP_GROUPS, REGISTRY
+    from bot.registry import HELP_GROUPS, REGISTRY
 
     listed = [name for _, names in HELP_GROUPS for name in names]
     assert sorted(listed) == sorted(n for n in REGISTRY if n != "help")

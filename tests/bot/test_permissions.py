@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import REGISTRY
 from bot.errors import Refused
 from bot.permissions import PERMISSIONS, Role, allowed, check, describe
+from bot.registry import REGISTRY
 
 A, D, C, S = Role.ANYONE, Role.DELEGATE, Role.CHAIR, Role.ADMIN
 

@@ -7,9 +7,9 @@ import logging
 import pytest
 from sqlmodel import Session, func, select
 
-from bot.commands import REGISTRY, Command
 from bot.context import Context
 from bot.messages import Message
+from bot.registry import REGISTRY, Command
 from bot.runtime import SOMETHING_WENT_WRONG, TRY_AGAIN, Runtime
 from bot.settings import Settings
 from storage.engine import make_engine

@@ -13,8 +13,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.commands import REGISTRY
 from bot.exchange import export_state
+from bot.registry import REGISTRY
 from bot.runtime import SOMETHING_WENT_WRONG, TRY_AGAIN, Runtime
 from storage.engine import make_engine, upgrade
 from tests.council import ADMIN, CHAIR, CHANNEL, OUTSIDER, delegate, make_runtime, seat_council

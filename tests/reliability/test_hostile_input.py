@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from bot.exchange import export_state
 from bot.runtime import SOMETHING_WENT_WRONG
 from handlers.shortcuts import RAISE_MODAL
-from handlers.views import CONCUR_VIEW, NO_REASON, OBJECT_VIEW
+from handlers.submissions import CONCUR_VIEW, NO_REASON, OBJECT_VIEW
 from storage.models import Outbox, ProcessedEvent
 from tests.council import ADMIN, CHANNEL, OUTSIDER, delegate, seat_council
 from tests.e2e import SECRET, BotServer
@@ -399,7 +399,7 @@ def test_a_raise_modal_on_a_decision_that_does_not_exist(seated: BotServer) -> N
 
 
 # A number Python's int() takes but the database cannot hold, or a "digit" int() refuses,
-# must be refused at the edge (bot.commands.parse_id), never reach the database.
+# must be refused at the edge (bot.registry.parse_id), never reach the database.
 OUT_OF_RANGE = ["99999999999999999999", "\u00b2"]
 
 

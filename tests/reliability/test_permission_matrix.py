@@ -28,8 +28,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from bot.commands import REGISTRY
 from bot.exchange import export_state, import_state
+from bot.registry import REGISTRY
 from bot.runtime import ErrorReply, Runtime
 from bot.settings import Settings
 from storage.engine import make_engine, upgrade

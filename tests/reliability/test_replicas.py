@@ -36,7 +36,7 @@ from sqlmodel import Session, col, select
 
 from bot import cadence
 from bot.runtime import SOMETHING_WENT_WRONG, TRY_AGAIN
-from handlers.views import CONCUR_VIEW, STATEMENT
+from handlers.submissions import CONCUR_VIEW, STATEMENT
 from storage.models import Body, JointDecision, Meeting, Outbox, Position, Proposal
 from tests.conftest import _truncate
 from tests.council import ADMIN, CHAIR, CHANNEL, CODES, Clock, delegate, make_runtime, seat_council

@@ -10,10 +10,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.commands import REGISTRY, Command
 from bot.context import Context
 from bot.exchange import export_state
 from bot.messages import Message
+from bot.registry import REGISTRY, Command
 from bot.runtime import SOMETHING_WENT_WRONG, Runtime
 from storage.engine import (
     ReadOnlyViolation,

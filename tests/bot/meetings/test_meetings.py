@@ -376,7 +376,7 @@ def test_help_lists_the_meeting_commands(council: Runtime) -> None:
 
 def test_every_example_outside_polls_names_what_the_charter_has(council: Runtime) -> None:
     """An example a diplomat copies names a body, member and area the default charter has."""
-    from bot.commands import REGISTRY
+    from bot.registry import REGISTRY
 
     polls = {"propose", "concur", "object", "extend", "amend", "polls", "withdraw", "decisions"}
     missing = ("No body matches", "No member matches", "There is no area")

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.commands import parse_user
 from bot.errors import CommandError
+from bot.registry import parse_user
 from bot.runtime import Runtime
 from bot.transports.console import Console, console_user
 from tests.council import Clock, make_runtime

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot import events
+from bot import bus
 
 
 @dataclass(frozen=True)
@@ -22,17 +22,17 @@ def test_subscribers_run_in_the_order_they_subscribed_and_only_for_their_kind() 
     heard: list[tuple[str, Any, str]] = []
     ctx: Any = object()  # the dispatch hands the context on untouched
 
-    @events.subscribe(Happened)
+    @bus.subscribe(Happened)
     def first(c: Any, event: Happened) -> None:
         heard.append(("first", c, event.what))
 
-    @events.subscribe(Happened)
+    @bus.subscribe(Happened)
     def second(c: Any, event: Happened) -> None:
         heard.append(("second", c, event.what))
 
     try:
-        events.publish(ctx, Happened("scheduled"))
-        events.publish(ctx, Unheard("ignored"))
+        bus.publish(ctx, Happened("scheduled"))
+        bus.publish(ctx, Unheard("ignored"))
         assert heard == [("first", ctx, "scheduled"), ("second", ctx, "scheduled")]
     finally:
-        events._HANDLERS.pop(Happened)
+        bus._HANDLERS.pop(Happened)

@@ -17,10 +17,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import polls
-from bot.commands import parse_id
 from bot.context import Context
 from bot.messages import Message, clip, plain
 from bot.polls.rules import Stance
+from bot.registry import parse_id
 from bot.runtime import ErrorReply, Runtime
 from handlers.blocks import notification_text, to_blocks
 from handlers.slackport import SlackPort
