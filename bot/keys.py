@@ -196,7 +196,7 @@ def table() -> str:
                 or function.__module__ != __name__):
             continue
         doc = " ".join((function.__doc__ or "").split())
-        what, _, key = doc.rpartition(": ``")
-        if key:
+        what, found, key = doc.rpartition(": ``")
+        if found:
             rows.append(f"| {what} | ``{key} |".replace("``", "`"))
     return "\n".join(rows)
