@@ -39,6 +39,10 @@ NUDGE_HOUR = 9
 WEEKLY_BEYOND_DAYS = 14
 #: In its last days a period's nudge says the breach is imminent.
 URGENT_DAYS = 3
+#: Days before a period's end from which a body short of meetings is at risk, when
+#: its charter says nothing (``at_risk_days``): ten for monthly cadences, sixty for
+#: yearly ones. The only place these numbers are written.
+DEFAULT_AT_RISK_DAYS = {"month": 10, "year": 60}
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
@@ -154,16 +158,25 @@ def period_before(period: Period, tz: ZoneInfo) -> Period:
     return period_containing(period.start - timedelta(microseconds=1), period.unit, tz)
 
 
+def default_at_risk(per: str) -> int:
+    """The at-risk lead of a cadence per ``per`` ("month" or "year") when none is set."""
+    return DEFAULT_AT_RISK_DAYS[per]
+
+
+def per_of(unit: str) -> str:
+    """The cadence a period unit checks: a month or half-month is "month", else "year"."""
+    return "month" if "month" in unit else "year"
+
+
 def lead_days(at_risk_days: int | None, period: Period) -> int:
     """How many days before a period's end a shortfall makes a body at risk.
 
-    The charter's ``at_risk_days`` (default 10 for monthly cadences, 60 for
-    yearly ones), capped at half the period in whole days so that the first
+    The charter's ``at_risk_days`` (default :data:`DEFAULT_AT_RISK_DAYS`), capped at half the period in whole days so that the first
     half of every period is on track whatever is scheduled: a half-month period
     turns at risk 6 to 8 days before it ends. Counted in local days, so a clock
     change inside the window moves nothing.
     """
-    days = at_risk_days if at_risk_days is not None else (10 if "month" in period.unit else 60)
+    days = at_risk_days if at_risk_days is not None else default_at_risk(per_of(period.unit))
     return max(1, min(days, period.days // 2))
 
 

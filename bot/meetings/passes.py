@@ -169,7 +169,7 @@ def _cadence_due(session: Session, now: datetime, settings: object) -> set[int]:
             # At risk: the period's last days (a day's slack either way; checked below).
             left = (current.after_last - now.astimezone(tz).date()).days
             if left - 1 <= current.days // 2:
-                default = rules.DEFAULT_AT_RISK[per]
+                default = cadence.default_at_risk(per)
                 risk = [held(current) < required]
                 if left > 2:
                     risk.append(func.coalesce(col(Body.at_risk_days), default) >= left - 1)
