@@ -180,6 +180,37 @@ def lead_days(at_risk_days: int | None, period: Period) -> int:
     return max(1, min(days, period.days // 2))
 
 
+def days_to_run(period: Period, now: datetime, tz: ZoneInfo) -> int:
+    """Whole local days from ``now``'s day to the period's end, today included.
+
+    More than the period's length before it begins, 0 or less once it has closed.
+    """
+    return (period.after_last - now.astimezone(tz).date()).days
+
+
+def at_risk_threshold(period: Period, now: datetime, tz: ZoneInfo) -> int | None:
+    """The smallest ``at_risk_days`` under which a body short of meetings is at risk in
+    ``period`` at ``now``; None when no setting makes it so (before the period, in the
+    half its cap keeps on track, or once it has closed).
+
+    A body is at risk from the day its lead reaches the days left to run; the lead
+    (:func:`lead_days`) only grows with the setting, so the settings that reach are
+    exactly those from this one up. A threshold of 1 admits every setting: the lead is
+    never less than a day. The verdict (:func:`assess`) and the cadence due query both
+    ask this one question.
+    """
+    left = days_to_run(period, now, tz)
+    if left < 1 or lead_days(left, period) < left:
+        return None
+    return left
+
+
+def within_lead(at_risk_days: int | None, period: Period, now: datetime, tz: ZoneInfo) -> bool:
+    """Whether ``now`` falls in the last days of ``period`` where a shortfall is at risk."""
+    threshold = at_risk_threshold(period, now, tz)
+    return threshold is not None and lead_days(at_risk_days, period) >= threshold
+
+
 def assess(count: int, per: str, at_risk_days: int | None, starts: Iterable[datetime],
            now: datetime, tz: ZoneInfo, period: Period | None = None) -> Compliance:
     """A body's compliance in ``period`` (default: the one containing ``now``).
@@ -199,7 +230,7 @@ def assess(count: int, per: str, at_risk_days: int | None, starts: Iterable[date
         verdict = Verdict.ON_TRACK
     elif now >= period.end:
         verdict = Verdict.BREACHED
-    elif held + scheduled >= required or now < at_risk_from:
+    elif held + scheduled >= required or not within_lead(at_risk_days, period, now, tz):
         verdict = Verdict.ON_TRACK
     else:
         verdict = Verdict.AT_RISK
