@@ -171,9 +171,10 @@ def per_of(unit: str) -> str:
 def lead_days(at_risk_days: int | None, period: Period) -> int:
     """How many days before a period's end a shortfall makes a body at risk.
 
-    The charter's ``at_risk_days`` (default :data:`DEFAULT_AT_RISK_DAYS`), capped at half the period in whole days so that the first
-    half of every period is on track whatever is scheduled: a half-month period
-    turns at risk 6 to 8 days before it ends. Counted in local days, so a clock
+    The charter's ``at_risk_days`` (default :data:`DEFAULT_AT_RISK_DAYS`), capped
+    at half the period in whole days so that the first half of every period is
+    on track whatever is scheduled: a half-month period turns at risk 6 to 8
+    days before it ends. Counted in local days, so a clock
     change inside the window moves nothing.
     """
     days = at_risk_days if at_risk_days is not None else default_at_risk(per_of(period.unit))
