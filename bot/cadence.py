@@ -39,6 +39,10 @@ NUDGE_HOUR = 9
 WEEKLY_BEYOND_DAYS = 14
 #: In its last days a period's nudge says the breach is imminent.
 URGENT_DAYS = 3
+#: Days before a period's end from which a body short of meetings is at risk, when
+#: its charter says nothing (``at_risk_days``): ten for monthly cadences, sixty for
+#: yearly ones. The only place these numbers are written.
+DEFAULT_AT_RISK_DAYS = {"month": 10, "year": 60}
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
@@ -154,17 +158,58 @@ def period_before(period: Period, tz: ZoneInfo) -> Period:
     return period_containing(period.start - timedelta(microseconds=1), period.unit, tz)
 
 
+def default_at_risk(per: str) -> int:
+    """The at-risk lead of a cadence per ``per`` ("month" or "year") when none is set."""
+    return DEFAULT_AT_RISK_DAYS[per]
+
+
+def per_of(unit: str) -> str:
+    """The cadence a period unit checks: a month or half-month is "month", else "year"."""
+    return "month" if "month" in unit else "year"
+
+
 def lead_days(at_risk_days: int | None, period: Period) -> int:
     """How many days before a period's end a shortfall makes a body at risk.
 
-    The charter's ``at_risk_days`` (default 10 for monthly cadences, 60 for
-    yearly ones), capped at half the period in whole days so that the first
-    half of every period is on track whatever is scheduled: a half-month period
-    turns at risk 6 to 8 days before it ends. Counted in local days, so a clock
+    The charter's ``at_risk_days`` (default :data:`DEFAULT_AT_RISK_DAYS`), capped
+    at half the period in whole days so that the first half of every period is
+    on track whatever is scheduled: a half-month period turns at risk 6 to 8
+    days before it ends. Counted in local days, so a clock
     change inside the window moves nothing.
     """
-    days = at_risk_days if at_risk_days is not None else (10 if "month" in period.unit else 60)
+    days = at_risk_days if at_risk_days is not None else default_at_risk(per_of(period.unit))
     return max(1, min(days, period.days // 2))
+
+
+def days_to_run(period: Period, now: datetime, tz: ZoneInfo) -> int:
+    """Whole local days from ``now``'s day to the period's end, today included.
+
+    More than the period's length before it begins, 0 or less once it has closed.
+    """
+    return (period.after_last - now.astimezone(tz).date()).days
+
+
+def at_risk_threshold(period: Period, now: datetime, tz: ZoneInfo) -> int | None:
+    """The smallest ``at_risk_days`` under which a body short of meetings is at risk in
+    ``period`` at ``now``; None when no setting makes it so (before the period, in the
+    half its cap keeps on track, or once it has closed).
+
+    A body is at risk from the day its lead reaches the days left to run; the lead
+    (:func:`lead_days`) only grows with the setting, so the settings that reach are
+    exactly those from this one up. A threshold of 1 admits every setting: the lead is
+    never less than a day. The verdict (:func:`assess`) and the cadence due query both
+    ask this one question.
+    """
+    left = days_to_run(period, now, tz)
+    if left < 1 or lead_days(left, period) < left:
+        return None
+    return left
+
+
+def within_lead(at_risk_days: int | None, period: Period, now: datetime, tz: ZoneInfo) -> bool:
+    """Whether ``now`` falls in the last days of ``period`` where a shortfall is at risk."""
+    threshold = at_risk_threshold(period, now, tz)
+    return threshold is not None and lead_days(at_risk_days, period) >= threshold
 
 
 def assess(count: int, per: str, at_risk_days: int | None, starts: Iterable[datetime],
@@ -186,7 +231,7 @@ def assess(count: int, per: str, at_risk_days: int | None, starts: Iterable[date
         verdict = Verdict.ON_TRACK
     elif now >= period.end:
         verdict = Verdict.BREACHED
-    elif held + scheduled >= required or now < at_risk_from:
+    elif held + scheduled >= required or not within_lead(at_risk_days, period, now, tz):
         verdict = Verdict.ON_TRACK
     else:
         verdict = Verdict.AT_RISK

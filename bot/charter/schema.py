@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from bot.cadence import default_at_risk
 from bot.charter.spec import LEVELS, PERIODS, AreaSpec, BodySpec, Cadence, Charter, MemberSpec
 from bot.lookup import normalise
 from bot.times import read_duration
@@ -35,7 +36,6 @@ DEFAULT_TIMEZONE = "Europe/Brussels"
 _HIGH_LEVELS = frozenset({"summit", "ministerial"})
 _LONG_REMINDERS = (timedelta(days=7), timedelta(hours=24), timedelta(hours=1))
 _SHORT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
-_DEFAULT_AT_RISK = {"month": 10, "year": 60}
 # at_risk_days must leave part of the shortest period "on track".
 _MAX_AT_RISK = {"month": 28, "year": 365}
 _MIN_MEMBERS = 2
@@ -256,7 +256,7 @@ class BodyTable(_Table):
             reminders = _LONG_REMINDERS if self.level in _HIGH_LEVELS else _SHORT_REMINDERS
         at_risk_days = self.at_risk_days
         if at_risk_days is None and cadence is not None:
-            at_risk_days = _DEFAULT_AT_RISK[cadence.per]
+            at_risk_days = default_at_risk(cadence.per)
         return BodySpec(key=self.key, name=self.name, level=self.level, mandate=self.mandate,
                         cadence=cadence, reminders=reminders, at_risk_days=at_risk_days,
                         area=self.area, extraordinary=self.extraordinary)

@@ -168,13 +168,13 @@ def _cadence_due(session: Session, now: datetime, settings: Settings) -> set[int
             previous = cadence.period_before(current, tz)
             scope = (col(Body.active).is_(True), Body.cadence_per == per, kind,
                      Council.timezone == zone)
-            # At risk: the period's last days (a day's slack either way; checked below).
-            left = (current.after_last - now.astimezone(tz).date()).days
-            if left - 1 <= current.days // 2:
-                default = rules.DEFAULT_AT_RISK[per]
+            # At risk: the settings the verdict's own threshold admits (cadence.assess).
+            threshold = cadence.at_risk_threshold(current, now, tz)
+            if threshold is not None:
                 risk = [held(current) < required]
-                if left > 2:
-                    risk.append(func.coalesce(col(Body.at_risk_days), default) >= left - 1)
+                if threshold > 1:
+                    setting = func.coalesce(col(Body.at_risk_days), cadence.default_at_risk(per))
+                    risk.append(setting >= threshold)
                 branches.append(_cadence_bodies(len(windows), *scope, *risk))
                 windows.append(("nudge", tz, current))
             # The key of each body's breach notice, built in SQL from the one format.

@@ -24,8 +24,6 @@ MAX_TITLE = 200
 MAX_AHEAD = timedelta(days=3650)
 #: New bodies are reminded a day and an hour before each meeting.
 SHORT_REMINDERS = (24 * 3600, 3600)
-#: Days before a period's end from which a new body with too few meetings is at risk.
-DEFAULT_AT_RISK = {"month": 10, "year": 60}
 #: The most meetings a cadence may ask for, per unit.
 MAX_CADENCE = {"month": 31, "year": 366}
 #: Extraordinary requests are recalled this often until a meeting is scheduled.
@@ -74,7 +72,9 @@ def check_body_key(key: str, given: str) -> None:
 
 
 def default_at_risk(cadence_per: str | None) -> int | None:
-    return DEFAULT_AT_RISK[cadence_per] if cadence_per else None
+    """A new body takes its unit's default lead (:func:`bot.cadence.default_at_risk`);
+    one without a cadence is never at risk and has none."""
+    return cadence.default_at_risk(cadence_per) if cadence_per else None
 
 
 def mandate_of_new_body(cadence_count: int | None, cadence_per: str | None) -> str:

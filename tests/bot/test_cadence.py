@@ -85,6 +85,20 @@ def test_monthly_verdicts_around_the_at_risk_line() -> None:
     assert late.verdict is Verdict.AT_RISK and late.scheduled == 0
 
 
+def test_the_at_risk_threshold_is_the_days_left_while_a_lead_can_reach_them() -> None:
+    december = period_containing(local(2026, 12, 10, 12, 0), "month", BRU)
+    # From the 22nd, ten days left: a setting of ten or more is at risk.
+    assert cadence.at_risk_threshold(december, local(2026, 12, 22, 0, 0), BRU) == 10
+    assert cadence.at_risk_threshold(december, local(2026, 12, 21, 23, 59), BRU) == 11
+    # Sixteen days left is more than the cap (half of 31 days): no setting reaches.
+    assert cadence.at_risk_threshold(december, local(2026, 12, 16, 12, 0), BRU) is None
+    assert cadence.at_risk_threshold(december, local(2026, 12, 17, 12, 0), BRU) == 15
+    # On the last day every setting does; once closed, none.
+    assert cadence.at_risk_threshold(december, local(2026, 12, 31, 23, 0), BRU) == 1
+    assert cadence.at_risk_threshold(december, local(2027, 1, 1, 0, 0), BRU) is None
+    assert cadence.default_at_risk("month") == 10 and cadence.default_at_risk("year") == 60
+
+
 def test_a_closed_period_short_of_meetings_is_breached() -> None:
     december = period_containing(local(2026, 12, 5, 0, 0), "month", BRU)
     after = local(2027, 1, 1, 0, 0)
