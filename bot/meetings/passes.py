@@ -38,6 +38,7 @@ from storage.models import (
     Meeting,
     Outbox,
 )
+from storage.statuses import MeetingStatus, RequestStatus
 
 
 def slash_of(pctx: PassContext) -> str:
@@ -84,7 +85,7 @@ def _meeting_reminders_due(session: Session, now: datetime, settings: object) ->
                 select(Meeting.council_id, Meeting.starts_at, Meeting.created_at,
                        literal_column(str(seconds)).label("lead"))
                 .join(Body, Body.id == Meeting.body_id)  # type: ignore[arg-type]
-                .where(stored == listed, Meeting.status == "scheduled",
+                .where(stored == listed, Meeting.status == MeetingStatus.SCHEDULED,
                        col(Meeting.starts_at) > now, col(Meeting.starts_at) <= now + lead,
                        ~exists().where(col(Outbox.council_id) == col(Meeting.council_id),
                                        col(Outbox.key) == key)))
@@ -248,7 +249,7 @@ def _extraordinary_due(session: Session, now: datetime, settings: object) -> set
             for request_id, council_id, created_at in session.execute(
                 select(ExtraordinaryRequest.id, ExtraordinaryRequest.council_id,
                        ExtraordinaryRequest.created_at)
-                .where(ExtraordinaryRequest.status == "open",
+                .where(ExtraordinaryRequest.status == RequestStatus.OPEN,
                        col(ExtraordinaryRequest.created_at) <= now - rules.EXTRAORDINARY_EVERY))}
     return {council_id for council_id, _ in wanted - recorded_keys(session, wanted)}
 
