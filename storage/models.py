@@ -14,6 +14,13 @@ from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.columns import UTCDateTime
+from storage.statuses import (
+    IssueStatus,
+    MeetingStatus,
+    OutboxStatus,
+    ProposalStatus,
+    RequestStatus,
+)
 
 
 def _when(nullable: bool = False, index: bool = False) -> Any:
@@ -116,7 +123,7 @@ class Meeting(SQLModel, table=True):
     body_id: int = Field(foreign_key="body.id", index=True)
     starts_at: datetime = _when()
     title: str = _text()
-    status: str = Field(default="scheduled", max_length=16)
+    status: str = Field(default=MeetingStatus.SCHEDULED, max_length=16)
     cancel_reason: str | None = _text(nullable=True, default=None)
     extraordinary: bool = False
     request_id: int | None = Field(default=None, foreign_key="extraordinaryrequest.id")
@@ -145,7 +152,7 @@ class ExtraordinaryRequest(SQLModel, table=True):
     member_id: int | None = Field(default=None, foreign_key="member.id")
     requested_by: str = Field(max_length=32)
     reason: str = _text()
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default=RequestStatus.OPEN, max_length=16)
     created_at: datetime = _when()
     fulfilled_at: datetime | None = _when(nullable=True)
 
@@ -165,7 +172,7 @@ class Proposal(SQLModel, table=True):
     opened_at: datetime = _when()
     version_opened_at: datetime = _when()
     deadline: datetime = _when(index=True)
-    status: str = Field(default="open", max_length=16, index=True)
+    status: str = Field(default=ProposalStatus.OPEN, max_length=16, index=True)
     closed_at: datetime | None = _when(nullable=True)
     outcome_note: str | None = _text(nullable=True, default=None)
 
@@ -221,7 +228,7 @@ class ImplementationIssue(SQLModel, table=True):
     raised_by: str = Field(max_length=32)
     text: str = _text()
     source_link: str | None = _text(nullable=True, default=None)
-    status: str = Field(default="open", max_length=16, index=True)
+    status: str = Field(default=IssueStatus.OPEN, max_length=16, index=True)
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
     created_at: datetime = _when()
     closed_at: datetime | None = _when(nullable=True)
@@ -245,12 +252,12 @@ class Outbox(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     council_id: int = Field(foreign_key="council.id", index=True)
     key: str = Field(max_length=200)
-    kind: str = Field(max_length=16)  # post | dm | update | home
+    kind: str = Field(max_length=16)  # an OutboxKind
     channel: str | None = Field(default=None, max_length=32)
     thread_key: str | None = Field(default=None, max_length=200)
     target_key: str | None = Field(default=None, max_length=200)
     payload: dict[str, Any] = _json({})
-    status: str = Field(default="pending", max_length=16)  # pending|sending|sent|failed|skipped
+    status: str = Field(default=OutboxStatus.PENDING, max_length=16)
     revision: int = 1
     attempts: int = 0
     next_attempt_at: datetime = _when()

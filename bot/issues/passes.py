@@ -18,6 +18,7 @@ from bot.issues.service import place_waiting_issues, refresh_announcement
 from bot.scheduler import PassContext, scheduled_pass
 from bot.settings import Settings
 from storage.models import Body, ImplementationIssue, Meeting
+from storage.statuses import MeetingStatus
 
 
 def _carry_over_due(session: Session, now: datetime, settings: Settings) -> set[int]:
@@ -30,7 +31,7 @@ def _carry_over_due(session: Session, now: datetime, settings: Settings) -> set[
         select(ImplementationIssue.council_id).distinct()
         .outerjoin(placed, placed.id == ImplementationIssue.meeting_id)  # type: ignore[arg-type]
         .where(ImplementationIssue.status == OPEN,
-               or_(col(placed.id).is_(None), col(placed.status) != "scheduled",
+               or_(col(placed.id).is_(None), col(placed.status) != MeetingStatus.SCHEDULED,
                    col(placed.starts_at) <= now - CARRY_OVER))))
     if not waiting:
         return set()
@@ -38,7 +39,7 @@ def _carry_over_due(session: Session, now: datetime, settings: Settings) -> set[
         select(Meeting.council_id).distinct()
         .join(Body, Body.id == Meeting.body_id)  # type: ignore[arg-type]
         .where(col(Meeting.council_id).in_(waiting), col(Body.key).startswith(COUNCIL_PREFIX),
-               Meeting.status == "scheduled", col(Meeting.extraordinary).is_(False),
+               Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.extraordinary).is_(False),
                col(Meeting.starts_at) > now)))
 
 

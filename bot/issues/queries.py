@@ -22,6 +22,7 @@ from storage.models import (
 )
 from storage.queries import Page, first_page
 from storage.roster import roster_for
+from storage.statuses import MeetingStatus
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def next_council_meeting(session: Session, council_id: int, now: datetime) -> Me
         .where(
             Meeting.council_id == council_id,
             col(Body.key).startswith(COUNCIL_PREFIX),
-            Meeting.status == "scheduled",
+            Meeting.status == MeetingStatus.SCHEDULED,
             col(Meeting.extraordinary).is_(False),
             Meeting.starts_at > now,
         )

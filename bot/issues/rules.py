@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.settings import DEFAULT_ISSUE_OVERDUE_DAYS
+from storage.statuses import IssueStatus, MeetingStatus
 
 #: The right every issue rests on, shown beside each issue and listing.
 ROME = ("\u201cEach member may raise in the NRC issues related to the implementation of joint "
@@ -22,7 +23,7 @@ ROME = ("\u201cEach member may raise in the NRC issues related to the implementa
 
 #: "the issue ... stays open until the Chair or the secretariat resolves it, or the
 #: raising member withdraws it."
-OPEN, RESOLVED, WITHDRAWN = "open", "resolved", "withdrawn"
+OPEN, RESOLVED, WITHDRAWN = IssueStatus.OPEN, IssueStatus.RESOLVED, IssueStatus.WITHDRAWN
 
 #: Bodies whose meetings are meetings of the Council itself, at any level.
 COUNCIL_PREFIX = "council-"
@@ -95,7 +96,7 @@ def needs_meeting(status: str | None, starts_at: datetime | None, now: datetime)
     """
     if status is None or starts_at is None:
         return True
-    return status != "scheduled" or starts_at <= now - CARRY_OVER
+    return status != MeetingStatus.SCHEDULED or starts_at <= now - CARRY_OVER
 
 
 def plain_link(link: str | None) -> str | None:

@@ -47,6 +47,7 @@ from bot.outbox import OutboxWriter
 from bot.permissions import Role
 from bot.registry import text_argument
 from storage.models import Body, ImplementationIssue, JointDecision, Meeting, Member
+from storage.statuses import MeetingStatus
 
 #: Writes an audit entry: (action, details, member).
 Auditor = Callable[[str, dict[str, Any], Member | None], None]
@@ -64,7 +65,7 @@ def placement_label(session: Session, issue: ImplementationIssue, now: datetime,
     if meeting is None:
         return render.waiting_text()
     if needs_meeting(meeting.status, meeting.starts_at, now):
-        return render.waiting_text(meeting.id, cancelled=meeting.status == "cancelled")
+        return render.waiting_text(meeting.id, cancelled=meeting.status == MeetingStatus.CANCELLED)
     return meeting_label(session, meeting, tz)
 
 

@@ -39,6 +39,7 @@ from storage.models import (
     Meeting,
     Outbox,
 )
+from storage.statuses import MeetingStatus, RequestStatus
 
 
 def slash_of(pctx: PassContext) -> str:
@@ -85,7 +86,7 @@ def _meeting_reminders_due(session: Session, now: datetime, settings: Settings) 
                 select(Meeting.council_id, Meeting.starts_at, Meeting.created_at,
                        literal_column(str(seconds)).label("lead"))
                 .join(Body, Body.id == Meeting.body_id)  # type: ignore[arg-type]
-                .where(stored == listed, Meeting.status == "scheduled",
+                .where(stored == listed, Meeting.status == MeetingStatus.SCHEDULED,
                        col(Meeting.starts_at) > now, col(Meeting.starts_at) <= now + lead,
                        ~exists().where(col(Outbox.council_id) == col(Meeting.council_id),
                                        col(Outbox.key) == key)))
@@ -155,7 +156,7 @@ def _cadence_due(session: Session, now: datetime, settings: Settings) -> set[int
     def held(period: cadence.Period) -> Any:
         return (select(func.count()).select_from(Meeting)
                 .where(Meeting.council_id == Body.council_id, Meeting.body_id == Body.id,
-                       Meeting.status != "cancelled", col(Meeting.starts_at) >= period.start,
+                       Meeting.status != MeetingStatus.CANCELLED, col(Meeting.starts_at) >= period.start,
                        col(Meeting.starts_at) < period.end)
                 .scalar_subquery())
 
@@ -250,7 +251,7 @@ def _extraordinary_due(session: Session, now: datetime, settings: Settings) -> s
             for request_id, council_id, created_at in session.execute(
                 select(ExtraordinaryRequest.id, ExtraordinaryRequest.council_id,
                        ExtraordinaryRequest.created_at)
-                .where(ExtraordinaryRequest.status == "open",
+                .where(ExtraordinaryRequest.status == RequestStatus.OPEN,
                        col(ExtraordinaryRequest.created_at) <= now - rules.EXTRAORDINARY_EVERY))}
     return {council_id for council_id, _ in wanted - recorded_keys(session, wanted)}
 

@@ -26,6 +26,7 @@ from storage.models import (
     Meeting,
     Member,
 )
+from storage.statuses import IssueStatus, MeetingStatus, RequestStatus
 
 
 def bodies_of(session: Session, council_id: int) -> list[Body]:
@@ -77,7 +78,7 @@ def clashing_meeting(session: Session, body: Body, starts: datetime) -> Meeting 
     """A scheduled meeting of the same body at the same time."""
     return session.exec(select(Meeting).where(
         Meeting.body_id == body.id, Meeting.starts_at == starts,
-        Meeting.status == "scheduled")).first()
+        Meeting.status == MeetingStatus.SCHEDULED)).first()
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def standings(session: Session, bodies: Iterable[Body], now: datetime,
     starts: dict[int, list[datetime]] = {body_id: [] for body_id in periods}
     for body_id, start in session.execute(
             select(Meeting.body_id, Meeting.starts_at).where(
-                col(Meeting.body_id).in_(list(periods)), Meeting.status != "cancelled",
+                col(Meeting.body_id).in_(list(periods)), Meeting.status != MeetingStatus.CANCELLED,
                 col(Meeting.starts_at) >= min(p.start for _, _, p in periods.values()),
                 col(Meeting.starts_at) < max(c.end for _, c, _ in periods.values()))):
         starts[body_id].append(start)  # assess() ignores those outside its period
@@ -133,7 +134,7 @@ def open_requests(session: Session, council_id: int) -> list[ExtraordinaryReques
     return list(session.exec(
         select(ExtraordinaryRequest)
         .where(ExtraordinaryRequest.council_id == council_id,
-               ExtraordinaryRequest.status == "open")
+               ExtraordinaryRequest.status == RequestStatus.OPEN)
         .order_by(col(ExtraordinaryRequest.id))
     ))
 
@@ -172,7 +173,7 @@ def agenda_entries(session: Session, meeting: Meeting,
             listed_issues.add(item.issue_id)
     for issue in session.exec(
         select(ImplementationIssue).where(ImplementationIssue.meeting_id == meeting.id,
-                                          ImplementationIssue.status == "open")
+                                          ImplementationIssue.status == IssueStatus.OPEN)
         .order_by(col(ImplementationIssue.id))
     ):
         if issue.id in listed_issues:
@@ -197,7 +198,7 @@ def upcoming_meetings(session: Session, council_id: int, now: datetime,
     soonest first."""
     return list(session.exec(
         select(Meeting, Body).join(Body, Body.id == Meeting.body_id)  # type: ignore[arg-type]
-        .where(Meeting.council_id == council_id, Meeting.status == "scheduled",
+        .where(Meeting.council_id == council_id, Meeting.status == MeetingStatus.SCHEDULED,
                col(Meeting.starts_at) > now)
         .order_by(col(Meeting.starts_at)).limit(limit)))
 
@@ -210,7 +211,7 @@ def meetings_page(session: Session, council_id: int, now: datetime, body: Body |
     first asks for the total on its own, to say how many pages there are.
     """
     query = select(Meeting, Body).join(Body, Body.id == Meeting.body_id).where(  # type: ignore[arg-type]
-        Meeting.council_id == council_id, Meeting.status == "scheduled",
+        Meeting.council_id == council_id, Meeting.status == MeetingStatus.SCHEDULED,
         col(Meeting.starts_at) > now)
     if body is not None:
         query = query.where(Meeting.body_id == body.id)

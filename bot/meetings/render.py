@@ -16,6 +16,7 @@ from bot.meetings.rules import nudge_stage
 from bot.messages import Message, count, escape
 from bot.times import slack_date, span_text
 from storage.models import Body, Council, ExtraordinaryRequest, Meeting
+from storage.statuses import MeetingStatus
 
 if TYPE_CHECKING:  # the plain records the queries return; render runs no query
     from bot.meetings.queries import AgendaEntry, FeedLink
@@ -68,7 +69,7 @@ def announcement(council: Council, meeting: Meeting, body: Body, agenda: str,
         text += f"\nRequested by *{who}*: {escape(asked.reason)}"
     header = f"{kind} M{meeting.id}: {meeting.title}"
     context = [f"Scheduled by <@{meeting.created_by}>. Feeds: `{slash} calendar` (secretariat)."]
-    if meeting.status == "cancelled":
+    if meeting.status == MeetingStatus.CANCELLED:
         header = f"Cancelled: M{meeting.id}: {meeting.title}"
         reason = f" Reason: {escape(meeting.cancel_reason)}" if meeting.cancel_reason else ""
         text = f"~{text}~\n*This meeting is cancelled.*{reason}"
@@ -82,7 +83,7 @@ def announcement(council: Council, meeting: Meeting, body: Body, agenda: str,
 
 
 def agenda_reply(meeting: Meeting, body: Body, agenda: str, tz: ZoneInfo) -> Message:
-    status = " (cancelled)" if meeting.status == "cancelled" else ""
+    status = " (cancelled)" if meeting.status == MeetingStatus.CANCELLED else ""
     return Message(
         text=f"*{escape(meeting.title)}*{status}: {body.name}, "
              f"{slack_date(meeting.starts_at, tz)}.",

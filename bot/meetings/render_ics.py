@@ -17,6 +17,7 @@ import icalendar
 
 from bot.messages import plain
 from storage.models import Body, Council, Meeting
+from storage.statuses import MeetingStatus
 
 #: Meetings carry no end time; calendars are shown this long a block.
 DEFAULT_DURATION = timedelta(hours=2)
@@ -67,12 +68,12 @@ def _event(council: Council, meeting: Meeting, body: Body, agenda_lines: Sequenc
     description = [f"{body.name}, meeting M{meeting.id}."]
     if agenda:
         description += ["", "Agenda:", *agenda]
-    if meeting.status == "cancelled":
+    if meeting.status == MeetingStatus.CANCELLED:
         description += ["", "Cancelled." + (f" {meeting.cancel_reason}"
                                             if meeting.cancel_reason else "")]
     event.add("description", "\n".join(description))
     event.add("categories", [body.key])
-    if meeting.status == "cancelled":
+    if meeting.status == MeetingStatus.CANCELLED:
         event.add("status", "CANCELLED")
         event.add("sequence", 1)
     else:

@@ -19,6 +19,7 @@ from bot import cadence
 from bot.cadence import Compliance, Verdict
 from bot.errors import CommandError
 from bot.times import local_text
+from storage.statuses import MeetingStatus, RequestStatus
 
 MAX_TITLE = 200
 MAX_AHEAD = timedelta(days=3650)
@@ -85,7 +86,7 @@ def mandate_of_new_body(cadence_count: int | None, cadence_per: str | None) -> s
 
 def check_cancel(number: int | None, status: str, starts_at: datetime, now: datetime) -> None:
     """A meeting is cancelled once, and only before it starts (then it counts as held)."""
-    if status == "cancelled":
+    if status == MeetingStatus.CANCELLED:
         raise CommandError(f"M{number} is already cancelled.")
     if starts_at <= now:
         raise CommandError(f"M{number} has already taken place.")
@@ -94,7 +95,7 @@ def check_cancel(number: int | None, status: str, starts_at: datetime, now: date
 def check_agenda_open(number: int | None, status: str, starts_at: datetime,
                       now: datetime) -> None:
     """The agenda is open until the meeting starts, unless it is cancelled."""
-    if status == "cancelled":
+    if status == MeetingStatus.CANCELLED:
         raise CommandError(f"M{number} is cancelled; its agenda is closed.")
     if starts_at <= now:
         raise CommandError(f"M{number} has already taken place; its agenda is closed.")
@@ -103,14 +104,14 @@ def check_agenda_open(number: int | None, status: str, starts_at: datetime,
 def reopens_request(request_status: str) -> bool:
     """The declaration says the extraordinary meeting "will take place": cancelling it
     puts a fulfilled request back among those to be met."""
-    return request_status == "fulfilled"
+    return request_status == RequestStatus.FULFILLED
 
 
 def check_withdraw(number: int, status: str, chair_title: str) -> None:
     """Only an open request can be withdrawn; a fulfilled one has its meeting."""
-    if status == "withdrawn":
+    if status == RequestStatus.WITHDRAWN:
         raise CommandError(f"E{number} is already withdrawn.")
-    if status != "open":
+    if status != RequestStatus.OPEN:
         raise CommandError(f"E{number} is fulfilled: its meeting is scheduled; the "
                            f"{chair_title} may cancel that meeting.")
 

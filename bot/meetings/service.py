@@ -20,6 +20,7 @@ from bot.messages import Message, count, escape
 from bot.registry import text_argument
 from bot.times import slack_date
 from storage.models import AgendaItem, Body, Council, ExtraordinaryRequest, Meeting
+from storage.statuses import MeetingStatus, RequestStatus
 
 MAX_LISTED = 25
 
@@ -136,7 +137,7 @@ def schedule(ctx: Context, body: Body, starts: datetime, title: str,
     ctx.session.add(meeting)
     ctx.session.flush()
     if request is not None:
-        request.status = "fulfilled"
+        request.status = RequestStatus.FULFILLED
         request.fulfilled_at = ctx.now
         ctx.session.add(request)
     ctx.audit("meeting.schedule", {
@@ -178,14 +179,14 @@ def cancel(ctx: Context, token: str, reason: str) -> Message:
     if reason:
         reason = text_argument(reason, "reason")
     rules.check_cancel(meeting.id, meeting.status, meeting.starts_at, ctx.now)
-    meeting.status = "cancelled"
+    meeting.status = MeetingStatus.CANCELLED
     meeting.cancel_reason = reason or None
     ctx.session.add(meeting)
     reopened = None
     if meeting.request_id is not None:
         request = ctx.session.get(ExtraordinaryRequest, meeting.request_id)
         if request is not None and rules.reopens_request(request.status):
-            request.status = "open"
+            request.status = RequestStatus.OPEN
             request.fulfilled_at = None
             ctx.session.add(request)
             reopened = request.id

@@ -14,6 +14,7 @@ from bot.meetings import queries, render, rules
 from bot.messages import Message
 from bot.permissions import Role
 from storage.models import ExtraordinaryRequest, Member
+from storage.statuses import RequestStatus
 
 
 def request_meeting(ctx: Context, reason: str) -> Message:
@@ -64,7 +65,7 @@ def withdraw_request(ctx: Context, number: int) -> Message:
                      and member.id == request.member_id and Role.DELEGATE in ctx.actor.roles))
     ctx.require("withdraw request", *((Role.REQUESTER,) if requester else ()))
     rules.check_withdraw(number, request.status, ctx.council.chair_title)
-    request.status = "withdrawn"
+    request.status = RequestStatus.WITHDRAWN
     ctx.session.add(request)
     requested_for = (ctx.session.get(Member, request.member_id)
                      if request.member_id is not None else None)

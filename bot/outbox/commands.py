@@ -12,9 +12,15 @@ from bot.messages import Message, count, escape
 from bot.registry import command
 from bot.times import slack_date
 from storage.models import Outbox
+from storage.statuses import OutboxStatus
 
 STUCK = timedelta(minutes=5)
 SHOWN = 10
+#: The rows listed: still to go out, or refused.
+_WAITING = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
+#: The order of the summary's totals.
+_SUMMED = (OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED,
+           OutboxStatus.SKIPPED)
 
 
 @command("outbox", "outbox", examples=("outbox",))
@@ -25,17 +31,17 @@ def outbox_status(ctx: Context, args: str) -> Message:
     """
     rows = list(ctx.session.exec(
         select(Outbox).where(Outbox.council_id == ctx.council_id,
-                             col(Outbox.status).in_(("pending", "sending", "failed")))
+                             col(Outbox.status).in_(_WAITING))
         .order_by(col(Outbox.id))
     ))
     totals = Counter(ctx.session.exec(
         select(Outbox.status).where(Outbox.council_id == ctx.council_id)
     ))
-    summary = ", ".join(f"{totals[s]} {s}" for s in ("sent", "pending", "sending", "failed",
-                                                     "skipped") if totals[s]) or "nothing yet"
+    summary = ", ".join(f"{totals[s]} {s}" for s in _SUMMED if totals[s]) or "nothing yet"
     lines = []
     for row in rows[:SHOWN]:
-        late = " (late)" if row.status != "failed" and ctx.now - row.created_at > STUCK else ""
+        late = (" (late)" if row.status != OutboxStatus.FAILED and ctx.now - row.created_at > STUCK
+                else "")
         error = f": {escape(row.last_error[:150])}" if row.last_error else ""
         lines.append(f"• `{row.key}` {row.status}{late}, {count(row.attempts, 'attempt')}, "
                      f"since {slack_date(row.created_at, ctx.tz)}{error}")
@@ -46,5 +52,5 @@ def outbox_status(ctx: Context, args: str) -> Message:
         header="Outbox",
         sections=["\n".join(lines)] if lines else [],
         context=["Failed messages stay here until `nrc-bot outbox retry` sends them again."]
-        if totals["failed"] else [],
+        if totals[OutboxStatus.FAILED] else [],
     )

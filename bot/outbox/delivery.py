@@ -32,6 +32,7 @@ from bot.outbox.port import (
 from bot.times import utcnow
 from storage.engine import one_statement, reading, transaction
 from storage.models import Council, Outbox
+from storage.statuses import OutboxKind, OutboxStatus
 
 log = logging.getLogger("bot.outbox")
 
@@ -84,13 +85,13 @@ def _claim_query(postgresql: bool, one_council: bool, by_id: bool = False) -> An
                 # A pending row rewritten while a worker was sending its older content
                 # keeps that worker's lease: the newer content waits for the older
                 # request to finish, so Slack never ends up showing the older.
-                (t.c.status == "pending")
+                (t.c.status == OutboxStatus.PENDING)
                 & (t.c.claimed_until.is_(None) | (t.c.claimed_until < wall)),
-                (t.c.status == "sending") & (t.c.claimed_until < wall),
+                (t.c.status == OutboxStatus.SENDING) & (t.c.claimed_until < wall),
             ),
             t.c.next_attempt_at <= now,
         )
-        .order_by(case((t.c.kind == "home", 1), else_=0), t.c.id)
+        .order_by(case((t.c.kind == OutboxKind.HOME, 1), else_=0), t.c.id)
         .limit(BATCH)
     )
     if one_council:
@@ -106,14 +107,14 @@ def _claim_query(postgresql: bool, one_council: bool, by_id: bool = False) -> An
         ref.c.posted_channel.label("ref_channel"), ref.c.ts.label("ref_ts"),
     ).with_for_update(skip_locked=True, of=t).subquery("picked")
     return (update(t).where(t.c.id == picked.c.id)
-            .values(status="sending", claimed_until=bindparam("lease"))
+            .values(status=OutboxStatus.SENDING, claimed_until=bindparam("lease"))
             .returning(t, picked.c.was_status, picked.c.council_channel,
                        picked.c.ref_channel, picked.c.ref_ts))
 
 
 _COLUMNS = tuple(c.name for c in _TABLE.columns)
 #: The claim's order (``_claim_query``): RETURNING keeps none.
-_FIRST = {"home": 1}
+_FIRST: dict[str, int] = {OutboxKind.HOME: 1}
 
 
 def _claim(engine: Engine, now: datetime, council_id: int | None,
@@ -138,15 +139,15 @@ def _claim(engine: Engine, now: datetime, council_id: int | None,
             ref = ((str(found["ref_channel"]), str(found["ref_ts"]))
                    if found["ref_ts"] and found["ref_channel"] else None)
             was = found["was_status"] if postgresql else row.status
-            claims.append(Claim(row, was == "sending", found["council_channel"], ref))
+            claims.append(Claim(row, was == OutboxStatus.SENDING, found["council_channel"], ref))
         if not claims:
             return []
         if not postgresql:  # SQLite's RETURNING cannot name the joined tables: two steps
             connection.execute(update(_TABLE)
                                .where(_TABLE.c.id.in_([c.row.id for c in claims]))
-                               .values(status="sending", claimed_until=lease))
+                               .values(status=OutboxStatus.SENDING, claimed_until=lease))
     for claim in claims:  # as the database now has them
-        claim.row.status, claim.row.claimed_until = "sending", lease
+        claim.row.status, claim.row.claimed_until = OutboxStatus.SENDING, lease
     claims.sort(key=lambda c: (_FIRST.get(c.row.kind, 0), c.row.id or 0))
     return claims
 
@@ -175,7 +176,7 @@ def _ref(engine: Engine, claim: Claim, key: str) -> tuple[str, str]:
 def _target(engine: Engine, claim: Claim) -> tuple[str | None, str | None]:
     """Where a post or DM goes: (channel or user, thread ts); Waiting if not yet known."""
     row = claim.row
-    if row.kind == "dm":
+    if row.kind == OutboxKind.DM:
         return row.channel, None
     if row.thread_key:
         return _ref(engine, claim, row.thread_key)
@@ -206,7 +207,7 @@ def _send(engine: Engine, port: Port, claim: Claim, now: datetime,
     already, so look before posting again.
     """
     row = claim.row
-    if row.kind in ("post", "dm"):
+    if row.kind in (OutboxKind.POST, OutboxKind.DM):
         message = Message.from_dict(row.payload)
         channel, thread_ts = _target(engine, claim)
         if (claim.recovering or row.attempts > 0) and channel is not None:
@@ -215,11 +216,11 @@ def _send(engine: Engine, port: Port, claim: Claim, now: datetime,
                 log.warning("outbox %s had been posted before a crash; not posting again",
                             row.key)
                 return found
-        if row.kind == "dm":
+        if row.kind == OutboxKind.DM:
             assert channel is not None
             return port.dm(channel, message, row.key)
         return port.post(channel, message, thread_ts, row.key)
-    if row.kind == "update":
+    if row.kind == OutboxKind.UPDATE:
         assert row.target_key is not None
         target = _ref(engine, claim, row.target_key)
         view = row.payload.get("view")
@@ -231,7 +232,7 @@ def _send(engine: Engine, port: Port, claim: Claim, now: datetime,
             message = Message.from_dict(row.payload)
         port.update(target[0], target[1], message)
         return target
-    if row.kind == "home":
+    if row.kind == OutboxKind.HOME:
         assert row.channel is not None
         with reading(engine) as session:
             home = _render(session, renderers, "home", row.council_id, row.channel, now)
@@ -300,20 +301,21 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
                 continue
             except PermanentError as exc:
                 report.failed += 1
-                _settle(engine, row, status="failed", attempts=row.attempts + 1,
+                _settle(engine, row, status=OutboxStatus.FAILED, attempts=row.attempts + 1,
                         last_error=str(exc), claimed_until=None)
                 log.error("outbox %s failed for good: %s", row.key, exc)
                 continue
             except Waiting as exc:
                 report.deferred += 1
-                _settle(engine, row, status="pending", claimed_until=None, last_error=str(exc),
-                        next_attempt_at=now + WAIT)
+                _settle(engine, row, status=OutboxStatus.PENDING, claimed_until=None,
+                        last_error=str(exc), next_attempt_at=now + WAIT)
                 continue
             progressed = True
             report.sent += 1
-            values: dict[str, object] = {"status": "sent", "sent_at": now, "claimed_until": None,
+            values: dict[str, object] = {"status": OutboxStatus.SENT, "sent_at": now,
+                                         "claimed_until": None,
                                          "attempts": row.attempts + 1, "last_error": None}
-            if row.kind in ("post", "dm"):
+            if row.kind in (OutboxKind.POST, OutboxKind.DM):
                 values.update(ts=ts, posted_channel=channel)
             if not _settle(engine, row, **values):
                 report.settled.discard(row.id or 0)
@@ -332,14 +334,14 @@ def _retry(engine: Engine, row: Outbox, now: datetime, error: str,
            retry_after: float | None) -> None:
     attempts = row.attempts + 1
     if attempts >= MAX_ATTEMPTS:
-        _settle(engine, row, status="failed", attempts=attempts, last_error=error,
+        _settle(engine, row, status=OutboxStatus.FAILED, attempts=attempts, last_error=error,
                 claimed_until=None)
         log.error("outbox %s failed after %d attempts: %s", row.key, attempts, error)
         return
     # At least 15 s: longer than Slack takes to finish a request we gave up on,
     # so the next attempt's look-up sees a post that did go through.
     backoff = max(retry_after or 0.0, min(15.0 * 2 ** (attempts - 1), 600.0))
-    _settle(engine, row, status="pending", attempts=attempts, last_error=error,
+    _settle(engine, row, status=OutboxStatus.PENDING, attempts=attempts, last_error=error,
             claimed_until=None, next_attempt_at=now + timedelta(seconds=backoff))
     log.warning("outbox %s: %s; retrying in %.0f s", row.key, error, backoff)
 
@@ -349,7 +351,8 @@ def retry_failed(engine: Engine, now: datetime) -> int:
     with transaction(engine) as session:
         result = session.execute(
             update(Outbox)
-            .where(col(Outbox.status) == "failed")
-            .values(status="pending", attempts=0, next_attempt_at=now, claimed_until=None)
+            .where(col(Outbox.status) == OutboxStatus.FAILED)
+            .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now,
+                    claimed_until=None)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]

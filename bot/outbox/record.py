@@ -19,11 +19,12 @@ from bot.messages import Message
 from bot.outbox.port import DUE, HOME_SETTLE, Due
 from storage.models import Council, Outbox
 from storage.queries import insert_ignoring_duplicates, upsert
+from storage.statuses import OutboxKind, OutboxStatus
 
 
 def _noted(session: Session, due: datetime, row_id: int, kind: object) -> None:
     """Remember in the session that row ``row_id`` is to be sent at ``due``."""
-    session.info.setdefault(DUE, set()).add(Due(due, row_id, kind == "home"))
+    session.info.setdefault(DUE, set()).add(Due(due, row_id, kind == OutboxKind.HOME))
 
 
 def due_in(session: Session) -> set[Due]:
@@ -34,7 +35,7 @@ def due_in(session: Session) -> set[Due]:
 def _insert_ignoring_duplicates(session: Session, values: dict[str, object]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING: True when this call wrote the row."""
     row_id = insert_ignoring_duplicates(session, Outbox, values, ("council_id", "key"))
-    if row_id is not None and values.get("status") == "pending":
+    if row_id is not None and values.get("status") == OutboxStatus.PENDING:
         _noted(session, values["next_attempt_at"], row_id, values["kind"])  # type: ignore[arg-type]
     return row_id is not None
 
@@ -47,7 +48,7 @@ def _values(
         "key": key,
         "kind": kind,
         "payload": message.to_dict(),
-        "status": "pending",
+        "status": OutboxStatus.PENDING,
         "revision": 1,
         "attempts": 0,
         "next_attempt_at": now,
@@ -73,7 +74,8 @@ def post(
     """Record a post in the council channel (or ``channel``); False if the key exists."""
     return _insert_ignoring_duplicates(
         session,
-        _values(council_id, key, "post", message, now, channel=channel, thread_key=thread_key),
+        _values(council_id, key, OutboxKind.POST, message, now, channel=channel,
+                thread_key=thread_key),
     )
 
 
@@ -81,7 +83,7 @@ def dm(session: Session, council_id: int, key: str, user_id: str, message: Messa
        now: datetime) -> bool:
     """Record a direct message to a user; False if the key exists."""
     return _insert_ignoring_duplicates(
-        session, _values(council_id, key, "dm", message, now, channel=user_id)
+        session, _values(council_id, key, OutboxKind.DM, message, now, channel=user_id)
     )
 
 
@@ -90,7 +92,8 @@ def skip(session: Session, council_id: int, key: str, message: Message, now: dat
     """Record that a message was due but will not be sent (e.g. stale after downtime)."""
     return _insert_ignoring_duplicates(
         session,
-        _values(council_id, key, "post", message, now, status="skipped", last_error=reason),
+        _values(council_id, key, OutboxKind.POST, message, now, status=OutboxStatus.SKIPPED,
+                last_error=reason),
     )
 
 
@@ -113,11 +116,12 @@ def _upsert_latest(session: Session, rows: Iterable[dict[str, object]]) -> None:
 
 def _latest(table: Any, excluded: Any) -> dict[str, object]:
     """An existing row takes the newest content and is due again (see ``_upsert_latest``)."""
-    waiting = (table.c.status == "pending") & (table.c.next_attempt_at < excluded.next_attempt_at)
+    waiting = ((table.c.status == OutboxStatus.PENDING)
+               & (table.c.next_attempt_at < excluded.next_attempt_at))
     return {
         "payload": excluded.payload,
         "revision": table.c.revision + 1,
-        "status": "pending",
+        "status": OutboxStatus.PENDING,
         "attempts": 0,
         "last_error": null(),  # not None: a bound None would make SQLAlchemy send row by row
         "next_attempt_at": case((waiting, table.c.next_attempt_at),
@@ -128,8 +132,8 @@ def _latest(table: Any, excluded: Any) -> dict[str, object]:
 def update_message(session: Session, council_id: int, target_key: str, message: Message,
                    now: datetime) -> None:
     """Replace the content of a message posted earlier (``chat.update``)."""
-    _upsert_latest(session, [_values(council_id, keys.updated(target_key), "update", message, now,
-                                     target_key=target_key)])
+    _upsert_latest(session, [_values(council_id, keys.updated(target_key), OutboxKind.UPDATE,
+                                     message, now, target_key=target_key)])
 
 
 def refresh_view(session: Session, council_id: int, target_key: str, view: str, ref: object,
@@ -144,15 +148,15 @@ def refresh_view(session: Session, council_id: int, target_key: str, view: str, 
     :func:`publish_homes`), recorded in the same statement.
     """
     _upsert_latest(session, [
-        _values(council_id, keys.updated(target_key), "update", Message(text=""), now,
+        _values(council_id, keys.updated(target_key), OutboxKind.UPDATE, Message(text=""), now,
                 target_key=target_key, payload={"view": view, "ref": ref}),
         *_home_rows(council_id, homes, now, HOME_SETTLE)])
 
 
 def _home_rows(council_id: int, user_ids: Iterable[str], now: datetime,
                settle: timedelta) -> list[dict[str, object]]:
-    return [_values(council_id, keys.home(user), "home", Message(text=""), now, channel=user,
-                    next_attempt_at=now + settle)
+    return [_values(council_id, keys.home(user), OutboxKind.HOME, Message(text=""), now,
+                    channel=user, next_attempt_at=now + settle)
             for user in dict.fromkeys(u for u in user_ids if u)]
 
 

@@ -33,7 +33,7 @@ OBJECT_ACTION = "poll_object"
 
 VERB = {Stance.CONCUR: "concurs", Stance.OBJECT: "objects"}
 
-_HEADLINE = {
+_HEADLINE: dict[str, str] = {
     Outcome.ADOPTED.value: "adopted",
     Outcome.BLOCKED.value: "blocked",
     Outcome.FAILED.value: "failed",
@@ -41,7 +41,7 @@ _HEADLINE = {
 }
 
 #: An outcome read as English: "P4 has failed", never "P4 is failed".
-STANDS = {
+STANDS: dict[str, str] = {
     Outcome.ADOPTED.value: "is adopted",
     Outcome.BLOCKED.value: "is blocked",
     Outcome.FAILED.value: "has failed",

@@ -31,11 +31,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
+from storage.statuses import ProposalStatus
+
 #: The furthest a deadline may lie ahead.
 MAX_AHEAD = timedelta(days=90)
 #: Reminders before the deadline, naming the members still silent.
 REMINDERS = (timedelta(hours=24), timedelta(hours=1))
-WITHDRAWN = "withdrawn"
+WITHDRAWN = ProposalStatus.WITHDRAWN
 
 
 class Mode(StrEnum):
@@ -51,13 +53,15 @@ class Stance(StrEnum):
 
 
 class Outcome(StrEnum):
-    OPEN = "open"
-    ADOPTED = "adopted"
-    BLOCKED = "blocked"
-    FAILED = "failed"
+    """The consensus rule's verdict on a poll: each is the proposal's status it gives."""
+
+    OPEN = ProposalStatus.OPEN
+    ADOPTED = ProposalStatus.ADOPTED
+    BLOCKED = ProposalStatus.BLOCKED
+    FAILED = ProposalStatus.FAILED
 
 
-OPEN = Outcome.OPEN.value
+OPEN = ProposalStatus.OPEN
 
 
 def outcome(mode: Mode, electorate: Iterable[int], positions: Mapping[int, Stance],

@@ -47,6 +47,7 @@ from storage.models import (
 )
 from storage.queries import Page, claim_event, first_page
 from storage.roster import roster_for
+from storage.statuses import MeetingStatus
 
 #: How many of each kind of thing the Home lists before pointing to the command.
 SHOWN = 8
@@ -67,7 +68,8 @@ def _members(session: Session, council_id: int) -> dict[int, Member]:
 
 def upcoming_meetings(session: Session, council_id: int, now: datetime) -> Page[Meeting]:
     return first_page(session, select(Meeting)
-                      .where(Meeting.council_id == council_id, Meeting.status == "scheduled",
+                      .where(Meeting.council_id == council_id,
+                             Meeting.status == MeetingStatus.SCHEDULED,
                              col(Meeting.starts_at) > now)
                       .order_by(col(Meeting.starts_at), col(Meeting.id)), SHOWN)
 

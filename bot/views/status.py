@@ -23,15 +23,16 @@ from bot.messages import Message, escape
 from bot.registry import command
 from bot.times import slack_date
 from storage.models import Body, ExtraordinaryRequest, ImplementationIssue, Meeting, Proposal
+from storage.statuses import IssueStatus, ProposalStatus
 
 
 def open_counts(session: Session, council_id: int) -> tuple[int, int]:
     """How many consensus polls and implementation issues are open."""
     polls = session.exec(select(func.count()).select_from(Proposal).where(
-        Proposal.council_id == council_id, Proposal.status == "open")).one()
+        Proposal.council_id == council_id, Proposal.status == ProposalStatus.OPEN)).one()
     issues = session.exec(select(func.count()).select_from(ImplementationIssue).where(
         ImplementationIssue.council_id == council_id,
-        ImplementationIssue.status == "open")).one()
+        ImplementationIssue.status == IssueStatus.OPEN)).one()
     return int(polls), int(issues)
 
 

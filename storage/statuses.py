@@ -1,0 +1,64 @@
+"""The statuses and kinds the tables store, each in one place.
+
+Each is a ``StrEnum``: a member is the very string stored today (the columns stay
+``str``, so no migration), compares equal to it in Python and in SQL, and is written
+as that string by ``json.dumps`` and by the database drivers.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class MeetingStatus(StrEnum):
+    """The status of a ``Meeting``. Held is derived: scheduled and its start has passed."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class RequestStatus(StrEnum):
+    """The status of an ``ExtraordinaryRequest``: open until its meeting is scheduled."""
+
+    OPEN = "open"
+    FULFILLED = "fulfilled"
+    WITHDRAWN = "withdrawn"
+
+
+class ProposalStatus(StrEnum):
+    """The status of a ``Proposal``: the consensus rule's verdict (``bot.polls.Outcome``,
+    whose values these are) or withdrawn by its proposer."""
+
+    OPEN = "open"
+    ADOPTED = "adopted"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+    WITHDRAWN = "withdrawn"
+
+
+class IssueStatus(StrEnum):
+    """The status of an ``ImplementationIssue``: "the issue ... stays open until the Chair
+    or the secretariat resolves it, or the raising member withdraws it"."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+    WITHDRAWN = "withdrawn"
+
+
+class OutboxStatus(StrEnum):
+    """The status of an ``Outbox`` row on its way to Slack."""
+
+    PENDING = "pending"  # waiting for its attempt
+    SENDING = "sending"  # claimed by a process until ``claimed_until``
+    SENT = "sent"
+    FAILED = "failed"  # out of attempts or refused for good; ``nrc-bot outbox retry`` requeues
+    SKIPPED = "skipped"  # recorded but never to be sent (its ``last_error`` says why)
+
+
+class OutboxKind(StrEnum):
+    """The kind of an ``Outbox`` row: what delivering it does in Slack."""
+
+    POST = "post"  # a channel message
+    DM = "dm"  # a direct message to a user
+    UPDATE = "update"  # an edit of an earlier post (a message, or a view rendered at delivery)
+    HOME = "home"  # a user's App Home, published last
