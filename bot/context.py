@@ -10,10 +10,8 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import audit, bus, outbox
-from bot.charter import Charter
 from bot.permissions import Role, check, granting
-from bot.scope import Scope
-from bot.settings import Settings
+from bot.scope import Scope, Scoped
 from storage.models import Council, Member
 from storage.queries import lock_council
 from storage.roster import roster_of
@@ -53,7 +51,7 @@ def resolve_actor(session: Session, council: Council, user_id: str,
 
 
 @dataclass
-class Context(outbox.OutboxWriter):
+class Context(Scoped, outbox.OutboxWriter):
     """One request's view of the council, inside one transaction."""
 
     session: Session
@@ -67,19 +65,6 @@ class Context(outbox.OutboxWriter):
     extras: dict[str, Any] = field(default_factory=dict)
     #: The roles by which the checks of this request allowed it (None: nothing checked).
     granted: frozenset[Role] | None = None
-
-    @property
-    def charter(self) -> Charter:
-        return self.scope.charter
-
-    @property
-    def settings(self) -> Settings:
-        return self.scope.settings
-
-    @property
-    def slash(self) -> str:
-        """The slash command the person typed ("/nrc" unless the app names another)."""
-        return self.scope.slash
 
     def require(self, action: str, *also: Role) -> None:
         """Check the permission table; ``also`` are roles held on the subject at hand."""

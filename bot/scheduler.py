@@ -29,9 +29,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot import audit, outbox
-from bot.charter import Charter
 from bot.messages import Message, count
-from bot.scope import Scope
+from bot.scope import Scope, Scoped
 from bot.settings import Settings
 from bot.times import local_text
 from storage.engine import transaction
@@ -59,26 +58,13 @@ def disposition(moment: datetime, now: datetime, grace: timedelta) -> str:
 
 
 @dataclass(frozen=True)
-class PassContext(outbox.OutboxWriter):
+class PassContext(Scoped, outbox.OutboxWriter):
     """One council, as of one instant, inside one transaction holding its write lock."""
 
     session: Session
     council: Council
     now: datetime
     scope: Scope
-
-    @property
-    def settings(self) -> Settings:
-        return self.scope.settings
-
-    @property
-    def charter(self) -> Charter:
-        return self.scope.charter
-
-    @property
-    def slash(self) -> str:
-        """The slash command people type ("/nrc" unless the app names another)."""
-        return self.scope.slash
 
     def grace(self, ahead: timedelta) -> timedelta:
         """The grace for a reminder sent ``ahead`` of its event (PRODUCT.md section 8)."""

@@ -40,3 +40,22 @@ class Scope:
 def _charter(path: str | None) -> Charter:
     """A charter file read once per process: the scope of passes run without a runtime."""
     return load_charter(path)
+
+
+class Scoped:
+    """What a request's ``Context`` and a pass's ``PassContext`` read from their scope."""
+
+    scope: Scope
+
+    @property
+    def charter(self) -> Charter:
+        return self.scope.charter
+
+    @property
+    def settings(self) -> Settings:
+        return self.scope.settings
+
+    @property
+    def slash(self) -> str:
+        """The slash command people type ("/nrc" unless the app names another)."""
+        return self.scope.slash
