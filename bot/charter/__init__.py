@@ -11,16 +11,28 @@ in the package and is the default; another council loads its own TOML file.
 from __future__ import annotations
 
 from bot.charter.load import DEFAULT_CHARTER, CharterError, load_charter
-from bot.charter.spec import LEVELS, PERIODS, AreaSpec, BodySpec, Cadence, Charter, MemberSpec
+from bot.charter.spec import (
+    LEVELS,
+    PERIODS,
+    WEEKDAYS,
+    AreaSpec,
+    BodySpec,
+    Cadence,
+    Calendar,
+    Charter,
+    MemberSpec,
+)
 from bot.times import read_duration as parse_duration
 
 __all__ = [
     "DEFAULT_CHARTER",
     "LEVELS",
     "PERIODS",
+    "WEEKDAYS",
     "AreaSpec",
     "BodySpec",
     "Cadence",
+    "Calendar",
     "Charter",
     "CharterError",
     "MemberSpec",

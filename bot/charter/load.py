@@ -21,7 +21,9 @@ from bot.charter.schema import (
     AreaTable,
     BodyTable,
     CadenceTable,
+    CalendarTable,
     CharterFile,
+    ConsensusTable,
     CouncilTable,
     Loc,
     MemberTable,
@@ -41,6 +43,8 @@ _TABLES: dict[tuple[str, ...], type[BaseModel]] = {
     ("bodies",): BodyTable,
     ("bodies", "cadence"): CadenceTable,
     ("areas",): AreaTable,
+    ("consensus",): ConsensusTable,
+    ("calendar",): CalendarTable,
 }
 #: Which entry an error is in: 'member "Denmark"', by the key that names the entry.
 _ENTRIES = {"members": ("member", "name"), "bodies": ("body", "key"), "areas": ("area", "key")}

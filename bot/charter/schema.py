@@ -13,7 +13,7 @@ import difflib
 import re
 import zoneinfo
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -28,7 +28,17 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from bot.cadence import default_at_risk
-from bot.charter.spec import LEVELS, PERIODS, AreaSpec, BodySpec, Cadence, Charter, MemberSpec
+from bot.charter.spec import (
+    LEVELS,
+    PERIODS,
+    WEEKDAYS,
+    AreaSpec,
+    BodySpec,
+    Cadence,
+    Calendar,
+    Charter,
+    MemberSpec,
+)
 from bot.lookup import normalise
 from bot.times import read_duration
 
@@ -40,6 +50,7 @@ _SHORT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
 _MAX_AT_RISK = {"month": 28, "year": 365}
 _MIN_MEMBERS = 2
 
+_HOURS = re.compile(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})")
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ISO_CODE = re.compile(r"[A-Za-z]+")
 
@@ -262,13 +273,63 @@ class BodyTable(_Table):
                         area=self.area, extraordinary=self.extraordinary)
 
 
+def _silence(value: str) -> str:
+    try:
+        read_duration(value)
+    except ValueError as exc:
+        raise problem(str(exc).rstrip(".")) from None
+    return value
+
+
+def _hours(value: str) -> str:
+    """``"09:00-18:00"``: the working day, its start before its end."""
+    match = _HOURS.fullmatch(value.strip())
+    numbers = [int(n) for n in match.groups()] if match else []
+    if not match or numbers[0] > 23 or numbers[2] > 23 or numbers[1] > 59 or numbers[3] > 59:
+        raise problem(f'"{value}" is not a span of hours; write it like "09:00-18:00"')
+    if (numbers[0], numbers[1]) >= (numbers[2], numbers[3]):
+        raise problem(f'"{value}" ends before it starts; write it like "09:00-18:00"')
+    return value.strip()
+
+
+class ConsensusTable(_Table):
+    """``[consensus]``: the charter's rules of the silence procedure."""
+
+    #: The shortest silence a delegation may propose ("24h" for the NRC).
+    min_silence: Annotated[str, AfterValidator(_text), AfterValidator(_silence)]
+
+
+class CalendarTable(_Table):
+    """``[calendar]``: the council's working days and hours, in its time zone."""
+
+    working_days: list[Annotated[str, AfterValidator(_text), _choice(WEEKDAYS)]] = Field(
+        min_length=1)
+    working_hours: Annotated[str, AfterValidator(_text), AfterValidator(_hours)]
+
+    @field_validator("working_days")
+    @classmethod
+    def _once_each(cls, days: list[str]) -> list[str]:
+        for index, day in enumerate(days):
+            if day in days[:index]:
+                raise problem(f'"{day}" is listed twice', (index,))
+        return days
+
+    def spec(self) -> Calendar:
+        start, end = (time.fromisoformat(f"{part:0>5}") for part in self.working_hours.split("-"))
+        return Calendar(working_days=tuple(sorted(WEEKDAYS.index(d) for d in self.working_days)),
+                        start=start, end=end)
+
+
 class CharterFile(_Table):
-    """The whole file: ``[council]``, ``[[members]]``, ``[[bodies]]`` and ``[[areas]]``."""
+    """The whole file: ``[council]``, ``[[members]]``, ``[[bodies]]``, ``[[areas]]``,
+    ``[consensus]`` and ``[calendar]``."""
 
     council: CouncilTable
     members: list[MemberTable]
     bodies: list[BodyTable]
     areas: list[AreaTable] = []
+    consensus: ConsensusTable | None = None
+    calendar: CalendarTable | None = None
 
     @model_validator(mode="after")
     def _whole_council(self) -> Self:
@@ -317,6 +378,9 @@ class CharterFile(_Table):
             source_path=source_path,
             founded=self.council.founded,
             source=self.council.source,
+            min_silence=(read_duration(self.consensus.min_silence) if self.consensus
+                         else timedelta(0)),
+            calendar=self.calendar.spec() if self.calendar else None,
         )
 
 

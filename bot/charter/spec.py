@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 LEVELS = ("summit", "ministerial", "ambassadorial", "committee", "military", "expert")
 PERIODS = ("month", "year")
+#: The days of the week as a charter names them, Monday first (``datetime.weekday()``).
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,19 @@ class AreaSpec:
 
 
 @dataclass(frozen=True)
+class Calendar:
+    """When the council's staff work: the days (``weekday()`` numbers) and the hours.
+
+    A deadline outside them is lawful, but the Chair is told, so that a poll does not
+    close on a Saturday by accident (``bot.polls.rules.working_time_note``).
+    """
+
+    working_days: tuple[int, ...]
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
 class Charter:
     """A whole council as its charter file defines it; immutable once loaded."""
 
@@ -84,6 +99,11 @@ class Charter:
     source_path: str
     founded: date | None = None
     source: str | None = None
+    #: The shortest silence a delegation may propose (``[consensus] min_silence``);
+    #: zero when the charter sets none. The Chair goes below it only with ``--urgent``.
+    min_silence: timedelta = timedelta(0)
+    #: ``[calendar]``: None when the charter names no working days and hours.
+    calendar: Calendar | None = None
 
     def body(self, key: str) -> BodySpec | None:
         """The body with this key, or None; keys are lowercase, so case is forgiven."""

@@ -27,9 +27,10 @@ Rules kept here, each quoted beside the function that implements it:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from storage.statuses import ProposalStatus
 
@@ -38,6 +39,8 @@ MAX_AHEAD = timedelta(days=90)
 #: Reminders before the deadline, naming the members still silent.
 REMINDERS = (timedelta(hours=24), timedelta(hours=1))
 WITHDRAWN = ProposalStatus.WITHDRAWN
+#: ``weekday()``'s days in the council's working language (not the process's locale).
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class Mode(StrEnum):
@@ -162,6 +165,34 @@ def too_far_ahead(deadline: datetime, now: datetime) -> bool:
     "one in the past or more than 90 days away is refused."
     """
     return deadline - now > MAX_AHEAD
+
+
+def below_minimum(deadline: datetime, now: datetime, minimum: timedelta) -> bool:
+    """A silence shorter than the charter's minimum.
+
+    The practice of consensus: "a delegation's silence period has a charter minimum
+    (24 h for the NRC)", so that every capital has time to read the text; the Chair
+    may shorten it only with ``--urgent <reason>``, which the poll shows.
+    """
+    return deadline - now < minimum
+
+
+def working_time_note(deadline: datetime, zone: ZoneInfo, working_days: Iterable[int],
+                      start: time, end: time) -> str | None:
+    """Why a deadline falls outside the council's working time, or None.
+
+    "A deadline that falls on a weekend or outside the charter's working hours is
+    accepted but the reply and the poll say so ("falls on a Saturday"), so the Chair
+    can correct it." The day and hour are the council's own (Europe/Brussels for the
+    NRC), summer time or not: ``astimezone`` applies the offset of that very date.
+    """
+    local = deadline.astimezone(zone)
+    if local.weekday() not in set(working_days):
+        return f"falls on a {_DAY_NAMES[local.weekday()]}"
+    if not start <= local.time().replace(tzinfo=None) <= end:
+        return (f"falls at {local:%H:%M}, outside working hours "
+                f"({start:%H:%M}-{end:%H:%M})")
+    return None
 
 
 def duration_deadline(duration: timedelta, now: datetime, base: datetime | None) -> datetime:

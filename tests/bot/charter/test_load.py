@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from bot.charter import (
     DEFAULT_CHARTER,
     Cadence,
+    Calendar,
     Charter,
     CharterError,
     MemberSpec,
@@ -446,3 +447,54 @@ def test_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(VALID.replace("Alfa", "Alfà").encode("latin-1"))
     with pytest.raises(CharterError, match=r"latin1\.toml: is not UTF-8 text"):
         load_charter(path)
+
+
+# --- the silence procedure and the working calendar -------------------------------------
+
+
+def test_nrc_minimum_silence_and_calendar(nrc: Charter) -> None:
+    assert nrc.min_silence == timedelta(hours=24)
+    assert nrc.calendar == Calendar(working_days=(0, 1, 2, 3, 4), start=time(9), end=time(18))
+
+
+def test_consensus_and_calendar_are_optional(tmp_path: Path) -> None:
+    charter = load_charter(write(tmp_path, VALID))
+    assert charter.min_silence == timedelta(0) and charter.calendar is None
+
+
+def test_calendar_of_another_council(tmp_path: Path) -> None:
+    text = VALID + ('\n[consensus]\nmin_silence = "2d"\n\n[calendar]\n'
+                    'working_days = ["sun", "mon", "tue", "wed", "thu"]\n'
+                    'working_hours = "8:30-16:00"\n')
+    charter = load_charter(write(tmp_path, text))
+    assert charter.min_silence == timedelta(days=2)
+    assert charter.calendar == Calendar(working_days=(0, 1, 2, 3, 6), start=time(8, 30),
+                                        end=time(16))
+
+
+CALENDAR = '\n[calendar]\nworking_days = ["mon", "fri"]\nworking_hours = "09:00-18:00"\n'
+
+
+@pytest.mark.parametrize(("text", "key", "problem"), [
+    (VALID + '\n[consensus]\nmin_silence = "soon"\n', "consensus.min_silence",
+     '"soon" is not a duration'),
+    (VALID + '\n[consensus]\nmin_silence = 24\n', "consensus.min_silence", "the number 24"),
+    (VALID + '\n[consensus]\nminimum = "24h"\n', "consensus.minimum", "unknown key"),
+    (VALID + CALENDAR.replace('"fri"', '"friday"'), "calendar.working_days[1]",
+     '"friday" is not one of: mon, tue'),
+    (VALID + CALENDAR.replace('"fri"', '"mon"'), "calendar.working_days[1]",
+     '"mon" is listed twice'),
+    (VALID + CALENDAR.replace('["mon", "fri"]', "[]"), "calendar.working_days", ""),
+    (VALID + CALENDAR.replace("09:00-18:00", "9 to 5"), "calendar.working_hours",
+     'write it like "09:00-18:00"'),
+    (VALID + CALENDAR.replace("09:00-18:00", "18:00-09:00"), "calendar.working_hours",
+     "ends before it starts"),
+    (VALID + CALENDAR.replace("09:00-18:00", "09:00-25:00"), "calendar.working_hours",
+     "is not a span of hours"),
+], ids=["silence-bad", "silence-number", "consensus-typo", "day-bad", "day-twice", "no-days",
+        "hours-bad", "hours-reversed", "hours-out-of-range"])
+def test_malformed_consensus_and_calendar(tmp_path: Path, text: str, key: str,
+                                          problem: str) -> None:
+    message = refused(tmp_path, text)
+    assert key in message
+    assert problem in message

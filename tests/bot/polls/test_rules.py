@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -313,3 +314,68 @@ def test_the_decision_keeps_every_members_position_silence_included() -> None:
         {"member_id": 3, "member": "3", "stance": "silent", "statement": None, "by": None,
          "at": None},
     ]
+
+
+# -- the minimum silence and the working calendar ------------------------------------
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+WEEKDAYS = (0, 1, 2, 3, 4)
+
+
+def _note(deadline: datetime) -> str | None:
+    return rules.working_time_note(deadline, BRUSSELS, WEEKDAYS, time(9), time(18))
+
+
+def test_a_silence_shorter_than_the_minimum() -> None:
+    now = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    day = timedelta(hours=24)
+    assert rules.below_minimum(now + day - timedelta(minutes=1), now, day)
+    assert not rules.below_minimum(now + day, now, day)
+    assert not rules.below_minimum(now + timedelta(minutes=1), now, timedelta(0))
+
+
+def test_a_deadline_on_a_working_day_within_the_hours_needs_no_note() -> None:
+    # Thursday 3 December 2026, 10:00 in Brussels (09:00 UTC, winter time).
+    assert _note(datetime(2026, 12, 3, 9, tzinfo=UTC)) is None
+    assert _note(datetime(2026, 12, 3, 8, tzinfo=UTC)) is None  # 09:00: the day's start
+    assert _note(datetime(2026, 12, 3, 17, tzinfo=UTC)) is None  # 18:00: its end
+
+
+def test_a_deadline_on_a_weekend_says_which_day() -> None:
+    assert _note(datetime(2026, 12, 5, 10, tzinfo=UTC)) == "falls on a Saturday"
+    assert _note(datetime(2026, 12, 6, 10, tzinfo=UTC)) == "falls on a Sunday"
+    # Friday 23:30 UTC is already Saturday in Brussels.
+    assert _note(datetime(2026, 12, 4, 23, 30, tzinfo=UTC)) == "falls on a Saturday"
+
+
+def test_a_deadline_outside_working_hours_says_when() -> None:
+    assert _note(datetime(2026, 12, 3, 19, tzinfo=UTC)) == (
+        "falls at 20:00, outside working hours (09:00-18:00)")
+    assert _note(datetime(2026, 12, 3, 7, 59, tzinfo=UTC)) == (
+        "falls at 08:59, outside working hours (09:00-18:00)")
+
+
+def test_working_hours_follow_summer_time_in_brussels() -> None:
+    # Spring: summer time begins on Sunday 29 March 2026; from Monday 30 March Brussels
+    # is UTC+2, so 16:30 UTC is 18:30 (outside), though it was 17:30 the week before.
+    assert _note(datetime(2026, 3, 27, 16, 30, tzinfo=UTC)) is None
+    assert _note(datetime(2026, 3, 30, 16, 30, tzinfo=UTC)) == (
+        "falls at 18:30, outside working hours (09:00-18:00)")
+    # 07:30 UTC: 09:30 in summer (inside), 08:30 in winter (outside).
+    assert _note(datetime(2026, 3, 30, 7, 30, tzinfo=UTC)) is None
+    # Autumn: winter time begins on Sunday 25 October 2026; 07:30 UTC on Friday 23 is
+    # 09:30, on Monday 26 it is 08:30.
+    assert _note(datetime(2026, 10, 23, 7, 30, tzinfo=UTC)) is None
+    assert _note(datetime(2026, 10, 26, 7, 30, tzinfo=UTC)) == (
+        "falls at 08:30, outside working hours (09:00-18:00)")
+    # The changes themselves fall on a Sunday.
+    assert _note(datetime(2026, 3, 29, 1, 30, tzinfo=UTC)) == "falls on a Sunday"
+    assert _note(datetime(2026, 10, 25, 0, 30, tzinfo=UTC)) == "falls on a Sunday"
+
+
+def test_another_councils_working_week() -> None:
+    sunday = datetime(2026, 12, 6, 10, tzinfo=UTC)
+    assert rules.working_time_note(sunday, BRUSSELS, (6, 0, 1, 2, 3), time(8), time(16)) is None
+    friday = datetime(2026, 12, 4, 10, tzinfo=UTC)
+    assert rules.working_time_note(friday, BRUSSELS, (6, 0, 1, 2, 3), time(8), time(16)) == (
+        "falls on a Friday")
