@@ -78,9 +78,26 @@ def _proposal_ref(token: str) -> int:
 # -- commands -------------------------------------------------------------------
 
 
-@command("propose", "propose [--explicit] [--area A] <deadline> <text>", mutates=True,
+_QUOTES = {'"': '"', "\u201c": "\u201d", "'": "'", "\u2018": "\u2019"}
+
+
+def _take_reason(rest: str) -> tuple[str, str]:
+    """The reason after ``--urgent``: one word, or words in quotes (Slack sends curly ones)."""
+    rest = rest.strip()
+    close = _QUOTES.get(rest[:1])
+    if close is None:
+        return split_word(rest)
+    end = rest.find(close, 1)
+    if end < 0:
+        raise CommandError(f"Close the quotes around the reason after --urgent ({close}).")
+    return rest[1:end].strip(), rest[end + 1:].strip()
+
+
+@command("propose", "propose [--explicit] [--area A] [--urgent <reason>] <deadline> <text>",
+         mutates=True,
          examples=("propose 48h Joint statement on search and rescue at sea",
-                   "propose --explicit --area terrorism 2026-12-10 18:00 Common threat assessment"))
+                   "propose --explicit --area terrorism 2026-12-10 18:00 Common threat assessment",
+                   'propose --urgent "ferry in distress" 6h Joint search and rescue operation'))
 def propose(ctx: Context, args: str) -> Message:
     """Open a consensus poll: any member's objection blocks.
 
@@ -89,8 +106,13 @@ def propose(ctx: Context, args: str) -> Message:
     when every member concurs; at the deadline it fails otherwise. The
     deadline is a duration (48h, 3d) or a time, at most 90 days away. The
     electorate is the members at the moment the poll opens.
+
+    A delegation's deadline is at least the charter's minimum silence (24 hours
+    for the NRC); the Chair may set a shorter one with --urgent <reason> (quoted
+    if it has spaces), which the poll shows. A deadline on a weekend or outside
+    working hours is accepted, and the reply and the poll say so.
     """
-    explicit, area = False, None
+    explicit, area, urgent = False, None, None
     rest = args.strip()
     while rest.startswith("--"):
         flag, rest = split_word(rest)
@@ -107,13 +129,20 @@ def propose(ctx: Context, args: str) -> Message:
                                    f"the areas are: {known}." if value else
                                    f"Name the area after --area; the areas are: {known}.")
             area = spec.key
+        elif name == "--urgent":
+            if value:
+                urgent = value
+            else:
+                urgent, rest = _take_reason(rest)
+            if not urgent or urgent.startswith("--"):
+                raise CommandError('Give the reason after --urgent, like --urgent "storm warning".')
         else:
-            raise CommandError(f'Unknown option "{flag[:40]}"; propose takes --explicit '
-                               "and --area <area>.")
+            raise CommandError(f'Unknown option "{flag[:40]}"; propose takes --explicit, '
+                               "--area <area> and --urgent <reason>.")
     deadline, text = _take_deadline(ctx, rest)
     text = text_argument(text, "text of the proposal")
     return service.propose(ctx, text, area, Mode.EXPLICIT if explicit else Mode.SILENCE,
-                           deadline)
+                           deadline, urgent)
 
 
 @command("concur", "concur <P> [statement]", mutates=True,

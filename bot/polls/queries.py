@@ -201,12 +201,28 @@ def _held_json(postgresql: bool) -> Any:
             .correlate(proposal).scalar_subquery().label("held"))
 
 
+#: The audit action that opens a poll; its details keep the terms it opened under.
+OPENED = "poll.open"
+
+
+def _opening_json() -> Any:
+    """The details of the outer query's poll's opening (its audit entry): the terms it
+    opened under (``rules.Terms``), read in the same row as the poll."""
+    t = AuditEntry.__table__  # type: ignore[attr-defined]
+    proposal = Proposal.__table__  # type: ignore[attr-defined]
+    return (select(t.c.details).where(t.c.council_id == proposal.c.council_id,
+                                      t.c.action == OPENED,
+                                      t.c.details["proposal"].as_integer() == proposal.c.id)
+            .correlate(proposal).limit(1).scalar_subquery().label("opening"))
+
+
 @functools.cache
 def _poll_and_held(postgresql: bool, with_council: bool) -> Any:
-    """A poll with its positions (and its council), in one row: built once per database,
-    as the busiest reads of a vote are."""
+    """A poll with its positions (and its council and the terms it opened under), in one
+    row: built once per database, as the busiest reads of a vote are."""
     held = _held_json(postgresql)
-    query: Any = (select(Proposal, Council, held).join(Council, col(Council.id) == Proposal.council_id)
+    query: Any = (select(Proposal, Council, held, _opening_json())
+                  .join(Council, col(Council.id) == Proposal.council_id)
                   if with_council else select(Proposal, held))
     return query.where(Proposal.council_id == bindparam("council_id"),
                        Proposal.id == bindparam("proposal_id"))
@@ -238,13 +254,17 @@ def poll_and_positions(session: Session, council_id: int,
 
 
 def poll_council_and_positions(session: Session, council_id: int, proposal_id: object
-                               ) -> tuple[Proposal, Council, dict[int, Held]] | None:
-    """A poll, its council and its current text's positions by member, in one query."""
+                               ) -> tuple[Proposal, Council, dict[int, Held],
+                                          dict[str, Any] | None] | None:
+    """A poll, its council, its current text's positions by member and the details of its
+    opening (None: no audit entry says how it opened), in one query."""
     row = _poll_row(session, council_id, proposal_id, with_council=True)
     if row is None:
         return None
-    proposal, council, held = row
-    return proposal, council, _held(held)
+    proposal, council, held, opening = row
+    if isinstance(opening, str):
+        opening = json.loads(opening)
+    return proposal, council, _held(held), opening if isinstance(opening, dict) else None
 
 
 # -- writes -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ left, the text version and the previous text." (docs/consensus.md)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.messages import Button, Message, count, escape
@@ -19,6 +19,7 @@ from bot.polls.rules import (
     Outcome,
     Stance,
     Stated,
+    Terms,
     concurring,
     every_member_concurred,
     objectors,
@@ -108,12 +109,37 @@ def _buttons(proposal: Proposal) -> list[Button]:
             Button("Object…", OBJECT_ACTION, value, "danger")]
 
 
+def silence_text(minimum: timedelta) -> str:
+    """The charter's minimum silence as people say it: "24 hours", "2 days"."""
+    hours, rest = divmod(int(minimum.total_seconds()), 3600)
+    if rest:
+        return span_text(minimum)
+    if hours % 24 == 0 and hours > 24:
+        return count(hours // 24, "day")
+    return count(hours, "hour")
+
+
+def working_time_sentence(note: str | None, proposal: Proposal, tz: ZoneInfo,
+                          slash: str) -> str:
+    """What the Chair reads when a deadline falls outside working time, or nothing.
+
+    The deadline stands (it is lawful); the sentence only lets the Chair correct it.
+    """
+    if note is None:
+        return ""
+    return (f" Note: the deadline {note} ({tz.key} time); the Chair can move it with "
+            f"`{slash} extend P{proposal.id} <deadline>`.")
+
+
 def poll_message(proposal: Proposal, members: Members, positions: Positions, now: datetime,
-                 tz: ZoneInfo, areas: Mapping[str, str], previous: str | None) -> Message:
+                 tz: ZoneInfo, areas: Mapping[str, str], previous: str | None,
+                 terms: Terms | None = None) -> Message:
     """The poll as posted, and as updated in place after every change.
 
-    ``previous`` is the text the latest amendment replaced, if any.
+    ``previous`` is the text the latest amendment replaced, if any; ``terms`` what it
+    opened under: the Chair's urgency and the working time its deadline is read against.
     """
+    terms = terms or Terms()
     header = f"Proposal P{proposal.id}"
     if proposal.version > 1:
         header += f" (version {proposal.version})"
@@ -121,9 +147,13 @@ def poll_message(proposal: Proposal, members: Members, positions: Positions, now
         header += f": {_HEADLINE.get(proposal.status, proposal.status)}"
     fields: list[tuple[str, str]] = [("Proposed by", _proposer(members, proposal)),
                                      ("Procedure", _procedure(proposal))]
+    if terms.urgent:
+        fields.append(("Urgent", escape(clip(terms.urgent, 200))))
+    note = terms.note(proposal.deadline, tz) if proposal.status == OPEN else None
     if proposal.status == OPEN:
         left = span_text(proposal.deadline - now)
-        fields.append(("Deadline", f"{slack_date(proposal.deadline, tz)} ({left} left)"))
+        deadline = f"{slack_date(proposal.deadline, tz)} ({left} left)"
+        fields.append(("Deadline", f"{deadline}; it {note}" if note else deadline))
     else:
         assert proposal.closed_at is not None
         fields.append(("Closed", slack_date(proposal.closed_at, tz)))
@@ -278,9 +308,11 @@ def reminder_message(proposal: Proposal, members: Members, positions: Positions,
 # -- replies ------------------------------------------------------------------------
 
 
-def opened_reply(proposal: Proposal, tz: ZoneInfo) -> Message:
+def opened_reply(proposal: Proposal, tz: ZoneInfo, note: str | None = None,
+                 slash: str = "/nrc") -> Message:
     return Message(text=f"Opened *P{proposal.id}* ({proposal.mode} procedure) in the council "
-                   f"channel; deadline {slack_date(proposal.deadline, tz)}.")
+                   f"channel; deadline {slack_date(proposal.deadline, tz)}."
+                   + working_time_sentence(note, proposal, tz, slash))
 
 
 def position_form_message(proposal: Proposal, member: Member, stance: Stance,
@@ -344,6 +376,8 @@ def amended_notice(proposal: Proposal, previous: str, reset: int, tz: ZoneInfo) 
     )
 
 
-def amended_reply(proposal: Proposal, reset: int, tz: ZoneInfo) -> Message:
+def amended_reply(proposal: Proposal, reset: int, tz: ZoneInfo, note: str | None = None,
+                  slash: str = "/nrc") -> Message:
     return Message(text=f"Amended P{proposal.id} to version {proposal.version}; "
-                   f"{count(reset, 'position')} reset, new deadline {slack_date(proposal.deadline, tz)}.")
+                   f"{count(reset, 'position')} reset, new deadline {slack_date(proposal.deadline, tz)}."
+                   + working_time_sentence(note, proposal, tz, slash))

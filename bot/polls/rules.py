@@ -27,6 +27,7 @@ Rules kept here, each quoted beside the function that implements it:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
@@ -193,6 +194,47 @@ def working_time_note(deadline: datetime, zone: ZoneInfo, working_days: Iterable
         return (f"falls at {local:%H:%M}, outside working hours "
                 f"({start:%H:%M}-{end:%H:%M})")
     return None
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What a poll opened under besides its text: the Chair's urgency, and the council's
+    working days and hours then (kept with the poll's opening in the audit trail, so a
+    poll message rebuilt at delivery shows the same notes)."""
+
+    urgent: str | None = None
+    working_days: tuple[int, ...] = ()
+    start: time | None = None
+    end: time | None = None
+
+    def note(self, deadline: datetime, zone: ZoneInfo) -> str | None:
+        """The working-time note of ``deadline`` (:func:`working_time_note`), if any."""
+        if self.start is None or self.end is None:
+            return None
+        return working_time_note(deadline, zone, self.working_days, self.start, self.end)
+
+    def details(self) -> dict[str, Any]:
+        """The terms as the audit entry of the opening keeps them."""
+        kept: dict[str, Any] = {}
+        if self.urgent is not None:
+            kept["urgent"] = self.urgent
+        if self.start is not None and self.end is not None:
+            kept["working_days"] = list(self.working_days)
+            kept["working_hours"] = f"{self.start:%H:%M}-{self.end:%H:%M}"
+        return kept
+
+    @classmethod
+    def of(cls, details: Mapping[str, Any] | None) -> Terms:
+        """The terms an opening's audit entry kept (none kept: no urgency, no calendar)."""
+        if not details:
+            return cls()
+        urgent = details.get("urgent")
+        hours = details.get("working_hours")
+        if not isinstance(hours, str) or "-" not in hours:
+            return cls(urgent=urgent)
+        start, end = (time.fromisoformat(part) for part in hours.split("-", 1))
+        return cls(urgent=urgent, working_days=tuple(details.get("working_days", ())),
+                   start=start, end=end)
 
 
 def duration_deadline(duration: timedelta, now: datetime, base: datetime | None) -> datetime:

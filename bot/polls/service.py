@@ -35,7 +35,9 @@ from bot.polls.rules import (
     WITHDRAWN,
     Mode,
     Outcome,
+    Terms,
     amended_deadline,
+    below_minimum,
     decision_record,
     electorate,
     extends,
@@ -86,10 +88,10 @@ def render_poll(session: Session, council_id: int, ref: object, now: datetime,
     row = queries.poll_council_and_positions(session, council_id, ref)
     if row is None:
         return Message(text="This poll is no longer on record.")
-    proposal, council, held = row
+    proposal, council, held, opening = row
     return render.poll_message(proposal, queries.council_members(session, council), held, now,
                                ZoneInfo(council.timezone), areas,
-                               queries.previous_text(session, proposal))
+                               queries.previous_text(session, proposal), Terms.of(opening))
 
 
 def load(ctx: Context, proposal_id: int) -> Proposal:
@@ -177,9 +179,40 @@ def reminder_message(scope: Scope, proposal: Proposal, members: render.Members,
 # -- changes ----------------------------------------------------------------------------
 
 
+def terms_of(ctx: Context, urgent: str | None) -> Terms:
+    """The terms a poll opens under: the Chair's urgency and the charter's working time."""
+    calendar = ctx.charter.calendar
+    if calendar is None:
+        return Terms(urgent=urgent)
+    return Terms(urgent=urgent, working_days=calendar.working_days, start=calendar.start,
+                 end=calendar.end)
+
+
+def check_silence(ctx: Context, deadline: datetime, urgent: str | None) -> None:
+    """The charter's minimum silence: binding on delegations, the Chair below it only
+    with ``--urgent <reason>``.
+
+    The practice of consensus (NATO's silence procedure): "a delegation's silence
+    period has a charter minimum (24 h for the NRC)".
+    """
+    if urgent is not None and not ctx.actor.is_chair:
+        raise CommandError("Only the Chair may put a text under silence with --urgent.")
+    minimum = ctx.charter.min_silence
+    if not below_minimum(deadline, ctx.now, minimum) or urgent is not None:
+        return
+    shortest = render.silence_text(minimum)
+    if ctx.actor.is_chair:
+        raise CommandError(f"The charter's minimum silence is {shortest}; below it, give "
+                           'the reason with --urgent, like --urgent "storm warning".')
+    raise CommandError(f"A delegation's proposal stays under silence for at least {shortest} "
+                       f"(the charter's minimum); {slack_date(deadline, ctx.tz)} is sooner.")
+
+
 def propose(ctx: Context, text: str, area: str | None, mode: Mode,
-            deadline: datetime) -> Message:
+            deadline: datetime, urgent: str | None = None) -> Message:
     """Open a consensus poll; its electorate is the members at this moment."""
+    check_silence(ctx, deadline, urgent)
+    terms = terms_of(ctx, urgent)
     voters = electorate(m.id for m in members_of(ctx))
     if not voters:
         raise CommandError("The council has no active members to decide.")
@@ -191,13 +224,13 @@ def propose(ctx: Context, text: str, area: str | None, mode: Mode,
         deadline=deadline, status=OPEN,
     )
     queries.save(ctx.session, proposal)
-    ctx.audit("poll.open", {"proposal": proposal.id, "text": text, "area": area,
-                            "mode": proposal.mode, "deadline": deadline.isoformat(),
-                            "electorate": len(voters)})
+    ctx.audit(queries.OPENED, {"proposal": proposal.id, "text": text, "area": area,
+                               "mode": proposal.mode, "deadline": deadline.isoformat(),
+                               "electorate": len(voters), **terms.details()})
     members = queries.members(ctx.session, ctx.council_id)
     ctx.post(keys.poll(proposal.id), render.poll_message(proposal, members, {}, ctx.now, ctx.tz,
-                                                         areas_of(ctx), None))
-    return render.opened_reply(proposal, ctx.tz)
+                                                         areas_of(ctx), None, terms))
+    return render.opened_reply(proposal, ctx.tz, terms.note(deadline, ctx.tz), ctx.slash)
 
 
 def _skip_passed_reminders(ctx: Context, proposal: Proposal) -> None:
@@ -224,7 +257,8 @@ def extend(ctx: Context, proposal: Proposal, deadline: datetime) -> Message:
     ctx.post(keys.poll_extended(proposal.id, proposal.version, deadline),
              Message(text=text), thread_key=keys.poll(proposal.id))
     refresh(ctx, proposal)
-    return Message(text=text)
+    note = terms_of(ctx, None).note(deadline, ctx.tz)
+    return Message(text=text + render.working_time_sentence(note, proposal, ctx.tz, ctx.slash))
 
 
 def amend(ctx: Context, proposal: Proposal, text: str) -> Message:
@@ -244,7 +278,8 @@ def amend(ctx: Context, proposal: Proposal, text: str) -> Message:
     refresh(ctx, proposal)
     ctx.post(keys.poll_amended(proposal.id, proposal.version),
              render.amended_notice(proposal, previous, reset, ctx.tz))
-    return render.amended_reply(proposal, reset, ctx.tz)
+    note = terms_of(ctx, None).note(deadline, ctx.tz)
+    return render.amended_reply(proposal, reset, ctx.tz, note, ctx.slash)
 
 
 def withdraw_poll(ctx: Context, proposal_id: int) -> Message:

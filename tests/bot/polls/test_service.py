@@ -143,7 +143,7 @@ def test_the_chair_may_propose_and_outsiders_may_not(council: Runtime) -> None:
     ("propose --area narnia 48h Text", '"narnia" is not an area of cooperation; the areas are: '
                                        "terrorism, crisis-management"),
     ("propose --area", "Name the area after --area"),
-    ("propose --urgent 48h Text", 'Unknown option "--urgent"'),
+    ("propose --hurry 48h Text", 'Unknown option "--hurry"'),
     ("propose 2026-13-01 10:00 Text", "is not a valid date and time"),
     ("propose 48h " + "x" * 2001, "the limit is 2000"),
 ])
@@ -152,7 +152,7 @@ def test_bad_proposals_are_refused_with_usage_and_change_nothing(council: Runtim
     before = export_state(council.engine)
     reply = run(council, RU, line)
     assert error in reply, reply
-    assert reply.endswith("Usage: `/nrc propose [--explicit] [--area A] <deadline> <text>`")
+    assert reply.endswith("Usage: `/nrc propose [--explicit] [--area A] [--urgent <reason>] <deadline> <text>`")
     assert export_state(council.engine) == before
 
 
@@ -681,7 +681,7 @@ def test_explicit_reminders_mention_the_silent_members_delegates(council: Runtim
 
 
 def test_no_reminder_falls_before_the_poll_opened(council: Runtime, clock: Clock) -> None:
-    _open(council, "propose 12h Short poll")
+    _open(council, 'propose --urgent "a short poll" 12h Short poll', user=CHAIR)
     for hours in (1, 6, 11, 11.5):
         clock.now = T0 + timedelta(hours=hours)
         council.tick()
