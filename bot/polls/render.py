@@ -127,8 +127,8 @@ def working_time_sentence(note: str | None, proposal: Proposal, tz: ZoneInfo,
     """
     if note is None:
         return ""
-    return (f" Note: the deadline {note} ({tz.key} time); the Chair can move it with "
-            f"`{slash} extend P{proposal.id} <deadline>`.")
+    return (f" Note: by the council's clock ({tz.key}) the deadline {note}; the Chair can "
+            f"move it with `{slash} extend P{proposal.id} <deadline>`.")
 
 
 def poll_message(proposal: Proposal, members: Members, positions: Positions, now: datetime,
