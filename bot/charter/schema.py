@@ -50,7 +50,6 @@ _SHORT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
 _MAX_AT_RISK = {"month": 28, "year": 365}
 _MIN_MEMBERS = 2
 
-_HOURS = re.compile(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})")
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ISO_CODE = re.compile(r"[A-Za-z]+")
 
@@ -281,13 +280,18 @@ def _silence(value: str) -> str:
     return value
 
 
+def _span(value: str) -> tuple[time, time]:
+    start, end = (time.fromisoformat(f"{part.strip():0>5}") for part in value.split("-"))
+    return start, end
+
+
 def _hours(value: str) -> str:
     """``"09:00-18:00"``: the working day, its start before its end."""
-    match = _HOURS.fullmatch(value.strip())
-    numbers = [int(n) for n in match.groups()] if match else []
-    if not match or numbers[0] > 23 or numbers[2] > 23 or numbers[1] > 59 or numbers[3] > 59:
-        raise problem(f'"{value}" is not a span of hours; write it like "09:00-18:00"')
-    if (numbers[0], numbers[1]) >= (numbers[2], numbers[3]):
+    try:
+        start, end = _span(value)
+    except ValueError:
+        raise problem(f'"{value}" is not a span of hours; write it like "09:00-18:00"') from None
+    if start >= end:
         raise problem(f'"{value}" ends before it starts; write it like "09:00-18:00"')
     return value.strip()
 
@@ -300,23 +304,16 @@ class ConsensusTable(_Table):
 
 
 class CalendarTable(_Table):
-    """``[calendar]``: the council's working days and hours, in its time zone."""
+    """``[calendar]``: the council's working days (a repeat is harmless) and hours, in its
+    time zone."""
 
     working_days: list[Annotated[str, AfterValidator(_text), _choice(WEEKDAYS)]] = Field(
         min_length=1)
     working_hours: Annotated[str, AfterValidator(_text), AfterValidator(_hours)]
 
-    @field_validator("working_days")
-    @classmethod
-    def _once_each(cls, days: list[str]) -> list[str]:
-        for index, day in enumerate(days):
-            if day in days[:index]:
-                raise problem(f'"{day}" is listed twice', (index,))
-        return days
-
     def spec(self) -> Calendar:
-        start, end = (time.fromisoformat(f"{part:0>5}") for part in self.working_hours.split("-"))
-        return Calendar(working_days=tuple(sorted(WEEKDAYS.index(d) for d in self.working_days)),
+        start, end = _span(self.working_hours)
+        return Calendar(working_days=tuple(sorted({WEEKDAYS.index(d) for d in self.working_days})),
                         start=start, end=end)
 
 
