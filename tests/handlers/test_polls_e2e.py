@@ -333,3 +333,50 @@ def test_a_long_escaped_poll_text_is_split_between_escapes(bot_server: BotServer
     assert len(fallback) <= 3000 and fallback.endswith("\u2026")
     debris = fallback[:-1].replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")
     assert "&" not in debris and ";" not in debris
+
+
+# -- who opens a silence procedure, and for how long (issue 13) -------------------------
+
+
+def _poll_post(bot: BotServer) -> dict[str, Any]:
+    bot.fake.wait_for(lambda _calls: any("Proposal P1" in p["text"] for p in bot.fake.posted()))
+    return next(p for p in bot.fake.posted() if "Proposal P1" in p["text"])
+
+
+def test_a_delegations_short_silence_is_refused_over_slack(bot_server: BotServer) -> None:
+    seat_council(bot_server.runtime)
+    before = export_state(bot_server.runtime.engine)
+    status, ack = bot_server.command("propose 6h Joint statement", user=RU)
+    assert status == 200
+    text = str(ack["text"])
+    assert text.startswith("A delegation's proposal stays under silence for at least 24 hours "
+                           "(the charter's minimum); "), text
+    assert text.endswith("Usage: `/nrc propose [--explicit] [--area A] [--urgent <reason>] "
+                         "<deadline> <text>`")
+    assert export_state(bot_server.runtime.engine) == before
+    assert not [p for p in bot_server.fake.posted() if "Proposal" in p["text"]]
+
+
+def test_the_chairs_urgent_poll_shows_its_reason_after_every_update(
+        bot_server: BotServer) -> None:
+    seat_council(bot_server.runtime)
+    status, ack = bot_server.command(
+        "propose --urgent \u201cferry in distress\u201d 6h Joint search and rescue operation",
+        user=CHAIR)
+    assert status == 200 and str(ack["text"]).startswith("Opened *P1*"), ack
+    post = _poll_post(bot_server)
+    assert "ferry in distress" in json.dumps(post["blocks"]) and "Urgent" in json.dumps(
+        post["blocks"])
+    status, ack = bot_server.command("concur P1", user=FR)  # the poll is rebuilt from records
+    assert status == 200 and str(ack["text"]).startswith("Recorded"), ack
+    update = _updates_with(bot_server, "*Concurred (1):* France")[-1].params
+    assert "ferry in distress" in json.dumps(update["blocks"])
+
+
+def test_a_saturday_deadline_is_said_in_the_reply_and_on_the_poll(bot_server: BotServer) -> None:
+    seat_council(bot_server.runtime)
+    status, ack = bot_server.command("propose 2026-12-05 12:00 Joint statement", user=RU)
+    assert status == 200
+    assert "the deadline falls on a Saturday; the Chair can move it with " \
+           "`/nrc extend P1 <deadline>`." in str(ack["text"]), ack
+    assert "it falls on a Saturday" in json.dumps(_poll_post(bot_server)["blocks"])
