@@ -78,6 +78,8 @@ def _proposal_ref(token: str) -> int:
 # -- commands -------------------------------------------------------------------
 
 
+#: The poll shows the Chair's reason for urgency in full: a line, not a memorandum.
+_MAX_REASON = 200
 _QUOTES = {'"': '"', "\u201c": "\u201d", "'": "'", "\u2018": "\u2019"}
 
 
@@ -137,6 +139,9 @@ def propose(ctx: Context, args: str) -> Message:
                 urgent, rest = _take_reason(rest)
             if not urgent or urgent.startswith("--"):
                 raise CommandError('Give the reason after --urgent, like --urgent "storm warning".')
+            if len(urgent) > _MAX_REASON:
+                raise CommandError(f"The reason after --urgent is {len(urgent)} characters; "
+                                   f"the limit is {_MAX_REASON}.")
         else:
             raise CommandError(f'Unknown option "{flag[:40]}"; propose takes --explicit, '
                                "--area <area> and --urgent <reason>.")

@@ -148,7 +148,7 @@ def poll_message(proposal: Proposal, members: Members, positions: Positions, now
     fields: list[tuple[str, str]] = [("Proposed by", _proposer(members, proposal)),
                                      ("Procedure", _procedure(proposal))]
     if terms.urgent:
-        fields.append(("Urgent", escape(clip(terms.urgent, 200))))
+        fields.append(("Urgent", escape(terms.urgent)))
     note = terms.note(proposal.deadline, tz) if proposal.status == OPEN else None
     if proposal.status == OPEN:
         left = span_text(proposal.deadline - now)

@@ -88,7 +88,9 @@ def test_the_chair_below_the_minimum_needs_a_reason(council: Runtime) -> None:
     for line, error in (("propose --urgent", "Give the reason after --urgent"),
                         ("propose --urgent --explicit 6h Rescue", "Give the reason after --urgent"),
                         ('propose --urgent "" 6h Rescue', "Give the reason after --urgent"),
-                        ('propose --urgent "no end 6h Rescue', "Close the quotes")):
+                        ('propose --urgent "no end 6h Rescue', "Close the quotes"),
+                        (f"propose --urgent {'x' * 201} 6h Rescue",
+                         "The reason after --urgent is 201 characters; the limit is 200.")):
         reply = run(council, CHAIR, line)
         assert reply.startswith(error), (line, reply)
         assert reply.endswith(USAGE)
