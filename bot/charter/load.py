@@ -22,6 +22,7 @@ from bot.charter.schema import (
     BodyTable,
     CadenceTable,
     CharterFile,
+    ConsensusTable,
     CouncilTable,
     Loc,
     MemberTable,
@@ -41,6 +42,7 @@ _TABLES: dict[tuple[str, ...], type[BaseModel]] = {
     ("bodies",): BodyTable,
     ("bodies", "cadence"): CadenceTable,
     ("areas",): AreaTable,
+    ("consensus",): ConsensusTable,
 }
 #: Which entry an error is in: 'member "Denmark"', by the key that names the entry.
 _ENTRIES = {"members": ("member", "name"), "bodies": ("body", "key"), "areas": ("area", "key")}

@@ -28,7 +28,17 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from bot.cadence import default_at_risk
-from bot.charter.spec import LEVELS, PERIODS, AreaSpec, BodySpec, Cadence, Charter, MemberSpec
+from bot.charter.spec import (
+    DEFAULT_BREAK_SILENCE,
+    DELEGATION_ROLES,
+    LEVELS,
+    PERIODS,
+    AreaSpec,
+    BodySpec,
+    Cadence,
+    Charter,
+    MemberSpec,
+)
 from bot.lookup import normalise
 from bot.times import read_duration
 
@@ -262,13 +272,59 @@ class BodyTable(_Table):
                         area=self.area, extraordinary=self.extraordinary)
 
 
+EVERYONE = "all"
+
+
+class ConsensusTable(_Table):
+    """``[consensus]``: who in a delegation may break silence.
+
+    ``break_silence = ["head", "deputy"]`` (the default) or ``"all"``: a member's
+    delegation decides by its authorised delegates; every delegate may concur.
+    """
+
+    break_silence: list[str] | str = list(DEFAULT_BREAK_SILENCE)
+
+    @field_validator("break_silence")
+    @classmethod
+    def _roles(cls, value: list[str] | str) -> list[str] | str:
+        options = f'{", ".join(DELEGATION_ROLES)}, or "{EVERYONE}" alone'
+        if isinstance(value, str):
+            if value != EVERYONE:
+                raise problem(f'"{value}" is not a list of roles; use a list of '
+                              f'{options}')
+            return value
+        if not value:
+            raise problem("must name at least one role; nobody could object, and an "
+                          "objection is what consensus protects")
+        seen: set[str] = set()
+        for index, role in enumerate(value):
+            if role == EVERYONE and len(value) > 1:
+                raise problem(f'"{EVERYONE}" already names every role; write it alone',
+                              (index,))
+            if role != EVERYONE and role not in DELEGATION_ROLES:
+                raise problem(f'"{role}" is not one of: {options}', (index,))
+            if role in seen:
+                raise problem(f'"{role}" is named twice', (index,))
+            seen.add(role)
+        return value
+
+    def roles(self) -> tuple[str, ...]:
+        """The roles allowed, in a delegation's order; "all" is every role."""
+        named = self.break_silence
+        if named == EVERYONE or named == [EVERYONE]:
+            return DELEGATION_ROLES
+        return tuple(role for role in DELEGATION_ROLES if role in named)
+
+
 class CharterFile(_Table):
-    """The whole file: ``[council]``, ``[[members]]``, ``[[bodies]]`` and ``[[areas]]``."""
+    """The whole file: ``[council]``, ``[[members]]``, ``[[bodies]]``, ``[[areas]]`` and
+    ``[consensus]``."""
 
     council: CouncilTable
     members: list[MemberTable]
     bodies: list[BodyTable]
     areas: list[AreaTable] = []
+    consensus: ConsensusTable = ConsensusTable()
 
     @model_validator(mode="after")
     def _whole_council(self) -> Self:
@@ -317,6 +373,7 @@ class CharterFile(_Table):
             source_path=source_path,
             founded=self.council.founded,
             source=self.council.source,
+            break_silence=self.consensus.roles(),
         )
 
 

@@ -12,6 +12,11 @@ from datetime import date, timedelta
 
 LEVELS = ("summit", "ministerial", "ambassadorial", "committee", "military", "expert")
 PERIODS = ("month", "year")
+#: The roles in a member's delegation (``delegate add … head|deputy|milrep|expert``).
+DELEGATION_ROLES = ("head", "deputy", "milrep", "expert")
+#: "By default the head and the deputy head may object or propose an amendment; every
+#: delegate may concur."
+DEFAULT_BREAK_SILENCE = ("head", "deputy")
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,8 @@ class Charter:
     source_path: str
     founded: date | None = None
     source: str | None = None
+    break_silence: tuple[str, ...] = DEFAULT_BREAK_SILENCE
+    """The delegation roles that may break silence (object); every role may concur."""
 
     def body(self, key: str) -> BodySpec | None:
         """The body with this key, or None; keys are lowercase, so case is forgiven."""
