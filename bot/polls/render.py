@@ -295,6 +295,22 @@ def position_form_message(proposal: Proposal, member: Member, stance: Stance,
                             f"Deadline {slack_date(proposal.deadline, tz)}."])
 
 
+#: A delegation's roles as a refusal names them.
+_ROLE_WORDS = {"head": "head of delegation", "deputy": "deputy head of delegation",
+               "milrep": "military representative", "expert": "expert"}
+
+
+def not_authorised(member: Member, role: str | None, authorised: tuple[str, ...]) -> str:
+    """"A refusal says who may": "Only the head or the deputy head of delegation may object
+    for Russian Federation; you are its expert." """
+    words = [f"the {_ROLE_WORDS.get(r, r)}" for r in authorised]
+    who = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    for joint in (" or ", ", "):  # "the head or the deputy head of delegation"
+        who = who.replace(f"head of delegation{joint}the deputy", f"head{joint}the deputy")
+    you = f"you are its {_ROLE_WORDS.get(role or '', role)}" if role else "you are not"
+    return f"Only {who} may object for {escape(member.name)}; {you}."
+
+
 def unchanged_reply(member: Member, proposal: Proposal, stance: Stance, kept: bool) -> Message:
     """A position repeated: nothing changed."""
     stands = "; its statement stands" if kept else ""

@@ -145,6 +145,16 @@ def is_proposer(user_id: str, member_id: int | None, proposer_user_id: str,
             and member_id == proposer_member_id)
 
 
+def may_break_silence(stance: Stance, role: str | None, authorised: Iterable[str]) -> bool:
+    """Whether this delegate may take this position for its member.
+
+    "Each member's delegation decides by its authorised delegates: by default the
+    head and the deputy head may object …; every delegate may concur. The charter
+    sets this (``[consensus] break_silence``)."
+    """
+    return stance is Stance.CONCUR or role in authorised
+
+
 # -- deadlines --------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.context import Context
-from bot.errors import CommandError
+from bot.errors import CommandError, Refused
 from bot.messages import Message
 from bot.polls import queries, render
 from bot.polls.rules import (
@@ -20,6 +20,7 @@ from bot.polls.rules import (
     Stance,
     in_electorate,
     kept_statement,
+    may_break_silence,
     outcome,
     replaced_statement,
     stances,
@@ -38,6 +39,14 @@ def _electorate_member(ctx: Context, proposal: Proposal) -> Member:
             "a poll's electorate is fixed when it opens."
         )
     return member
+
+
+def _authorised(ctx: Context, stance: Stance) -> None:
+    """Refuse an objection by a delegate the charter does not let break silence."""
+    member, role = ctx.actor.member, ctx.actor.delegate_role
+    authorised = ctx.charter.break_silence
+    if member is not None and not may_break_silence(stance, role, authorised):
+        raise Refused(render.not_authorised(member, role, authorised))
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,7 @@ def position_form(ctx: Context, proposal_id: int, stance: Stance | str) -> Posit
     """
     stance = Stance(stance)
     ctx.require(stance.value)
+    _authorised(ctx, stance)
     proposal, positions = open_poll_and_positions(ctx, proposal_id)
     member = _electorate_member(ctx, proposal)
     current = positions.get(member.id or 0)
@@ -82,6 +92,7 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
     """
     stance = Stance(stance)
     ctx.require(stance.value)
+    _authorised(ctx, stance)
     proposal, positions = open_poll_and_positions(ctx, proposal_id)
     member = _electorate_member(ctx, proposal)
     assert member.id is not None

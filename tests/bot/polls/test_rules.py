@@ -313,3 +313,15 @@ def test_the_decision_keeps_every_members_position_silence_included() -> None:
         {"member_id": 3, "member": "3", "stance": "silent", "statement": None, "by": None,
          "at": None},
     ]
+
+
+# -- who may break silence ------------------------------------------------------------
+
+
+def test_only_the_authorised_roles_break_silence_and_every_delegate_concurs() -> None:
+    authorised = ("head", "deputy")
+    for role in ("head", "deputy", "milrep", "expert"):
+        assert rules.may_break_silence(Stance.CONCUR, role, authorised)
+        assert rules.may_break_silence(Stance.OBJECT, role, authorised) is (role in authorised)
+        assert rules.may_break_silence(Stance.OBJECT, role, ("head", "deputy", "milrep", "expert"))
+    assert not rules.may_break_silence(Stance.OBJECT, None, authorised)
