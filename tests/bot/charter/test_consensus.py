@@ -22,7 +22,7 @@ def test_the_nrc_charter_lets_the_head_and_the_deputy_break_silence() -> None:
 
 
 def test_the_roles_are_the_delegations() -> None:
-    assert DELEGATION_ROLES == tuple(ROLES)
+    assert tuple(ROLES) == DELEGATION_ROLES
 
 
 def test_without_the_table_the_head_and_the_deputy(tmp_path: Path) -> None:
@@ -54,5 +54,5 @@ def test_refused_values(tmp_path: Path, value: str, problem: str) -> None:
 
 
 def test_unknown_key_in_the_table_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(CharterError, match="consensus.silence"):
+    with pytest.raises(CharterError, match=r"consensus\.silence"):
         load_charter(write(tmp_path, VALID + '\n[consensus]\nsilence = "all"\n'))
