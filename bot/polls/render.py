@@ -311,6 +311,21 @@ def not_authorised(member: Member, role: str | None, authorised: tuple[str, ...]
     return f"Only {who} may object for {escape(member.name)}; {you}."
 
 
+def more_time_asked(member: Member, proposal: Proposal, reason: str, tz: ZoneInfo) -> str:
+    """The thread reply and the Chair's DM: a member asks for more time, still silent."""
+    return (f"{escape(member.name)} asks for more time on P{proposal.id} (version "
+            f"{proposal.version}): {escape(reason)}\nIts silence stands; the deadline is "
+            f"{slack_date(proposal.deadline, tz)} unless the Chair extends it.")
+
+
+def more_time_reply(member: Member, proposal: Proposal, again: bool) -> Message:
+    if again:
+        return Message(text=f"{escape(member.name)} has already asked for more time on version "
+                            f"{proposal.version} of P{proposal.id}; the Chair was told then.")
+    return Message(text=f"The Chair is told that {escape(member.name)} asks for more time on "
+                        f"P{proposal.id}; your member's position and the deadline are unchanged.")
+
+
 def unchanged_reply(member: Member, proposal: Proposal, stance: Stance, kept: bool) -> Message:
     """A position repeated: nothing changed."""
     stands = "; its statement stands" if kept else ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import keys
 from bot.context import Context
 from bot.errors import CommandError, Refused
 from bot.messages import Message
@@ -141,3 +142,24 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
                              "outcome": verdict.value,
                              "decision": decision.id if decision else None}, member)
     return render.decided_reply(recorded, proposal, decision)
+
+
+def ask_more_time(ctx: Context, proposal_id: int, reason: str) -> Message:
+    """A member asks for more time without breaking silence: the Chair is told, the poll's
+    thread says so; no position and no deadline changes (the Chair may ``extend``).
+
+    Said once per member and text version: the thread reply's key is the record of it.
+    """
+    proposal, _ = open_poll_and_positions(ctx, proposal_id)
+    member = _electorate_member(ctx, proposal)
+    reason = text_argument(reason, "reason for more time")
+    key = keys.poll_more_time(proposal.id, proposal.version, member.id)
+    text = render.more_time_asked(member, proposal, reason, ctx.tz)
+    if not ctx.post(key, Message(text=text), thread_key=keys.poll(proposal.id)):
+        return render.more_time_reply(member, proposal, again=True)
+    chair = ctx.council.chair_user_id
+    if chair:
+        ctx.dm(keys.chair_told(key), chair, Message(text=text))
+    ctx.audit("poll.more_time", {"proposal": proposal.id, "version": proposal.version,
+                                 "reason": reason, "chair_told": chair}, member)
+    return render.more_time_reply(member, proposal, again=False)
