@@ -26,7 +26,7 @@ Rules kept here, each quoted beside the function that implements it:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
@@ -145,7 +145,7 @@ def is_proposer(user_id: str, member_id: int | None, proposer_user_id: str,
             and member_id == proposer_member_id)
 
 
-def may_break_silence(stance: Stance, role: str | None, authorised: Iterable[str]) -> bool:
+def may_break_silence(stance: Stance, role: str | None, authorised: Collection[str]) -> bool:
     """Whether this delegate may take this position for its member.
 
     "Each member's delegation decides by its authorised delegates: by default the

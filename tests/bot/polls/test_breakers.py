@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -13,7 +12,17 @@ from bot.polls.rules import Stance
 from bot.polls.service_positions import position_form
 from bot.runtime import Runtime
 from storage.models import AuditEntry, Outbox, Position, Proposal
-from tests.council import ADMIN, CHAIR, CHANNEL, CHARTER, Clock, delegate, make_runtime, run, seat_council
+from tests.council import (
+    ADMIN,
+    CHAIR,
+    CHANNEL,
+    CHARTER,
+    Clock,
+    delegate,
+    make_runtime,
+    run,
+    seat_council,
+)
 
 RU = delegate("RU")
 EXPERT, MILREP, DEPUTY = delegate("RU", 2), delegate("RU", 3), delegate("RU", 4)
