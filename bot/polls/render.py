@@ -307,8 +307,8 @@ def not_authorised(member: Member, role: str | None, authorised: tuple[str, ...]
     who = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
     for joint in (" or ", ", "):  # "the head or the deputy head of delegation"
         who = who.replace(f"head of delegation{joint}the deputy", f"head{joint}the deputy")
-    you = f"you are its {_ROLE_WORDS.get(role or '', role)}" if role else "you are not"
-    return f"Only {who} may object for {escape(member.name)}; {you}."
+    you = f"; you are its {_ROLE_WORDS.get(role, role)}" if role else ""
+    return f"Only {who} may object for {escape(member.name)}{you}."
 
 
 def more_time_asked(member: Member, proposal: Proposal, reason: str, tz: ZoneInfo) -> str:
@@ -318,11 +318,12 @@ def more_time_asked(member: Member, proposal: Proposal, reason: str, tz: ZoneInf
             f"{slack_date(proposal.deadline, tz)} unless the Chair extends it.")
 
 
-def more_time_reply(member: Member, proposal: Proposal, again: bool) -> Message:
+def more_time_reply(member: Member, proposal: Proposal, *, again: bool, chair: bool) -> Message:
     if again:
         return Message(text=f"{escape(member.name)} has already asked for more time on version "
-                            f"{proposal.version} of P{proposal.id}; the Chair was told then.")
-    return Message(text=f"The Chair is told that {escape(member.name)} asks for more time on "
+                            f"{proposal.version} of P{proposal.id}; it was said then.")
+    told = "The Chair is told" if chair else "No Chair is set; the poll's thread is told"
+    return Message(text=f"{told} that {escape(member.name)} asks for more time on "
                         f"P{proposal.id}; your member's position and the deadline are unchanged.")
 
 

@@ -156,10 +156,10 @@ def ask_more_time(ctx: Context, proposal_id: int, reason: str) -> Message:
     key = keys.poll_more_time(proposal.id, proposal.version, member.id)
     text = render.more_time_asked(member, proposal, reason, ctx.tz)
     if not ctx.post(key, Message(text=text), thread_key=keys.poll(proposal.id)):
-        return render.more_time_reply(member, proposal, again=True)
+        return render.more_time_reply(member, proposal, again=True, chair=True)
     chair = ctx.council.chair_user_id
     if chair:
         ctx.dm(keys.chair_told(key), chair, Message(text=text))
     ctx.audit("poll.more_time", {"proposal": proposal.id, "version": proposal.version,
                                  "reason": reason, "chair_told": chair}, member)
-    return render.more_time_reply(member, proposal, again=False)
+    return render.more_time_reply(member, proposal, again=False, chair=bool(chair))
