@@ -134,6 +134,12 @@ def poll_amended(proposal_id: int | None, version: int) -> str:
     return f"{poll(proposal_id)}:v{version}:amended"
 
 
+def poll_more_time(proposal_id: int | None, version: int, member_id: int | None) -> str:
+    """a member asked for more time on a text version (thread reply; the Chair's DM is
+    ``{key}:chair``): ``poll:{id}:v{version}:more-time:{member_id}``"""
+    return f"{poll(proposal_id)}:v{version}:more-time:{member_id}"
+
+
 def poll_outcome(proposal_id: int | None) -> str:
     """poll outcome (thread reply under the poll): ``poll:{id}:outcome``"""
     return f"{poll(proposal_id)}:outcome"

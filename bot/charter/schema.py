@@ -29,6 +29,8 @@ from pydantic_core import PydanticCustomError
 
 from bot.cadence import default_at_risk
 from bot.charter.spec import (
+    DEFAULT_BREAK_SILENCE,
+    DELEGATION_ROLES,
     LEVELS,
     PERIODS,
     WEEKDAYS,
@@ -296,11 +298,50 @@ def _hours(value: str) -> str:
     return value.strip()
 
 
-class ConsensusTable(_Table):
-    """``[consensus]``: the charter's rules of the silence procedure."""
+EVERYONE = "all"
 
-    #: The shortest silence a delegation may propose ("24h" for the NRC).
-    min_silence: Annotated[str, AfterValidator(_text), AfterValidator(_silence)]
+
+class ConsensusTable(_Table):
+    """``[consensus]``: the charter's rules of the silence procedure.
+
+    ``min_silence``: the shortest silence a delegation may propose ("24h" for the NRC).
+    ``break_silence = ["head", "deputy"]`` (the default) or ``"all"``: a member's
+    delegation decides by its authorised delegates; every delegate may concur.
+    """
+
+    min_silence: Annotated[str, AfterValidator(_text), AfterValidator(_silence)] | None = None
+    break_silence: list[str] | str = list(DEFAULT_BREAK_SILENCE)
+
+    @field_validator("break_silence")
+    @classmethod
+    def _roles(cls, value: list[str] | str) -> list[str] | str:
+        options = f'{", ".join(DELEGATION_ROLES)}, or "{EVERYONE}" alone'
+        if isinstance(value, str):
+            if value != EVERYONE:
+                raise problem(f'"{value}" is not a list of roles; use a list of '
+                              f'{options}')
+            return value
+        if not value:
+            raise problem("must name at least one role; nobody could object, and an "
+                          "objection is what consensus protects")
+        seen: set[str] = set()
+        for index, role in enumerate(value):
+            if role == EVERYONE and len(value) > 1:
+                raise problem(f'"{EVERYONE}" already names every role; write it alone',
+                              (index,))
+            if role != EVERYONE and role not in DELEGATION_ROLES:
+                raise problem(f'"{role}" is not one of: {options}', (index,))
+            if role in seen:
+                raise problem(f'"{role}" is named twice', (index,))
+            seen.add(role)
+        return value
+
+    def roles(self) -> tuple[str, ...]:
+        """The roles allowed, in a delegation's order; "all" is every role."""
+        named = self.break_silence
+        if named == EVERYONE or named == [EVERYONE]:
+            return DELEGATION_ROLES
+        return tuple(role for role in DELEGATION_ROLES if role in named)
 
 
 class CalendarTable(_Table):
@@ -325,7 +366,7 @@ class CharterFile(_Table):
     members: list[MemberTable]
     bodies: list[BodyTable]
     areas: list[AreaTable] = []
-    consensus: ConsensusTable | None = None
+    consensus: ConsensusTable = ConsensusTable()
     calendar: CalendarTable | None = None
 
     @model_validator(mode="after")
@@ -375,9 +416,10 @@ class CharterFile(_Table):
             source_path=source_path,
             founded=self.council.founded,
             source=self.council.source,
-            min_silence=(read_duration(self.consensus.min_silence) if self.consensus
-                         else timedelta(0)),
+            min_silence=(read_duration(self.consensus.min_silence)
+                         if self.consensus.min_silence else timedelta(0)),
             calendar=self.calendar.spec() if self.calendar else None,
+            break_silence=self.consensus.roles(),
         )
 
 

@@ -14,6 +14,11 @@ LEVELS = ("summit", "ministerial", "ambassadorial", "committee", "military", "ex
 PERIODS = ("month", "year")
 #: The days of the week as a charter names them, Monday first (``datetime.weekday()``).
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: The roles in a member's delegation (``delegate add … head|deputy|milrep|expert``).
+DELEGATION_ROLES = ("head", "deputy", "milrep", "expert")
+#: "By default the head and the deputy head may object or propose an amendment; every
+#: delegate may concur."
+DEFAULT_BREAK_SILENCE = ("head", "deputy")
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,8 @@ class Charter:
     min_silence: timedelta = timedelta(0)
     #: ``[calendar]``: None when the charter names no working days and hours.
     calendar: Calendar | None = None
+    break_silence: tuple[str, ...] = DEFAULT_BREAK_SILENCE
+    """The delegation roles that may break silence (object); every role may concur."""
 
     def body(self, key: str) -> BodySpec | None:
         """The body with this key, or None; keys are lowercase, so case is forgiven."""

@@ -22,7 +22,7 @@ from bot.polls.rules import (
     in_the_past,
     too_far_ahead,
 )
-from bot.polls.service_positions import take_position
+from bot.polls.service_positions import ask_more_time, take_position
 from bot.registry import command, parse_ref, split_word, text_argument
 from bot.times import is_duration, parse_duration, parse_when, slack_date
 
@@ -170,6 +170,18 @@ def object_(ctx: Context, args: str) -> Message:
     """Object, for your member, to a proposal, giving the reason. Any objection blocks."""
     token, rest = split_word(args)
     return take_position(ctx, _proposal_ref(token), Stance.OBJECT, rest)
+
+
+@command("more-time", "more-time <P> <reason>", mutates=True, action="concur",
+         examples=("more-time P3 Our capital needs until Friday to clear the text.",))
+def more_time(ctx: Context, args: str) -> Message:
+    """Ask the Chair, for your member, for more time on a poll, without breaking silence.
+
+    The Chair is told and may extend the deadline; your member's position and the
+    deadline stay as they are.
+    """
+    token, rest = split_word(args)
+    return ask_more_time(ctx, _proposal_ref(token), rest)
 
 
 @command("extend", "extend <P> <deadline>", mutates=True,

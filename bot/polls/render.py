@@ -327,6 +327,38 @@ def position_form_message(proposal: Proposal, member: Member, stance: Stance,
                             f"Deadline {slack_date(proposal.deadline, tz)}."])
 
 
+#: A delegation's roles as a refusal names them.
+_ROLE_WORDS = {"head": "head of delegation", "deputy": "deputy head of delegation",
+               "milrep": "military representative", "expert": "expert"}
+
+
+def not_authorised(member: Member, role: str | None, authorised: tuple[str, ...]) -> str:
+    """"A refusal says who may": "Only the head or the deputy head of delegation may object
+    for Russian Federation; you are its expert." """
+    words = [f"the {_ROLE_WORDS.get(r, r)}" for r in authorised]
+    who = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    for joint in (" or ", ", "):  # "the head or the deputy head of delegation"
+        who = who.replace(f"head of delegation{joint}the deputy", f"head{joint}the deputy")
+    you = f"; you are its {_ROLE_WORDS.get(role, role)}" if role else ""
+    return f"Only {who} may object for {escape(member.name)}{you}."
+
+
+def more_time_asked(member: Member, proposal: Proposal, reason: str, tz: ZoneInfo) -> str:
+    """The thread reply and the Chair's DM: a member asks for more time, still silent."""
+    return (f"{escape(member.name)} asks for more time on P{proposal.id} (version "
+            f"{proposal.version}): {escape(reason)}\nIts silence stands; the deadline is "
+            f"{slack_date(proposal.deadline, tz)} unless the Chair extends it.")
+
+
+def more_time_reply(member: Member, proposal: Proposal, *, again: bool, chair: bool) -> Message:
+    if again:
+        return Message(text=f"{escape(member.name)} has already asked for more time on version "
+                            f"{proposal.version} of P{proposal.id}; it was said then.")
+    told = "The Chair is told" if chair else "No Chair is set; the poll's thread is told"
+    return Message(text=f"{told} that {escape(member.name)} asks for more time on "
+                        f"P{proposal.id}; your member's position and the deadline are unchanged.")
+
+
 def unchanged_reply(member: Member, proposal: Proposal, stance: Stance, kept: bool) -> Message:
     """A position repeated: nothing changed."""
     stands = "; its statement stands" if kept else ""

@@ -26,7 +26,7 @@ Rules kept here, each quoted beside the function that implements it:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -147,6 +147,16 @@ def is_proposer(user_id: str, member_id: int | None, proposer_user_id: str,
         return True
     return (member_id is not None and proposer_member_id is not None
             and member_id == proposer_member_id)
+
+
+def may_break_silence(stance: Stance, role: str | None, authorised: Collection[str]) -> bool:
+    """Whether this delegate may take this position for its member.
+
+    "Each member's delegation decides by its authorised delegates: by default the
+    head and the deputy head may object …; every delegate may concur. The charter
+    sets this (``[consensus] break_silence``)."
+    """
+    return stance is Stance.CONCUR or role in authorised
 
 
 # -- deadlines --------------------------------------------------------------------

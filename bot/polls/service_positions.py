@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import keys
 from bot.context import Context
-from bot.errors import CommandError
+from bot.errors import CommandError, Refused
 from bot.messages import Message
 from bot.polls import queries, render
 from bot.polls.rules import (
@@ -20,6 +21,7 @@ from bot.polls.rules import (
     Stance,
     in_electorate,
     kept_statement,
+    may_break_silence,
     outcome,
     replaced_statement,
     stances,
@@ -38,6 +40,14 @@ def _electorate_member(ctx: Context, proposal: Proposal) -> Member:
             "a poll's electorate is fixed when it opens."
         )
     return member
+
+
+def _authorised(ctx: Context, stance: Stance) -> None:
+    """Refuse an objection by a delegate the charter does not let break silence."""
+    member, role = ctx.actor.member, ctx.actor.delegate_role
+    authorised = ctx.charter.break_silence
+    if member is not None and not may_break_silence(stance, role, authorised):
+        raise Refused(render.not_authorised(member, role, authorised))
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,7 @@ def position_form(ctx: Context, proposal_id: int, stance: Stance | str) -> Posit
     """
     stance = Stance(stance)
     ctx.require(stance.value)
+    _authorised(ctx, stance)
     proposal, positions = open_poll_and_positions(ctx, proposal_id)
     member = _electorate_member(ctx, proposal)
     current = positions.get(member.id or 0)
@@ -82,6 +93,7 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
     """
     stance = Stance(stance)
     ctx.require(stance.value)
+    _authorised(ctx, stance)
     proposal, positions = open_poll_and_positions(ctx, proposal_id)
     member = _electorate_member(ctx, proposal)
     assert member.id is not None
@@ -130,3 +142,24 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
                              "outcome": verdict.value,
                              "decision": decision.id if decision else None}, member)
     return render.decided_reply(recorded, proposal, decision)
+
+
+def ask_more_time(ctx: Context, proposal_id: int, reason: str) -> Message:
+    """A member asks for more time without breaking silence: the Chair is told, the poll's
+    thread says so; no position and no deadline changes (the Chair may ``extend``).
+
+    Said once per member and text version: the thread reply's key is the record of it.
+    """
+    proposal, _ = open_poll_and_positions(ctx, proposal_id)
+    member = _electorate_member(ctx, proposal)
+    reason = text_argument(reason, "reason for more time")
+    key = keys.poll_more_time(proposal.id, proposal.version, member.id)
+    text = render.more_time_asked(member, proposal, reason, ctx.tz)
+    if not ctx.post(key, Message(text=text), thread_key=keys.poll(proposal.id)):
+        return render.more_time_reply(member, proposal, again=True, chair=True)
+    chair = ctx.council.chair_user_id
+    if chair:
+        ctx.dm(keys.chair_told(key), chair, Message(text=text))
+    ctx.audit("poll.more_time", {"proposal": proposal.id, "version": proposal.version,
+                                 "reason": reason, "chair_told": chair}, member)
+    return render.more_time_reply(member, proposal, again=False, chair=bool(chair))

@@ -34,6 +34,7 @@ def test_every_key_keeps_the_format_stored_rows_carry() -> None:
         f"poll:1:v2:remind:86400:{int(AT.timestamp())}")
     assert keys.poll_extended(1, 2, AT) == f"poll:1:v2:extend:{int(AT.timestamp())}"
     assert keys.poll_amended(1, 3) == "poll:1:v3:amended"
+    assert keys.poll_more_time(1, 2, 20) == "poll:1:v2:more-time:20"
     assert keys.poll_outcome(1) == "poll:1:outcome"
     assert keys.poll_closed(1) == "poll:1:closed"
     assert keys.decision(6) == "decision:6"

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from bot.exchange import export_state
 from bot.outbox import HOME_SETTLE
 from storage.models import JointDecision, Outbox, Position
-from tests.council import CHAIR, CHANNEL, CODES, OUTSIDER, delegate, run, seat_council
+from tests.council import ADMIN, CHAIR, CHANNEL, CODES, OUTSIDER, delegate, run, seat_council
 from tests.e2e import BotServer
 from tests.fakeslack import Call
 from tests.slackreq import block_actions, view_submission
@@ -379,3 +379,41 @@ def test_a_saturday_deadline_is_said_in_the_reply_and_on_the_poll(bot_server: Bo
     assert "the deadline falls on a Saturday; the Chair can move it with " \
            "`/nrc extend P1 <deadline>`." in str(ack["text"]), ack
     assert "it falls on a Saturday" in json.dumps(_poll_post(bot_server)["blocks"])
+
+
+def test_an_experts_object_click_is_refused_saying_who_may(bot_server: BotServer) -> None:
+    ts = _open_poll(bot_server)
+    expert = delegate("RU", 2)
+    run(bot_server.runtime, ADMIN, f"delegate add Russia {expert} expert")
+    assert _click(bot_server, "poll_object", expert, ts) == 200
+    _ephemeral_to(bot_server, expert, "Only the head or the deputy head of delegation may "
+                                      "object for Russian Federation; you are its expert.")
+    assert bot_server.fake.calls_to("views.open") == []
+    metadata = json.dumps({"proposal": 1, "version": 1, "channel": CHANNEL})
+    status, answer = _submit(bot_server, "poll_object_modal", "reason", "No.", expert, metadata)
+    assert status == 200 and answer["response_action"] == "errors"
+    assert answer["errors"]["reason"].startswith("Only the head or the deputy head")
+    with Session(bot_server.runtime.engine) as s:
+        assert list(s.exec(select(Position))) == []
+
+
+def test_more_time_tells_the_chair_and_the_polls_thread(bot_server: BotServer) -> None:
+    ts = _open_poll(bot_server)
+    status, ack = bot_server.command("more-time P1 Our capital needs until Friday.", user=FR)
+    assert status == 200 and ack["response_type"] == "ephemeral"
+    assert ack["text"].startswith("The Chair is told that France asks for more time on P1")
+
+    def posts(calls: list[Call], **match: Any) -> list[dict[str, Any]]:
+        return [c.params for c in calls if c.method == "chat.postMessage"
+                and all(c.params.get(k) == v for k, v in match.items())]
+
+    calls = bot_server.fake.wait_for(
+        lambda calls: posts(calls, thread_ts=ts) and posts(calls, channel="D" + CHAIR))
+    [thread] = posts(calls, thread_ts=ts)
+    [dm] = posts(calls, channel="D" + CHAIR)
+    for said in (thread, dm):
+        assert said["text"].startswith("France asks for more time on P1 (version 1): Our capital")
+    _, again = bot_server.command("more-time P1 Still.", user=FR)
+    assert again["text"].startswith("France has already asked for more time on version 1")
+    with Session(bot_server.runtime.engine) as s:
+        assert list(s.exec(select(Position))) == []

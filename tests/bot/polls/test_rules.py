@@ -379,3 +379,15 @@ def test_another_councils_working_week() -> None:
     friday = datetime(2026, 12, 4, 10, tzinfo=UTC)
     assert rules.working_time_note(friday, BRUSSELS, (6, 0, 1, 2, 3), time(8), time(16)) == (
         "falls on a Friday")
+
+
+# -- who may break silence ------------------------------------------------------------
+
+
+def test_only_the_authorised_roles_break_silence_and_every_delegate_concurs() -> None:
+    authorised = ("head", "deputy")
+    for role in ("head", "deputy", "milrep", "expert"):
+        assert rules.may_break_silence(Stance.CONCUR, role, authorised)
+        assert rules.may_break_silence(Stance.OBJECT, role, authorised) is (role in authorised)
+        assert rules.may_break_silence(Stance.OBJECT, role, ("head", "deputy", "milrep", "expert"))
+    assert not rules.may_break_silence(Stance.OBJECT, None, authorised)
