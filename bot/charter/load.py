@@ -17,17 +17,15 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from bot.charter.fields import Loc, describe
+from bot.charter.practice import CalendarTable, ConsensusTable
 from bot.charter.schema import (
     AreaTable,
     BodyTable,
     CadenceTable,
-    CalendarTable,
     CharterFile,
-    ConsensusTable,
     CouncilTable,
-    Loc,
     MemberTable,
-    describe,
 )
 from bot.charter.spec import Charter
 

@@ -9,35 +9,39 @@ errors into a :class:`~bot.charter.load.CharterError` naming file and key.
 
 from __future__ import annotations
 
-import difflib
-import re
-import zoneinfo
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from bot.cadence import default_at_risk
+from bot.charter.fields import (
+    Key,
+    Loc,
+    Name,
+    Text,
+    _choice,
+    _code,
+    _founded,
+    _Table,
+    _text,
+    _timezone,
+    problem,
+)
+from bot.charter.practice import CalendarTable, ConsensusTable
 from bot.charter.spec import (
-    DEFAULT_BREAK_SILENCE,
-    DELEGATION_ROLES,
     LEVELS,
     PERIODS,
-    WEEKDAYS,
     AreaSpec,
     BodySpec,
     Cadence,
-    Calendar,
     Charter,
     MemberSpec,
 )
@@ -51,111 +55,6 @@ _SHORT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
 # at_risk_days must leave part of the shortest period "on track".
 _MAX_AT_RISK = {"month": 28, "year": 365}
 _MIN_MEMBERS = 2
-
-_KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_ISO_CODE = re.compile(r"[A-Za-z]+")
-
-Loc = tuple[str | int, ...]
-
-
-def problem(text: str, at: Loc = (), *, bare: bool = False) -> PydanticCustomError:
-    """A charter problem in the author's words, at ``at`` below the table checked.
-
-    ``bare``: the message is complete as it is, without "(in member ...)".
-    """
-    return PydanticCustomError("charter", text, {"at": at, "bare": bare})
-
-
-def describe(value: object) -> str:
-    """How a value the file holds reads in an error: 'the number 5', 'a table'."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f'the text "{value}"'
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, datetime | date):
-        return f"the date {value.isoformat()}"
-    return f"the value {value!r}"
-
-
-# --- values --------------------------------------------------------------------------
-
-
-def _text(value: str) -> str:
-    """A non-empty string; surrounding spaces are dropped."""
-    if not value.strip():
-        raise problem("must not be empty")
-    return value.strip()
-
-
-def _typable(value: str) -> str:
-    """Text a delegate may type to name something, so it must hold a letter or digit."""
-    if not normalise(value):
-        raise problem(f'"{value}" has no letters or digits, so nobody could type it')
-    return value
-
-
-def _slug(value: str) -> str:
-    if not _KEY.fullmatch(value):
-        raise problem(f'"{value}" is not a key; use lowercase letters, digits and hyphens, '
-                      'like "council-amb"')
-    return value
-
-
-def _code(length: int) -> AfterValidator:
-    def check(value: str) -> str:
-        if len(value) != length or not _ISO_CODE.fullmatch(value) or not value.isascii():
-            raise problem(f'"{value}" is not a {length}-letter ISO 3166-1 code')
-        return value.upper()
-
-    return AfterValidator(check)
-
-
-def _choice(options: tuple[str, ...]) -> AfterValidator:
-    def check(value: str) -> str:
-        if value not in options:
-            raise problem(f'"{value}" is not one of: {", ".join(options)}')
-        return value
-
-    return AfterValidator(check)
-
-
-def _timezone(value: str) -> str:
-    """Check against the tz database now, not when the first reminder is due."""
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), n=1)
-        hint = f"; did you mean {close[0]}?" if close else ' (use a name like "Europe/Brussels")'
-        raise problem(f'"{value}" is not a known time zone{hint}') from None
-    return value
-
-
-def _founded(value: object) -> object:
-    """A TOML date (``2002-05-28``) or the same written as text."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            raise problem(f'"{value}" is not a date; write it as YYYY-MM-DD') from None
-    raise problem(f"must be a date like 2002-05-28, not {describe(value)}")
-
-
-Text = Annotated[str, AfterValidator(_text)]
-Name = Annotated[str, AfterValidator(_text), AfterValidator(_typable)]
-Key = Annotated[str, AfterValidator(_text), AfterValidator(_slug)]
-
-
-class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
 
 # --- tables --------------------------------------------------------------------------
 
@@ -177,7 +76,7 @@ class MemberTable(_Table):
     name: Name
     alpha2: Annotated[str, AfterValidator(_text), _code(2)]
     alpha3: Annotated[str, AfterValidator(_text), _code(3)]
-    aliases: list[Name] = []
+    aliases: list[Name] = Field(default_factory=list)
 
     def spec(self) -> MemberSpec:
         # Repeating the member's own name or code is harmless: keep it once.
@@ -274,90 +173,6 @@ class BodyTable(_Table):
                         area=self.area, extraordinary=self.extraordinary)
 
 
-def _silence(value: str) -> str:
-    try:
-        read_duration(value)
-    except ValueError as exc:
-        raise problem(str(exc).rstrip(".")) from None
-    return value
-
-
-def _span(value: str) -> tuple[time, time]:
-    start, end = (time.fromisoformat(f"{part.strip():0>5}") for part in value.split("-"))
-    return start, end
-
-
-def _hours(value: str) -> str:
-    """``"09:00-18:00"``: the working day, its start before its end."""
-    try:
-        start, end = _span(value)
-    except ValueError:
-        raise problem(f'"{value}" is not a span of hours; write it like "09:00-18:00"') from None
-    if start >= end:
-        raise problem(f'"{value}" ends before it starts; write it like "09:00-18:00"')
-    return value.strip()
-
-
-EVERYONE = "all"
-
-
-class ConsensusTable(_Table):
-    """``[consensus]``: the charter's rules of the silence procedure.
-
-    ``min_silence``: the shortest silence a delegation may propose ("24h" for the NRC).
-    ``break_silence = ["head", "deputy"]`` (the default) or ``"all"``: a member's
-    delegation decides by its authorised delegates; every delegate may concur.
-    """
-
-    min_silence: Annotated[str, AfterValidator(_text), AfterValidator(_silence)] | None = None
-    break_silence: list[str] | str = list(DEFAULT_BREAK_SILENCE)
-
-    @field_validator("break_silence")
-    @classmethod
-    def _roles(cls, value: list[str] | str) -> list[str] | str:
-        options = f'{", ".join(DELEGATION_ROLES)}, or "{EVERYONE}" alone'
-        if isinstance(value, str):
-            if value != EVERYONE:
-                raise problem(f'"{value}" is not a list of roles; use a list of '
-                              f'{options}')
-            return value
-        if not value:
-            raise problem("must name at least one role; nobody could object, and an "
-                          "objection is what consensus protects")
-        seen: set[str] = set()
-        for index, role in enumerate(value):
-            if role == EVERYONE and len(value) > 1:
-                raise problem(f'"{EVERYONE}" already names every role; write it alone',
-                              (index,))
-            if role != EVERYONE and role not in DELEGATION_ROLES:
-                raise problem(f'"{role}" is not one of: {options}', (index,))
-            if role in seen:
-                raise problem(f'"{role}" is named twice', (index,))
-            seen.add(role)
-        return value
-
-    def roles(self) -> tuple[str, ...]:
-        """The roles allowed, in a delegation's order; "all" is every role."""
-        named = self.break_silence
-        if named == EVERYONE or named == [EVERYONE]:
-            return DELEGATION_ROLES
-        return tuple(role for role in DELEGATION_ROLES if role in named)
-
-
-class CalendarTable(_Table):
-    """``[calendar]``: the council's working days (a repeat is harmless) and hours, in its
-    time zone."""
-
-    working_days: list[Annotated[str, AfterValidator(_text), _choice(WEEKDAYS)]] = Field(
-        min_length=1)
-    working_hours: Annotated[str, AfterValidator(_text), AfterValidator(_hours)]
-
-    def spec(self) -> Calendar:
-        start, end = _span(self.working_hours)
-        return Calendar(working_days=tuple(sorted({WEEKDAYS.index(d) for d in self.working_days})),
-                        start=start, end=end)
-
-
 class CharterFile(_Table):
     """The whole file: ``[council]``, ``[[members]]``, ``[[bodies]]``, ``[[areas]]``,
     ``[consensus]`` and ``[calendar]``."""
@@ -365,7 +180,7 @@ class CharterFile(_Table):
     council: CouncilTable
     members: list[MemberTable]
     bodies: list[BodyTable]
-    areas: list[AreaTable] = []
+    areas: list[AreaTable] = Field(default_factory=list)
     consensus: ConsensusTable = ConsensusTable()
     calendar: CalendarTable | None = None
 

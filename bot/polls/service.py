@@ -28,7 +28,7 @@ from bot.errors import CommandError
 from bot.messages import Message
 from bot.outbox import OutboxWriter
 from bot.permissions import Role
-from bot.polls import queries, render
+from bot.polls import queries, render, render_replies
 from bot.polls.render_decisions import decision_message, decision_record_message, decisions_message
 from bot.polls.rules import (
     OPEN,
@@ -230,7 +230,7 @@ def propose(ctx: Context, text: str, area: str | None, mode: Mode,
     members = queries.members(ctx.session, ctx.council_id)
     ctx.post(keys.poll(proposal.id), render.poll_message(proposal, members, {}, ctx.now, ctx.tz,
                                                          areas_of(ctx), None, terms))
-    return render.opened_reply(proposal, ctx.tz, terms.note(deadline, ctx.tz), ctx.slash)
+    return render_replies.opened_reply(proposal, ctx.tz, terms.note(deadline, ctx.tz), ctx.slash)
 
 
 def _skip_passed_reminders(ctx: Context, proposal: Proposal) -> None:
@@ -253,7 +253,7 @@ def extend(ctx: Context, proposal: Proposal, deadline: datetime) -> Message:
     ctx.audit("poll.extend", {"proposal": proposal.id, "version": proposal.version,
                               "from": previous.isoformat(), "to": deadline.isoformat()})
     _skip_passed_reminders(ctx, proposal)
-    text = render.extended_text(proposal, previous, ctx.tz)
+    text = render_replies.extended_text(proposal, previous, ctx.tz)
     ctx.post(keys.poll_extended(proposal.id, proposal.version, deadline),
              Message(text=text), thread_key=keys.poll(proposal.id))
     refresh(ctx, proposal)
@@ -277,9 +277,9 @@ def amend(ctx: Context, proposal: Proposal, text: str) -> Message:
                              "deadline": proposal.deadline.isoformat(), "positions_reset": reset})
     refresh(ctx, proposal)
     ctx.post(keys.poll_amended(proposal.id, proposal.version),
-             render.amended_notice(proposal, previous, reset, ctx.tz))
+             render_replies.amended_notice(proposal, previous, reset, ctx.tz))
     note = terms_of(ctx, None).note(deadline, ctx.tz)
-    return render.amended_reply(proposal, reset, ctx.tz, note, ctx.slash)
+    return render_replies.amended_reply(proposal, reset, ctx.tz, note, ctx.slash)
 
 
 def withdraw_poll(ctx: Context, proposal_id: int) -> Message:

@@ -14,7 +14,7 @@ from bot import keys
 from bot.context import Context
 from bot.errors import CommandError, Refused
 from bot.messages import Message
-from bot.polls import queries, render
+from bot.polls import queries, render_replies
 from bot.polls.rules import (
     Mode,
     Outcome,
@@ -47,7 +47,7 @@ def _authorised(ctx: Context, stance: Stance) -> None:
     member, role = ctx.actor.member, ctx.actor.delegate_role
     authorised = ctx.charter.break_silence
     if member is not None and not may_break_silence(stance, role, authorised):
-        raise Refused(render.not_authorised(member, role, authorised))
+        raise Refused(render_replies.not_authorised(member, role, authorised))
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def position_form(ctx: Context, proposal_id: int, stance: Stance | str) -> Posit
     member = _electorate_member(ctx, proposal)
     current = positions.get(member.id or 0)
     return PositionForm(
-        render.position_form_message(proposal, member, stance, current, ctx.tz),
+        render_replies.position_form_message(proposal, member, stance, current, ctx.tz),
         proposal.version,
         current.statement if current and stance is Stance.CONCUR
         and current.stance == Stance.CONCUR else None,
@@ -113,7 +113,7 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
     else:
         statement = text_argument(text, "statement") if text and text.strip() else None
     if current is not None and current.stance == stance and current.statement == statement:
-        return render.unchanged_reply(member, proposal, stance, kept is not None)
+        return render_replies.unchanged_reply(member, proposal, stance, kept is not None)
     if current is None:
         position_id = queries.insert_position(
             ctx.session, council_id=ctx.council_id, proposal_id=proposal.id,
@@ -132,7 +132,7 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
                                         ctx.actor.user_id)
     verdict = outcome(Mode(proposal.mode), proposal.electorate, stances(positions), ctx.now,
                       proposal.deadline)
-    recorded = render.recorded(member, proposal, stance, current_stance,
+    recorded = render_replies.recorded(member, proposal, stance, current_stance,
                                current.user_id if current else None, replaced)
     if verdict is Outcome.OPEN:
         refresh(ctx, proposal, homes_of(ctx, [member.id]))
@@ -141,7 +141,7 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
     ctx.audit("poll.close", {"proposal": proposal.id, "version": proposal.version,
                              "outcome": verdict.value,
                              "decision": decision.id if decision else None}, member)
-    return render.decided_reply(recorded, proposal, decision)
+    return render_replies.decided_reply(recorded, proposal, decision)
 
 
 def ask_more_time(ctx: Context, proposal_id: int, reason: str) -> Message:
@@ -154,12 +154,12 @@ def ask_more_time(ctx: Context, proposal_id: int, reason: str) -> Message:
     member = _electorate_member(ctx, proposal)
     reason = text_argument(reason, "reason for more time")
     key = keys.poll_more_time(proposal.id, proposal.version, member.id)
-    text = render.more_time_asked(member, proposal, reason, ctx.tz)
+    text = render_replies.more_time_asked(member, proposal, reason, ctx.tz)
     if not ctx.post(key, Message(text=text), thread_key=keys.poll(proposal.id)):
-        return render.more_time_reply(member, proposal, again=True, chair=True)
+        return render_replies.more_time_reply(member, proposal, again=True, chair=True)
     chair = ctx.council.chair_user_id
     if chair:
         ctx.dm(keys.chair_told(key), chair, Message(text=text))
     ctx.audit("poll.more_time", {"proposal": proposal.id, "version": proposal.version,
                                  "reason": reason, "chair_told": chair}, member)
-    return render.more_time_reply(member, proposal, again=False, chair=bool(chair))
+    return render_replies.more_time_reply(member, proposal, again=False, chair=bool(chair))
