@@ -124,6 +124,12 @@ def poll_reminder(proposal_id: int | None, version: int, ahead: timedelta,
             f":{int(deadline.timestamp())}")
 
 
+def poll_reminder_dm(reminder_key: str, user_id: str) -> str:
+    """poll reminder sent by direct message to a delegate who chose ``notify dm``, once per
+    reminder and user: ``{reminder key}:dm:{user}``"""
+    return f"{reminder_key}:dm:{user_id}"
+
+
 def poll_extended(proposal_id: int | None, version: int, deadline: datetime) -> str:
     """poll deadline extended (thread reply): ``poll:{id}:v{version}:extend:{deadline_epoch}``"""
     return f"{poll(proposal_id)}:v{version}:extend:{int(deadline.timestamp())}"

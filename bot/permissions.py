@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, Rule] = {
     "delegate add": _rule("add delegates", S),
     "delegate remove": _rule("remove delegates", S),
     "chair": _rule("set the Chair", S),
+    "notify": _rule("choose how reminders reach them", D),
     "bodies": _rule("list the bodies", A),
     "body add": _rule("add committees and working groups", S),
     "schedule": _rule("schedule meetings", C, S),

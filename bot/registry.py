@@ -58,7 +58,7 @@ _UNSET = object()
 #: The help listing, by what a person does: each command (but help) in one group, in order.
 HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Positions and polls", ("propose", "concur", "object", "more-time", "withdraw", "polls",
-                             "extend", "amend")),
+                             "extend", "amend", "notify")),
     ("Meetings", ("meetings", "agenda", "extraordinary", "schedule", "cancel", "bodies")),
     ("Implementation issues", ("raise", "issues", "resolve")),
     ("The record", ("decisions", "members", "status")),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
@@ -76,6 +77,15 @@ class Member(SQLModel, table=True):
     active: bool = True
 
 
+class Notify(StrEnum):
+    """How a delegate hears about what their member owes (``notify``): a direct message,
+    a mention in the channel's reminder, or neither."""
+
+    DM = "dm"
+    CHANNEL = "channel"
+    OFF = "off"
+
+
 class Delegate(SQLModel, table=True):
     """A Slack user acting for a member. A user sits in at most one delegation."""
 
@@ -88,6 +98,8 @@ class Delegate(SQLModel, table=True):
     role: str = Field(max_length=16)
     added_at: datetime = _when()
     added_by: str = Field(max_length=32)
+    notify: str = Field(default=Notify.CHANNEL.value, max_length=16,
+                        sa_column_kwargs={"server_default": Notify.CHANNEL.value})
 
 
 class Body(SQLModel, table=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.context import Context
 from bot.delegations import service
 from bot.delegations.render import members_message
+from bot.delegations.rules import notify_choice
 from bot.errors import CommandError
 from bot.messages import Message
 from bot.registry import command, find_member, is_user, members_of, parse_user, split_word
@@ -78,3 +79,22 @@ def delegate_remove(ctx: Context, args: str) -> Message:
 def chair(ctx: Context, args: str) -> Message:
     """Set the Chair of the council (the Secretary General)."""
     return service.set_chair(ctx, _one_user(args, "Name the user who chairs the council."))
+
+
+@command("notify", "notify [dm|channel|off]",
+         examples=("notify", "notify dm", "notify off"), mutates=lambda args: bool(args.strip()))
+def notify(ctx: Context, args: str) -> Message:
+    """Say or choose how the poll reminders reach you when your member is still silent.
+
+    `dm`: a direct message; `channel` (the default): a mention in the channel's reminder;
+    `off`: neither. The reminders address each silent member's head of delegation (without
+    one, its deputies); in the explicit procedure, every delegate. Each delegate chooses
+    their own.
+    """
+    word, rest = split_word(args)
+    if rest:
+        raise CommandError(f'Unexpected "{rest[:40]}" after the choice.')
+    choice = notify_choice(word) if word else None
+    if word and choice is None:
+        raise CommandError(f'"{word[:20]}" is not a choice; use dm, channel or off.')
+    return service.notify(ctx, choice)

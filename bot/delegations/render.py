@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from bot.delegations.rules import ROLES, role_order
 from bot.messages import Message
-from storage.models import Council, Delegate, Member
+from storage.models import Council, Delegate, Member, Notify
 
 
 def and_list(items: list[str]) -> str:
@@ -48,3 +48,19 @@ def seated_text(user_id: str, member: Member, role: str, changed: bool,
     else:
         text += "."
     return text
+
+
+#: What each choice means, completing "The poll reminders …".
+NOTIFY_MEANS = {
+    Notify.DM: "reach you by direct message",
+    Notify.CHANNEL: "mention you in the council channel",
+    Notify.OFF: "neither mention nor message you",
+}
+
+
+def notify_text(member: Member, choice: Notify, changed: bool) -> str:
+    """The delegate's choice and what it means; who the reminders address."""
+    said = "From now on the" if changed else "The"
+    return (f"{said} poll reminders {NOTIFY_MEANS[choice]} (`notify {choice.value}`) when "
+            f"{member.name} is still silent. They address its head of delegation (without "
+            "one, its deputies); in the explicit procedure, every delegate.")

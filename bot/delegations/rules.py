@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+from storage.models import Notify
+
 T = TypeVar("T")
 
 #: The roles in a delegation, in the order a listing shows them.
@@ -35,3 +37,12 @@ def heads_replaced(role: str, heads: Sequence[T]) -> list[T]:
 
 def role_order(role: str) -> int:
     return list(ROLES).index(role)
+
+
+def notify_choice(word: str) -> Notify | None:
+    """"Each delegate chooses how they hear about what their member owes: dm, channel or
+    off." The choice a word names, if any (any case)."""
+    try:
+        return Notify(word.casefold())
+    except ValueError:
+        return None

@@ -10,12 +10,12 @@ from __future__ import annotations
 from bot import keys
 from bot.context import Context
 from bot.delegations import queries
-from bot.delegations.render import and_list, name_a_head, seated_text
+from bot.delegations.render import and_list, name_a_head, notify_text, seated_text
 from bot.delegations.rules import DEPUTY, HEAD, ROLES, default_role, heads_replaced
 from bot.errors import CommandError
 from bot.messages import Message, count
 from bot.polls import open_polls
-from storage.models import Delegate, Member
+from storage.models import Delegate, Member, Notify
 
 
 def bind_channel(ctx: Context) -> Message:
@@ -145,3 +145,20 @@ def set_chair(ctx: Context, user_id: str) -> Message:
     text = f"<@{user_id}> now chairs the {ctx.council.name} as {ctx.council.chair_title}."
     ctx.post(keys.chair_set(user_id, ctx.now), Message(text=text))
     return Message(text=text)
+
+
+def notify(ctx: Context, choice: Notify | None) -> Message:
+    """Say (``None``) or set how the actor hears about what their member owes."""
+    current = queries.delegate_of(ctx.session, ctx.council_id, ctx.actor.user_id)
+    if current is None:
+        raise CommandError("You are not in a member's delegation.")
+    delegate, member = current
+    held = Notify(delegate.notify)
+    if choice is None or choice == held:
+        text = notify_text(member, held, changed=False)
+        return Message(text=text if choice is None else f"Nothing changed. {text}")
+    delegate.notify = choice.value
+    ctx.session.add(delegate)
+    ctx.audit("delegate.notify", {"user": delegate.user_id, "notify": choice.value,
+                                  "previous": held.value}, member)
+    return Message(text=notify_text(member, choice, changed=True))

@@ -1,18 +1,22 @@
 """The polls' scheduler pass: close the polls whose deadline has come, remind the silent.
 
 "24 h and 1 h before the deadline the pass posts a reminder naming the members still
-silent (never those who have taken a position); in the explicit procedure it mentions
-their delegates." (docs/consensus.md)
+silent (never those who have taken a position)"; it addresses each one's head of
+delegation (in the explicit procedure, every delegate), each as they chose with
+``notify``: a mention in the channel, a direct message, or neither. (docs/consensus.md)
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from bot import keys
 from bot.polls import queries
+from bot.polls.render import Members, Positions, reminder_dm
+from bot.polls.render import reminder_message as render_reminder
 from bot.polls.rules import (
     REMINDERS,
     Mode,
@@ -24,9 +28,65 @@ from bot.polls.rules import (
     silent,
     stances,
 )
-from bot.polls.service import close, refresh, reminder_message
+from bot.polls.service import close, refresh
 from bot.scheduler import PassContext, recorded_keys, scheduled_pass
 from bot.settings import Settings
+from storage.models import Delegate, Notify, Proposal
+from storage.roster import roster_for
+
+#: The roles of ``bot.delegations.rules.ROLES`` a reminder addresses in the silence
+#: procedure: "the heads of delegations", the head; a member without one, its deputies.
+HEAD, DEPUTY = "head", "deputy"
+
+
+def addressed(delegates: Sequence[Delegate], mode: Mode) -> list[Delegate]:
+    """Whom a reminder addresses for one silent member (its delegates, longest seated
+    first): in the explicit procedure every delegate, as it always mentioned them;
+    otherwise the head of delegation, or without one the deputy heads."""
+    if mode == Mode.EXPLICIT:
+        return list(delegates)
+    heads = [d for d in delegates if d.role == HEAD]
+    return heads or [d for d in delegates if d.role == DEPUTY]
+
+
+def recipients(delegates: Iterable[Delegate], quiet: Iterable[int], mode: Mode
+               ) -> tuple[dict[int, list[str]], list[tuple[int, str]]]:
+    """The users to mention in the channel's reminder, by silent member (a member with
+    no one to address is left out), and the (member, user) pairs to send it by DM: each
+    addressed delegate as they chose (``channel``, ``dm``; ``off``: neither)."""
+    seated: dict[int, list[Delegate]] = {}
+    for d in delegates:
+        seated.setdefault(d.member_id, []).append(d)
+    mentions: dict[int, list[str]] = {}
+    direct: list[tuple[int, str]] = []
+    for member_id in quiet:
+        chosen = addressed(seated.get(member_id, []), mode)
+        if not chosen:
+            continue
+        mentions[member_id] = [d.user_id for d in chosen if d.notify == Notify.CHANNEL]
+        direct += [(member_id, d.user_id) for d in chosen if d.notify == Notify.DM]
+    return mentions, direct
+
+
+def _remind(pctx: PassContext, key: str, proposal: Proposal, ahead: timedelta,
+            members: Members, held: Positions) -> int:
+    """Record one reminder of a poll in the channel and, once it is recorded to be sent,
+    its direct messages (each its own key, so neither is sent twice)."""
+    quiet = silent(proposal.electorate, stances(held))
+    mode = Mode(proposal.mode)
+    mentions, direct = recipients(roster_for(pctx.session, pctx.council_id).delegates,
+                                  quiet, mode)
+    moment, grace = proposal.deadline - ahead, pctx.grace(ahead)
+    message = render_reminder(proposal, members, held, pctx.now, pctx.tz, mentions)
+    sent = pctx.remind(key, moment, message, grace)
+    if not sent:
+        return 0
+    refresh(pctx, proposal)  # the time left on the poll itself
+    for member_id, user_id in direct:
+        dm = reminder_dm(proposal, members[member_id], pctx.now, pctx.tz, pctx.slash)
+        sent += pctx.remind(keys.poll_reminder_dm(key, user_id), moment, dm, grace,
+                            dm_to=user_id)
+    return sent
 
 
 def _polls_due(session: Session, now: datetime, settings: Settings) -> set[int]:
@@ -84,9 +144,5 @@ def poll_pass(pctx: PassContext) -> int:
             key = reminders.get((proposal.id, ahead))
             if key is None or key in done:
                 continue  # not yet due, or before the poll (or this version) opened, or recorded
-            message = reminder_message(pctx, proposal, members, held)
-            sent = pctx.remind(key, proposal.deadline - ahead, message, pctx.grace(ahead))
-            if sent:  # the time left on the poll itself
-                refresh(pctx, proposal)
-            recorded += sent
+            recorded += _remind(pctx, key, proposal, ahead, members, held)
     return recorded

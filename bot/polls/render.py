@@ -281,25 +281,52 @@ def closed_at_deadline(proposal: Proposal, verdict: Outcome, tz: ZoneInfo) -> st
 # -- reminders ----------------------------------------------------------------------
 
 
+def _procedure_rule(proposal: Proposal) -> str:
+    if proposal.mode == Mode.EXPLICIT:
+        return "Under the explicit procedure it is adopted only if every member concurs."
+    return "Under the silence procedure it is adopted then unless a member objects."
+
+
+def _addressed_line(members: Members, member_id: int, mentions: Mapping[int, list[str]],
+                    nobody: str) -> str:
+    """``• *Member*: <@U…>``; the name alone when everyone it addresses chose ``dm`` or
+    ``off``; ``nobody`` when it has no one to address."""
+    if member_id not in mentions:
+        return f"• *{_name(members, member_id)}*: {nobody}"
+    users = ", ".join(f"<@{u}>" for u in mentions[member_id])
+    return f"• *{_name(members, member_id)}*" + (f": {users}" if users else "")
+
+
 def reminder_message(proposal: Proposal, members: Members, positions: Positions,
                      now: datetime, tz: ZoneInfo,
                      delegates: Mapping[int, list[str]] | None) -> Message:
-    """Names the members still silent; in the explicit procedure, mentions their delegates
-    (``delegates``: user ids by member, given for the explicit procedure)."""
+    """Names the members still silent, with the delegates to mention (``delegates``: user
+    ids by member, for each member that has someone the reminder addresses; None: the
+    names alone, in the silence procedure)."""
     quiet = silent(proposal.electorate, stances(positions))
     left = span_text(proposal.deadline - now)
     when = slack_date(proposal.deadline, tz)
-    if proposal.mode == Mode.EXPLICIT:
-        mentions = {m: [f"<@{u}>" for u in users] for m, users in (delegates or {}).items()}
-        named = "\n".join(
-            f"• *{_name(members, m)}*: {', '.join(mentions.get(m, [])) or '_no delegates_'}"
-            for m in quiet)
-        text = (f"P{proposal.id} closes {when} ({left} left). Under the explicit procedure it "
-                f"is adopted only if every member concurs. Still silent ({len(quiet)}):")
-    else:
+    if delegates is None and proposal.mode != Mode.EXPLICIT:
         named = _names(members, quiet)
-        text = (f"P{proposal.id} closes {when} ({left} left). Under the silence procedure it "
-                f"is adopted then unless a member objects. Still silent ({len(quiet)}):")
+    else:
+        nobody = ("_no delegates_" if proposal.mode == Mode.EXPLICIT
+                  else "_no head of delegation_")
+        named = "\n".join(_addressed_line(members, m, delegates or {}, nobody) for m in quiet)
+    text = (f"P{proposal.id} closes {when} ({left} left). {_procedure_rule(proposal)} "
+            f"Still silent ({len(quiet)}):")
     return Message(text=text, header=f"Reminder: P{proposal.id}",
                    sections=[named, f">{escape(clip(proposal.text))}"],
+                   buttons=_buttons(proposal))
+
+
+def reminder_dm(proposal: Proposal, member: Member, now: datetime, tz: ZoneInfo,
+                slash: str) -> Message:
+    """The reminder as a direct message to a delegate who chose ``notify dm``."""
+    text = (f"P{proposal.id} closes {slack_date(proposal.deadline, tz)} "
+            f"({span_text(proposal.deadline - now)} left) and {escape(member.name)} has not "
+            f"taken a position yet. {_procedure_rule(proposal)}")
+    return Message(text=text, header=f"Reminder: P{proposal.id}",
+                   sections=[f">{escape(clip(proposal.text))}"],
+                   context=[f"You chose `{slash} notify dm`; `{slash} notify channel` or "
+                            f"`{slash} notify off` changes how reminders reach you."],
                    buttons=_buttons(proposal))

@@ -193,6 +193,8 @@ def test_migrations_are_silent_unless_they_apply_something(tmp_path: Path) -> No
         "secretariat, the Chair, a delegate of X).",
         "Database upgraded to 0005 (A random identity per council in its calendar UIDs, so "
         "that deployments never collide).",
+        "Database upgraded to 0006 (How each delegate hears about what their member owes: dm, "
+        "channel or off).",
     ]
     for args in (("audit", "verify"), ("db", "upgrade"), ("tick",), ("console",), ("export",)):
         again = nrc(*args, db=db, stdin="members\n")

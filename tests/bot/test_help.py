@@ -62,12 +62,12 @@ def test_help_for_the_chair_and_the_secretariat(council: Runtime) -> None:
     assert "`/nrc extend <P> <deadline>`" in sections[0] and "`/nrc schedule" in text
     assert "`/nrc concur" not in text and "`/nrc setup" not in text
     assert sections[-1].startswith("Also for delegations and the secretariat: concur, object, "
-                                   "more-time, raise, setup, ")
+                                   "more-time, notify, raise, setup, ")
     sections, text = _listing(council, ADMIN)
     assert sections[-2].startswith("*The secretariat's tools*\n• `/nrc setup`")
     assert "`/nrc outbox`" in sections[-2] and "`/nrc schedule" in text
     assert sections[-1] == ("Also for delegations and the Chair: propose, concur, object, "
-                            "more-time, extend, amend, extraordinary, raise "
+                            "more-time, extend, amend, notify, extraordinary, raise "
                             "(`/nrc help <command>` explains one).")
 
 

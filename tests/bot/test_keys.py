@@ -32,6 +32,8 @@ def test_every_key_keeps_the_format_stored_rows_carry() -> None:
     assert keys.poll(1) == "poll:1"
     assert keys.poll_reminder(1, 2, timedelta(hours=24), AT) == (
         f"poll:1:v2:remind:86400:{int(AT.timestamp())}")
+    assert keys.poll_reminder_dm(keys.poll_reminder(1, 2, timedelta(hours=1), AT), "U1") == (
+        f"poll:1:v2:remind:3600:{int(AT.timestamp())}:dm:U1")
     assert keys.poll_extended(1, 2, AT) == f"poll:1:v2:extend:{int(AT.timestamp())}"
     assert keys.poll_amended(1, 3) == "poll:1:v3:amended"
     assert keys.poll_more_time(1, 2, 20) == "poll:1:v2:more-time:20"

@@ -100,6 +100,9 @@ MATRIX: tuple[Row, ...] = (
     _r("delegate remove", f"delegate remove {delegate('DE')}", SECRETARIAT, ("secretariat",),
        mutates=True),
     _r("chair", "chair UNEWCHAIR1", SECRETARIAT, ("secretariat",), mutates=True),
+    # Issue 13: each delegate says or sets their own choice; nobody else has one.
+    _r("notify", "notify", DELEGATES, ("delegations",), source="issue 13"),
+    _r("notify", "notify dm", DELEGATES, ("delegations",), mutates=True, source="issue 13"),
     _r("bodies", "bodies", EVERYONE),
     _r("body add", "body add wg-matrix Working group on the matrix --cadence 1/month",
        SECRETARIAT, ("secretariat",), mutates=True),
