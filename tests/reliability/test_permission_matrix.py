@@ -124,6 +124,8 @@ MATRIX: tuple[Row, ...] = (
        mutates=True),
     _r("concur", "concur P3", DELEGATES, ("delegations",), mutates=True),
     _r("object", "object P4 The matrix objects", DELEGATES, ("delegations",), mutates=True),
+    _r("more-time", "more-time P3 The matrix needs a week", DELEGATES, ("delegations",),
+       mutates=True),
     _r("extend", "extend P3 72h", frozenset({CHAIR_ROLE}), ("Chair",), mutates=True),
     _r("amend", "amend P3 An amended text from the matrix", frozenset({CHAIR_ROLE}),
        ("Chair",), mutates=True),
