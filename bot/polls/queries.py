@@ -33,14 +33,6 @@ def council_members(session: Session, council: Council) -> dict[int, Member]:
     return roster_of(session, council).by_id
 
 
-def delegates_by_member(session: Session, council_id: int) -> dict[int, list[str]]:
-    """Every member's delegates' user ids, by member (in the roster's order)."""
-    delegates: dict[int, list[str]] = {}
-    for d in roster_for(session, council_id).delegates:
-        delegates.setdefault(d.member_id, []).append(d.user_id)
-    return delegates
-
-
 def positions(session: Session, proposal: Proposal) -> dict[int, Position]:
     """The current text version's positions, by member."""
     rows = session.exec(

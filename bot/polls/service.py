@@ -168,14 +168,6 @@ def refresh(scope: Scope, proposal: Proposal, homes: Iterable[str] = ()) -> None
     scope.refresh(keys.poll(proposal.id), POLL_VIEW, proposal.id, homes=homes)
 
 
-def reminder_message(scope: Scope, proposal: Proposal, members: render.Members,
-                     positions: render.Positions) -> Message:
-    """The reminder of a poll's deadline; the delegates are read for the explicit procedure."""
-    delegates = (queries.delegates_by_member(scope.session, proposal.council_id)
-                 if proposal.mode == Mode.EXPLICIT else None)
-    return render.reminder_message(proposal, members, positions, scope.now, scope.tz, delegates)
-
-
 # -- changes ----------------------------------------------------------------------------
 
 
