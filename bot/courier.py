@@ -25,11 +25,8 @@ class Courier:
     """What a :class:`bot.runtime.Runtime` needs to deliver in the background."""
 
     clock: Callable[[], datetime]
-
-    def deliver(self, port: outbox.Port, at: datetime | None = None, *,
-                rows: list[int] | None = None) -> outbox.DeliveryReport:
-        """Send what is due (the runtime defines it: its engine and renderers)."""
-        raise NotImplementedError
+    #: Send what is due, or only the given rows: the runtime's (its engine and renderers).
+    deliver: Callable[..., outbox.DeliveryReport]
 
     def _start_courier(self) -> None:
         """The courier's state, empty: no thread until something is recorded."""

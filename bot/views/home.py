@@ -9,14 +9,13 @@ delegation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot import outbox, polls
+from bot import polls
 from bot.cadence import Compliance, Verdict
 from bot.context import Actor, Context, resolve_actor
 from bot.delegations.rules import ROLES
@@ -271,17 +270,6 @@ def home_message(session: Session, council: Council, user_id: str, admins: froze
 # -- publishing ---------------------------------------------------------------
 
 
-def refresh_homes(ctx: Context, user_ids: Iterable[str], *,
-                  settle: timedelta = outbox.HOME_SETTLE) -> None:
-    """Ask for each user's App Home to be published again (``views.publish``).
-
-    Call it after a change that concerns the viewers. One outbox row per user;
-    the view itself is built at delivery (:func:`render_home`), off the request,
-    ``settle`` later, so that the changes of a busy minute are published together.
-    """
-    outbox.publish_homes(ctx.session, ctx.council_id, user_ids, ctx.now, settle)
-
-
 def render_home(session: Session, council_id: int, user_id: str, admins: frozenset[str],
                 now: datetime, slash: str = "/nrc",
                 after: timedelta = DEFAULT_OVERDUE) -> Message:
@@ -290,11 +278,6 @@ def render_home(session: Session, council_id: int, user_id: str, admins: frozens
     if council is None:
         return Message(text="This council no longer exists.")
     return home_message(session, council, user_id, admins, now, slash, after)
-
-
-def member_homes(ctx: Context, member_ids: Iterable[int | None]) -> list[str]:
-    """The users whose Home shows a member's business (``Context.homes_of``)."""
-    return ctx.homes_of(member_ids)
 
 
 def home_opened(ctx: Context, event_id: str | None) -> Message:

@@ -164,10 +164,8 @@ def test_homes_are_built_when_delivered_not_when_requested(council: Runtime) -> 
 
 
 def test_refresh_homes_keeps_one_row_per_user(council: Runtime) -> None:
-    from bot.views.home import refresh_homes
-
     def refresh(ctx: Context) -> Message:
-        refresh_homes(ctx, [RU, RU, "", FR])
+        ctx.refresh_homes(users=[RU, RU, "", FR])
         return Message(text="ok")
 
     council.run_action(ADMIN, None, refresh)
