@@ -187,6 +187,30 @@ class Proposal(SQLModel, table=True):
     status: str = Field(default=ProposalStatus.OPEN, max_length=16, index=True)
     closed_at: datetime | None = _when(nullable=True)
     outcome_note: str | None = _text(nullable=True, default=None)
+    #: The joint decision this proposal would supersede when adopted (``propose --supersedes
+    #: D3``). No foreign key: the decision table refers to this one.
+    supersedes_id: int | None = Field(default=None)
+
+
+class ProposalVersion(SQLModel, table=True):
+    """One version of a proposal's text, kept when a later one replaces it: the history
+    ``polls P3`` shows (``amend`` while open, ``revise`` after silence was broken)."""
+
+    __table_args__ = (UniqueConstraint("proposal_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = Field(foreign_key="council.id", index=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    version: int
+    text: str = _text()
+    #: How the version came: ``open`` (the first), ``amend`` or ``revise`` (the Chair).
+    origin: str = Field(default="open", max_length=16)
+    opened_at: datetime = _when()
+    opened_by: str = Field(max_length=32)
+    deadline: datetime = _when()
+    #: How the version ended (a ``ProposalStatus`` value, or ``amended``); None while open.
+    outcome: str | None = Field(default=None, max_length=16)
+    closed_at: datetime | None = _when(nullable=True)
 
 
 class Position(SQLModel, table=True):
@@ -201,8 +225,15 @@ class Position(SQLModel, table=True):
     member_id: int = Field(foreign_key="member.id")
     stance: str = Field(max_length=16)
     statement: str | None = _text(nullable=True, default=None)
+    #: What kind of statement ``statement`` is (a ``StatementKind``), None without one.
+    statement_kind: str | None = Field(default=None, max_length=32)
+    #: The reason given with a proposed amendment (``statement`` holds its text).
+    reason: str | None = _text(nullable=True, default=None)
     user_id: str = Field(max_length=32)
     at: datetime = _when()
+    #: When and by whom the member withdrew its objection (the poll stays as it closed).
+    withdrawn_at: datetime | None = _when(nullable=True)
+    withdrawn_by: str | None = Field(default=None, max_length=32)
 
 
 class JointDecision(SQLModel, table=True):
@@ -218,6 +249,8 @@ class JointDecision(SQLModel, table=True):
     proposer_member_id: int | None = Field(default=None, foreign_key="member.id")
     adopted_at: datetime = _when()
     positions: list[dict[str, Any]] = _json([])
+    #: The earlier decision this one supersedes; decisions are never deleted.
+    supersedes_id: int | None = Field(default=None, foreign_key="jointdecision.id")
 
 
 class ImplementationIssue(SQLModel, table=True):
@@ -321,6 +354,7 @@ TABLES: tuple[type[SQLModel], ...] = (
     ExtraordinaryRequest,
     Meeting,
     Proposal,
+    ProposalVersion,
     Position,
     JointDecision,
     ImplementationIssue,

@@ -36,6 +36,15 @@ class ProposalStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class StatementKind(StrEnum):
+    """The kind of a statement attached to a member's concurrence (``Position.statement_kind``),
+    as councils practise them."""
+
+    INTERPRETATIVE = "interpretative"  # an interpretative statement
+    RESERVATION = "reservation"  # a reservation
+    RECORD = "record"  # a statement for the record
+
+
 class IssueStatus(StrEnum):
     """The status of an ``ImplementationIssue``: "the issue ... stays open until the Chair
     or the secretariat resolves it, or the raising member withdraws it"."""

@@ -195,6 +195,8 @@ def test_migrations_are_silent_unless_they_apply_something(tmp_path: Path) -> No
         "that deployments never collide).",
         "Database upgraded to 0006 (How each delegate hears about what their member owes: dm, "
         "channel or off).",
+        "Database upgraded to 0007 (The practice of consensus: statement kinds, amendments, "
+        "versions, superseded decisions).",
     ]
     for args in (("audit", "verify"), ("db", "upgrade"), ("tick",), ("console",), ("export",)):
         again = nrc(*args, db=db, stdin="members\n")
