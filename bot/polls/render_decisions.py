@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from bot.messages import Message, count, escape
+from bot.polls.queries_register import Paged
 from bot.polls.render import Members, area_name, clip
+from bot.polls.render_register import chain_section, no_such_page, page_line, supersedes_field
 from bot.polls.rules import Mode, Stance
 from bot.times import slack_date
 from storage.models import JointDecision
@@ -24,6 +26,7 @@ def decision_message(decision: JointDecision, members: Members,
               ("From", f"P{decision.proposal_id}, proposed by <@{decision.proposer_user_id}>")]
     if decision.area:
         fields.append(("Area", area_name(decision.area, areas)))
+    fields.extend(supersedes_field(decision.supersedes_id))
     concurred = [r for r in decision.positions if r["stance"] == Stance.CONCUR]
     quiet = [r for r in decision.positions if r["stance"] == "silent"]
     lines = [f"*Concurred ({len(concurred)}):* "
@@ -59,24 +62,39 @@ def _record_lines(decision: JointDecision) -> list[str]:
 
 
 def decision_record_message(decision: JointDecision, members: Members, tz: ZoneInfo,
-                            areas: Mapping[str, str]) -> Message:
-    """One joint decision with every member's position (``decisions D2``)."""
+                            areas: Mapping[str, str], earlier: list[int] | None = None,
+                            later: list[int] | None = None) -> Message:
+    """One joint decision with every member's position (``decisions D2``), and the chain
+    of supersession both ways: ``earlier`` it supersedes, ``later`` superseding it."""
     message = decision_message(decision, members, tz, areas)
     message.sections.append("\n".join(_record_lines(decision)))
+    chain = chain_section(earlier or [], later or [])
+    if chain:
+        message.sections.insert(0, chain)
     return message
 
 
-def decisions_message(rows: list[JointDecision], tz: ZoneInfo, areas: Mapping[str, str],
-                      slash: str) -> Message:
-    """The register of joint decisions (``decisions``)."""
-    if not rows:
-        return Message(text="The council has taken no joint decision yet.")
+def decisions_message(paged: Paged[JointDecision], superseded: Mapping[int, int],
+                      tz: ZoneInfo, areas: Mapping[str, str], slash: str,
+                      filters: str = "") -> Message:
+    """The register of joint decisions (``decisions``), a page of it; ``filters`` the
+    options that chose it (``--area sar``), ``superseded`` the later decision by number."""
+    if not paged.total:
+        return Message(text="No joint decision matches." if filters else
+                       "The council has taken no joint decision yet.")
+    if not paged.items:
+        return Message(text=no_such_page(paged))
     lines = []
-    for d in rows:
+    for d in paged.items:
         area = f", {area_name(d.area, areas)}" if d.area else ""
+        later = (f", *superseded by D{superseded[d.id]}*"
+                 if d.id is not None and d.id in superseded else "")
         lines.append(f"*D{d.id}* (from P{d.proposal_id}, adopted {slack_date(d.adopted_at, tz)}"
-                     f"{area}): {escape(clip(d.text, 200))}")
-    return Message(text=f"{count(len(rows), 'joint decision')}.", header="Joint decisions",
-                   sections=["\n".join(lines)],
-                   context=[f"`{slash} decisions D{rows[-1].id}` shows one decision with "
-                            "every member's position."])
+                     f"{area}{later}): {escape(clip(d.text, 200))}")
+    command = f"{slash} decisions{' ' + filters if filters else ''}"
+    context = [f"`{slash} decisions D{paged.items[-1].id}` shows one decision with "
+               "every member's position."]
+    if paged.pages > 1:
+        context.insert(0, page_line(paged, command))
+    return Message(text=f"{count(paged.total, 'joint decision')}.", header="Joint decisions",
+                   sections=["\n".join(lines)], context=context)

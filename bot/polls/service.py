@@ -28,9 +28,11 @@ from bot.errors import CommandError
 from bot.messages import Message
 from bot.outbox import OutboxWriter
 from bot.permissions import Role
-from bot.polls import queries, render, render_replies
-from bot.polls.render_decisions import decision_message, decision_record_message, decisions_message
+from bot.polls import queries, queries_register, render, render_replies
+from bot.polls.render_decisions import decision_message
+from bot.polls.render_register import with_supersedes
 from bot.polls.rules import (
+    MAX_AHEAD,
     OPEN,
     WITHDRAWN,
     Mode,
@@ -41,11 +43,13 @@ from bot.polls.rules import (
     decision_record,
     electorate,
     extends,
+    in_the_past,
     is_proposer,
     outcome,
     past_its_deadline,
     reminders_passed,
     stances,
+    too_far_ahead,
 )
 from bot.registry import members_of
 from bot.times import slack_date
@@ -89,9 +93,10 @@ def render_poll(session: Session, council_id: int, ref: object, now: datetime,
     if row is None:
         return Message(text="This poll is no longer on record.")
     proposal, council, held, opening = row
-    return render.poll_message(proposal, queries.council_members(session, council), held, now,
-                               ZoneInfo(council.timezone), areas,
-                               queries.previous_text(session, proposal), Terms.of(opening))
+    return with_supersedes(render.poll_message(
+        proposal, queries.council_members(session, council), held, now,
+        ZoneInfo(council.timezone), areas, queries.previous_text(session, proposal),
+        Terms.of(opening)), proposal.supersedes_id)
 
 
 def load(ctx: Context, proposal_id: int) -> Proposal:
@@ -131,21 +136,6 @@ def list_polls(ctx: Context) -> Message:
     proposals = queries.open_polls(ctx.session, ctx.council_id)
     held = queries.positions_on(ctx.session, proposals)
     return render.polls_message(proposals, members, held, ctx.now, ctx.tz)
-
-
-def show_decision(ctx: Context, number: int) -> Message:
-    """One joint decision with every member's position."""
-    members = queries.members(ctx.session, ctx.council_id)
-    decision = queries.decision(ctx.session, ctx.council_id, number)
-    if decision is None:
-        raise CommandError(f"There is no joint decision D{number}.")
-    return decision_record_message(decision, members, ctx.tz, areas_of(ctx))
-
-
-def list_decisions(ctx: Context) -> Message:
-    """The register of joint decisions."""
-    rows = queries.decisions(ctx.session, ctx.council_id)
-    return decisions_message(rows, ctx.tz, areas_of(ctx) if rows else {}, ctx.slash)
 
 
 # -- telling ----------------------------------------------------------------------------
@@ -200,10 +190,41 @@ def check_silence(ctx: Context, deadline: datetime, urgent: str | None) -> None:
                        f"(the charter's minimum); {slack_date(deadline, ctx.tz)} is sooner.")
 
 
+def check_deadline(ctx: Context, deadline: datetime) -> None:
+    """"One in the past or more than 90 days away is refused." (docs/consensus.md)"""
+    if in_the_past(deadline, ctx.now):
+        raise CommandError(f"The deadline {slack_date(deadline, ctx.tz)} is in the past.")
+    if too_far_ahead(deadline, ctx.now):
+        raise CommandError(f"A deadline may be at most {MAX_AHEAD.days} days away; "
+                           f"{slack_date(deadline, ctx.tz)} is further.")
+
+
+def check_supersedes(ctx: Context, number: int) -> None:
+    """"A decision can be superseded by a later one": it must exist, and not be superseded
+    already (the chain stays a line)."""
+    if queries.decision(ctx.session, ctx.council_id, number) is None:
+        raise CommandError(f"There is no joint decision D{number} to supersede.")
+    later = queries_register.superseded_by(ctx.session, [number])
+    if number in later:
+        raise CommandError(f"D{number} is already superseded by D{later[number]}; "
+                           f"supersede D{later[number]} instead.")
+    pending = queries_register.open_superseding(ctx.session, ctx.council_id, number)
+    if pending is not None:
+        raise CommandError(f"P{pending}, still open, already proposes to supersede D{number}.")
+
+
 def propose(ctx: Context, text: str, area: str | None, mode: Mode,
-            deadline: datetime, urgent: str | None = None) -> Message:
-    """Open a consensus poll; its electorate is the members at this moment."""
+            deadline: datetime, urgent: str | None = None,
+            supersedes: int | None = None) -> Message:
+    """Open a consensus poll; its electorate is the members at this moment.
+
+    The typed ``propose`` and the *Open consensus poll* modal both come here, with the
+    same checks: the deadline, the minimum silence, the decision superseded.
+    """
+    check_deadline(ctx, deadline)
     check_silence(ctx, deadline, urgent)
+    if supersedes is not None:
+        check_supersedes(ctx, supersedes)
     terms = terms_of(ctx, urgent)
     voters = electorate(m.id for m in members_of(ctx))
     if not voters:
@@ -213,15 +234,16 @@ def propose(ctx: Context, text: str, area: str | None, mode: Mode,
         council_id=ctx.council_id, text=text, area=area, mode=mode.value,
         proposer_user_id=ctx.actor.user_id, proposer_member_id=member.id if member else None,
         electorate=voters, version=1, opened_at=ctx.now, version_opened_at=ctx.now,
-        deadline=deadline, status=OPEN,
+        deadline=deadline, status=OPEN, supersedes_id=supersedes,
     )
     queries.save(ctx.session, proposal)
     ctx.audit(queries.OPENED, {"proposal": proposal.id, "text": text, "area": area,
                                "mode": proposal.mode, "deadline": deadline.isoformat(),
-                               "electorate": len(voters), **terms.details()})
+                               "electorate": len(voters), **terms.details(),
+                               **({"supersedes": supersedes} if supersedes else {})})
     members = queries.members(ctx.session, ctx.council_id)
-    ctx.post(keys.poll(proposal.id), render.poll_message(proposal, members, {}, ctx.now, ctx.tz,
-                                                         areas_of(ctx), None, terms))
+    ctx.post(keys.poll(proposal.id), with_supersedes(render.poll_message(
+        proposal, members, {}, ctx.now, ctx.tz, areas_of(ctx), None, terms), supersedes))
     return render_replies.opened_reply(proposal, ctx.tz, terms.note(deadline, ctx.tz), ctx.slash)
 
 
@@ -304,6 +326,7 @@ def close(scope: Scope, proposal: Proposal, verdict: str, *, at: datetime,
             proposer_member_id=proposal.proposer_member_id, adopted_at=at,
             positions=decision_record(proposal.electorate,
                                       {i: m.name for i, m in members.items()}, positions),
+            supersedes_id=proposal.supersedes_id,
         )
     queries.save(scope.session, proposal, *((decision,) if decision is not None else ()))
     areas = areas_of(scope)

@@ -46,7 +46,8 @@ def test_help_for_a_delegate_groups_what_they_do_and_collapses_the_rest(council:
     assert titles == ["*Positions and polls*", "*Meetings*", "*Implementation issues*",
                       "*The record*", sections[-1].split("\n")[0]]
     assert sections[0].split("\n")[1] == (
-        "• `/nrc propose [--explicit] [--area A] <deadline> <text>`: "
+        "• `/nrc propose [--explicit] [--area A] [--urgent <reason>] [--supersedes D] "
+        "<deadline> <text>`: "
         + council.run_command(ADMIN, CHANNEL, "help propose").text.split("\n")[1])
     assert "`/nrc concur <P> [statement]`" in sections[0]
     assert "`/nrc raise <D> <text>`" in sections[2]
