@@ -351,7 +351,8 @@ def test_a_delegations_short_silence_is_refused_over_slack(bot_server: BotServer
     text = str(ack["text"])
     assert text.startswith("A delegation's proposal stays under silence for at least 24 hours "
                            "(the charter's minimum); "), text
-    assert text.endswith("Usage: `/nrc propose [--explicit] [--area A] <deadline> <text>`")
+    assert text.endswith("Usage: `/nrc propose [--explicit] [--area A] [--urgent <reason>] "
+        "[--supersedes D] <deadline> <text>`")
     assert export_state(bot_server.runtime.engine) == before
     assert not [p for p in bot_server.fake.posted() if "Proposal" in p["text"]]
 

@@ -152,7 +152,8 @@ def test_bad_proposals_are_refused_with_usage_and_change_nothing(council: Runtim
     before = export_state(council.engine)
     reply = run(council, RU, line)
     assert error in reply, reply
-    assert reply.endswith("Usage: `/nrc propose [--explicit] [--area A] <deadline> <text>`")
+    assert reply.endswith("Usage: `/nrc propose [--explicit] [--area A] [--urgent <reason>] "
+        "[--supersedes D] <deadline> <text>`")
     assert export_state(council.engine) == before
 
 

@@ -20,7 +20,8 @@ from tests.council import CHAIR, Clock, delegate, run
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday, 10:00 in Brussels
 RU = delegate("RU")
-USAGE = "Usage: `/nrc propose [--explicit] [--area A] <deadline> <text>`"
+USAGE = ("Usage: `/nrc propose [--explicit] [--area A] [--urgent <reason>] "
+        "[--supersedes D] <deadline> <text>`")
 
 
 def _deadline(runtime: Runtime, number: int = 1) -> datetime:
