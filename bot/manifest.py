@@ -17,6 +17,7 @@ BOT_SCOPES = {
 }
 
 RAISE_SHORTCUT = "raise_issue"
+POLL_SHORTCUT = "open_poll"
 
 
 def manifest(url: str | None, *, command: str = "/nrc", name: str = "nrc-bot",
@@ -60,6 +61,11 @@ def manifest(url: str | None, *, command: str = "/nrc", name: str = "nrc-bot",
                 "type": "message",
                 "callback_id": RAISE_SHORTCUT,
                 "description": "Raise an issue about the implementation of a joint decision",
+            }, {
+                "name": "Open consensus poll",
+                "type": "global",
+                "callback_id": POLL_SHORTCUT,
+                "description": "Put a text to the council under the consensus procedure",
             }],
         },
         "oauth_config": {"scopes": {"bot": sorted(BOT_SCOPES)}},

@@ -79,3 +79,55 @@ def notification_text(message: Message) -> str:
 
 def home_view(message: Message) -> dict[str, Any]:
     return {"type": "home", "blocks": to_blocks(message, limit=100)}
+
+
+# -- the Open consensus poll modal --------------------------------------------------------
+
+POLL_MODAL = "open_poll_modal"
+#: The modal's block_ids, each the action_id of its one element too.
+POLL_FIELDS = ("text", "deadline", "procedure", "area", "urgent")
+
+
+def _plain(text: str, limit: int = 2000) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit)}
+
+
+def _input(block: str, label: str, element: dict[str, Any], *, optional: bool = False,
+           hint: str | None = None) -> dict[str, Any]:
+    field: dict[str, Any] = {"type": "input", "block_id": block, "label": _plain(label),
+                             "optional": optional, "element": {**element, "action_id": block}}
+    if hint:
+        field["hint"] = _plain(hint)
+    return field
+
+
+def poll_modal(areas: list[tuple[str, str]], deadline: int, chair: bool, max_text: int,
+               max_reason: int) -> dict[str, Any]:
+    """The form of ``propose``: the text, the deadline (a date and time picker, from
+    ``deadline`` in Unix seconds), the procedure, the area and, for the Chair, urgency."""
+    procedures = [{"text": _plain("Silence: adopted at the deadline unless a member objects"),
+                   "value": "silence"},
+                  {"text": _plain("Explicit: adopted only when every member concurs"),
+                   "value": "explicit"}]
+    blocks = [
+        _input("text", "Text of the proposal",
+               {"type": "plain_text_input", "multiline": True, "max_length": max_text}),
+        _input("deadline", "Deadline", {"type": "datetimepicker", "initial_date_time": deadline},
+               hint="At most 90 days away."),
+        _input("procedure", "Procedure", {"type": "radio_buttons", "options": procedures,
+                                          "initial_option": procedures[0]}),
+    ]
+    if areas:
+        blocks.append(_input("area", "Area of cooperation", {
+            "type": "static_select", "placeholder": _plain("None", 150),
+            "options": [{"text": _plain(name, 75), "value": key} for key, name in areas[:100]]},
+            optional=True))
+    if chair:
+        blocks.append(_input(
+            "urgent", "Urgency (the Chair)",
+            {"type": "plain_text_input", "max_length": max_reason}, optional=True,
+            hint="Below the charter's minimum silence, the reason for urgency; the poll shows it."))
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": (
+        "Any objection blocks. The electorate is the members at the moment the poll opens.")}]})
+    return {"type": "modal", "callback_id": POLL_MODAL, "title": _plain("Consensus poll", 24),
+            "submit": _plain("Open poll", 24), "close": _plain("Cancel", 24), "blocks": blocks}

@@ -11,18 +11,21 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.context import Context
 from bot.issues import ROME, RaiseForm, raise_form, raise_issue
-from bot.manifest import RAISE_SHORTCUT
+from bot.manifest import POLL_SHORTCUT, RAISE_SHORTCUT
 from bot.messages import Message, clip
+from bot.polls.commands import MAX_REASON
 from bot.registry import MAX_TEXT, parse_id
 from bot.runtime import ErrorReply, Runtime
-from handlers.blocks import to_blocks
+from handlers.blocks import poll_modal, to_blocks
 from handlers.slackport import SlackPort
 from handlers.submissions import tell
 
@@ -117,10 +120,30 @@ def _plain(text: str, limit: int) -> dict[str, Any]:
     return {"type": "plain_text", "text": clip(text, limit)}
 
 
-def notice_view(reply: Message) -> dict[str, Any]:
+def notice_view(reply: Message, title: str = TITLE) -> dict[str, Any]:
     """A modal that only says something: why the issue cannot be raised."""
-    return {"type": "modal", "title": _plain(TITLE, 24), "close": _plain("Close", 24),
+    return {"type": "modal", "title": _plain(title, 24), "close": _plain("Close", 24),
             "blocks": to_blocks(reply)}
+
+
+#: The picker's first deadline is the charter's minimum silence from now (48 hours if it
+#: sets none), plus this much, rounded up to the quarter hour: time to write the text.
+WRITING_TIME = timedelta(minutes=15)
+
+
+def first_deadline(now: datetime, min_silence: timedelta) -> int:
+    """The deadline the modal starts from, in Unix seconds."""
+    quarter = 15 * 60
+    ahead = now + (min_silence or timedelta(hours=48)) + WRITING_TIME
+    return -(-int(ahead.timestamp()) // quarter) * quarter
+
+
+def poll_form(ctx: Context) -> dict[str, Any]:
+    """The Open consensus poll modal for this person, if they may propose."""
+    ctx.require("propose")
+    return poll_modal([(a.key, a.name) for a in ctx.charter.areas],
+                      first_deadline(ctx.now, ctx.charter.min_silence), ctx.actor.is_chair,
+                      MAX_TEXT, MAX_REASON)
 
 
 def raise_issue_view(form: RaiseForm, text: str, link: str | None,
@@ -168,6 +191,27 @@ def _selected(view: dict[str, Any]) -> tuple[str | None, str]:
 
 
 def register(app: App, runtime: Runtime, port: SlackPort) -> None:
+    @app.shortcut(POLL_SHORTCUT)
+    def on_poll_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user_id = str(shortcut.get("user", {}).get("id") or "")
+        views: list[dict[str, Any]] = []
+
+        def form(ctx: Context) -> Message:
+            views.append(poll_form(ctx))
+            return Message(text="")
+
+        reply = runtime.run_action(user_id, None, form, mutates=False)
+        view = views[0] if views and not isinstance(reply, ErrorReply) else notice_view(
+            reply, "Consensus poll")
+        try:
+            client.views_open(trigger_id=str(shortcut.get("trigger_id") or ""), view=view)
+        except SlackApiError:
+            log.exception("views.open failed for the open_poll shortcut")
+            tell(client, None, user_id, Message(
+                text="Slack could not open the form; try the shortcut again, or use "
+                     f"`{runtime.settings.command} propose <deadline> <text>`."))
+
     @app.shortcut(RAISE_SHORTCUT)
     def on_raise_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
         ack()

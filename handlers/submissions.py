@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -18,11 +20,13 @@ from slack_sdk.errors import SlackApiError
 
 from bot import polls
 from bot.context import Context
+from bot.errors import CommandError
 from bot.messages import Message, clip, plain
-from bot.polls.rules import Stance
-from bot.registry import parse_id
+from bot.polls import service as poll_service
+from bot.polls.rules import Mode, Stance
+from bot.registry import parse_id, text_argument
 from bot.runtime import ErrorReply, Runtime
-from handlers.blocks import notification_text, to_blocks
+from handlers.blocks import POLL_MODAL, notification_text, to_blocks
 from handlers.slackport import SlackPort
 
 log = logging.getLogger(__name__)
@@ -115,7 +119,64 @@ def _value(view: dict[str, Any], block: str) -> str:
     return str((values.get(block) or {}).get("value") or "")
 
 
+def _selected(view: dict[str, Any], block: str) -> str | None:
+    element = (((view.get("state") or {}).get("values") or {}).get(block) or {}).get(block) or {}
+    option = element.get("selected_option") or {}
+    return str(option["value"]) if option.get("value") else None
+
+
+def _picked_time(view: dict[str, Any]) -> datetime | None:
+    values = ((view.get("state") or {}).get("values") or {}).get("deadline") or {}
+    stamp = (values.get("deadline") or {}).get("selected_date_time")
+    return datetime.fromtimestamp(int(stamp), UTC) if isinstance(stamp, int | str) and str(
+        stamp).isdigit() else None
+
+
+def poll_error_field(text: str, chair: bool) -> str:
+    """The field of the Open consensus poll modal a refusal concerns."""
+    lowered = text.lower()
+    if "urgent" in lowered and chair:
+        return "urgent"
+    if "area" in lowered:
+        return "area"
+    if any(w in lowered for w in ("deadline", "silence", "sooner", "days away", "urgent")):
+        return "deadline"
+    return "text"
+
+
+def open_poll_from(view: dict[str, Any], deadline: datetime) -> Callable[[Context], Message]:
+    """The core function the modal's submission runs: ``propose``'s use-case, its checks."""
+    text, urgent = _value(view, "text"), _value(view, "urgent").strip() or None
+    area, procedure = _selected(view, "area"), _selected(view, "procedure")
+
+    def open_poll(ctx: Context) -> Message:
+        ctx.require("propose")
+        if area is not None and ctx.charter.area(area) is None:
+            raise CommandError(f'"{area[:40]}" is not an area of cooperation.')
+        return poll_service.propose(ctx, text_argument(text, "text of the proposal"), area,
+                                    Mode.EXPLICIT if procedure == Mode.EXPLICIT.value else Mode.SILENCE, deadline, urgent)
+    return open_poll
+
+
 def register(app: App, runtime: Runtime, port: SlackPort) -> None:
+    @app.view(POLL_MODAL)
+    def on_open_poll(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                     client: WebClient) -> None:
+        user_id = str((body.get("user") or {}).get("id", ""))
+        deadline = _picked_time(view)
+        if deadline is None:
+            ack(response_action="errors", errors={"deadline": "Choose the deadline."})
+            return
+        reply = runtime.run_action(user_id, None, open_poll_from(view, deadline))
+        if isinstance(reply, ErrorReply):
+            chair = "urgent" in ((view.get("state") or {}).get("values") or {})
+            ack(response_action="errors", errors={
+                poll_error_field(reply.text, chair): clip(plain(reply.text), ERROR_LIMIT)})
+            return
+        ack()
+        tell(client, None, user_id, reply)
+        runtime.deliver_soon(port)
+
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
                stance: Stance) -> None:
         user_id = str((body.get("user") or {}).get("id", ""))

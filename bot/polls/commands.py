@@ -64,7 +64,7 @@ def _proposal_ref(token: str) -> int:
 
 
 #: The poll shows the Chair's reason for urgency in full: a line, not a memorandum.
-_MAX_REASON = 200
+MAX_REASON = 200
 _QUOTES = {'"': '"', "\u201c": "\u201d", "'": "'", "\u2018": "\u2019"}
 
 
@@ -127,9 +127,9 @@ def propose(ctx: Context, args: str) -> Message:
                 urgent, rest = _take_reason(rest)
             if not urgent or urgent.startswith("--"):
                 raise CommandError('Give the reason after --urgent, like --urgent "storm warning".')
-            if len(urgent) > _MAX_REASON:
+            if len(urgent) > MAX_REASON:
                 raise CommandError(f"The reason after --urgent is {len(urgent)} characters; "
-                                   f"the limit is {_MAX_REASON}.")
+                                   f"the limit is {MAX_REASON}.")
         elif name == "--supersedes":
             if not value:
                 value, rest = split_word(rest)
