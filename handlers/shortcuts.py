@@ -1,4 +1,6 @@
-"""Shortcuts: *Raise implementation issue* on a message, and its modal.
+"""Shortcuts: *Raise implementation issue* on a message, and its modal; the global
+*Open consensus poll*, whose modal is ``propose`` as a form (its submission is in
+``handlers/submissions.py``).
 
 The Rome Declaration: "Each member may raise in the NRC issues related to the
 implementation of joint decisions." The shortcut lets a delegate do it from
