@@ -72,9 +72,22 @@ def meeting_cancelled(meeting_id: int | None) -> str:
     return f"{meeting(meeting_id)}:cancelled"
 
 
-def meeting_reminder(meeting_id: int | None, seconds_before: int) -> str:
-    """meeting reminder: ``meeting:{id}:remind:{seconds_before}``"""
-    return f"{meeting(meeting_id)}:remind:{seconds_before}"
+def meeting_reminder(meeting_id: int | None, seconds_before: int, sequence: int = 0) -> str:
+    """meeting reminder, once per start (a moved meeting's ``sequence`` rises, so its new
+    start gets fresh reminders): ``meeting:{id}:remind:{seconds_before}``, then
+    ``meeting:{id}:remind:{seconds_before}:s{sequence}`` once moved"""
+    moved = f":s{sequence}" if sequence else ""
+    return f"{meeting_reminder_prefix(meeting_id)}{seconds_before}{moved}"
+
+
+def meeting_reminder_prefix(meeting_id: int | None) -> str:
+    """every reminder of a meeting, whatever its start: ``meeting:{id}:remind:``"""
+    return f"{meeting(meeting_id)}:remind:"
+
+
+def meeting_moved(meeting_id: int | None, sequence: int) -> str:
+    """meeting moved (a thread post under its announcement): ``meeting:{id}:moved:{sequence}``"""
+    return f"{meeting(meeting_id)}:moved:{sequence}"
 
 
 def cadence_prefix(body_key: str, period_key: str) -> str:
