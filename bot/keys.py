@@ -73,15 +73,14 @@ def meeting_cancelled(meeting_id: int | None) -> str:
 
 
 def meeting_reminder(meeting_id: int | None, seconds_before: int, sequence: int = 0) -> str:
-    """meeting reminder, once per start (a moved meeting's ``sequence`` rises, so its new
-    start gets fresh reminders): ``meeting:{id}:remind:{seconds_before}``, then
-    ``meeting:{id}:remind:{seconds_before}:s{sequence}`` once moved"""
+    """meeting reminder, once per start (once moved, its keys end in ``:s{sequence}``, so
+    the new start gets fresh reminders): ``meeting:{id}:remind:{seconds_before}``"""
     moved = f":s{sequence}" if sequence else ""
     return f"{meeting_reminder_prefix(meeting_id)}{seconds_before}{moved}"
 
 
 def meeting_reminder_prefix(meeting_id: int | None) -> str:
-    """every reminder of a meeting, whatever its start: ``meeting:{id}:remind:``"""
+    """What every reminder key of a meeting starts with, whatever its start."""
     return f"{meeting(meeting_id)}:remind:"
 
 
