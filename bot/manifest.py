@@ -17,6 +17,7 @@ BOT_SCOPES = {
 }
 
 RAISE_SHORTCUT = "raise_issue"
+SCHEDULE_SHORTCUT = "schedule_meeting"
 
 
 def manifest(url: str | None, *, command: str = "/nrc", name: str = "nrc-bot",
@@ -60,6 +61,11 @@ def manifest(url: str | None, *, command: str = "/nrc", name: str = "nrc-bot",
                 "type": "message",
                 "callback_id": RAISE_SHORTCUT,
                 "description": "Raise an issue about the implementation of a joint decision",
+            }, {
+                "name": "Schedule a meeting",
+                "type": "global",
+                "callback_id": SCHEDULE_SHORTCUT,
+                "description": "Schedule a meeting of a council body and announce it",
             }],
         },
         "oauth_config": {"scopes": {"bot": sorted(BOT_SCOPES)}},

@@ -1,4 +1,5 @@
-"""Moving a meeting: ``reschedule <M> <when>`` (the Chair, the secretariat).
+"""Moving a meeting: ``reschedule <M> <when>`` (the Chair, the secretariat); and the
+"Schedule a meeting" shortcut's form.
 
 The announcement is updated in place, the old time struck through, and a short
 "moved" post goes in its thread. The reminders for the old start that wait in the
@@ -15,7 +16,7 @@ from datetime import datetime
 from bot import keys
 from bot.context import Context
 from bot.errors import CommandError
-from bot.meetings import queries, render, rules
+from bot.meetings import queries, render, rules, service
 from bot.meetings.service import announcement
 from bot.messages import Message
 from bot.times import slack_date
@@ -50,3 +51,29 @@ def reschedule(ctx: Context, token: str, starts: datetime) -> Message:
              thread_key=keys.meeting(meeting.id))
     return Message(text=f"Moved M{meeting.id} ({body.name}) to {slack_date(starts, ctx.tz)}; "
                         "the announcement in the channel shows it.")
+
+
+def schedule_form(ctx: Context) -> list[tuple[int, str]]:
+    """Check the actor may schedule meetings, and list the bodies to choose from (the
+    "Schedule a meeting" shortcut asks before opening its modal, so a refusal comes at
+    once): (id, name), charter bodies first."""
+    ctx.require("schedule")
+    return [(body.id or 0, body.name) for body in queries.bodies_of(ctx.session, ctx.council_id)]
+
+
+def schedule_from_form(ctx: Context, body_id: int, starts: datetime, title: str,
+                       venue: str, duration: str) -> Message:
+    """The modal's submission: the same use-case as ``schedule``, the fields checked as
+    the command checks its words."""
+    ctx.require("schedule")
+    body = next((b for b in queries.bodies_of(ctx.session, ctx.council_id) if b.id == body_id),
+                None)
+    if body is None:
+        raise CommandError("That body is no longer in the records; choose another.")
+    title = " ".join(title.split())
+    rules.check_title(title)
+    place = " ".join(venue.split()) or None
+    if place is not None:
+        rules.check_title(place, "venue")
+    minutes = rules.parse_duration(duration) if duration.strip() else None
+    return service.schedule(ctx, body, starts, title, False, venue=place, duration=minutes)
