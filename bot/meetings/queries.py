@@ -161,14 +161,15 @@ class AgendaEntry:
 
 def agenda_entries(session: Session, meeting: Meeting,
                    after: timedelta = DEFAULT_OVERDUE) -> list[AgendaEntry]:
-    """The agenda: items added to it, then open implementation issues put on it; an issue
+    """The agenda: items added to it, in their order (``position``), then open
+    implementation issues put on it; an issue
     open longer than ``after`` when the meeting starts is marked overdue."""
     names = {m.id: m.name for m in session.exec(
         select(Member).where(Member.council_id == meeting.council_id))}
     entries: list[AgendaEntry] = []
     listed_issues: set[int] = set()
     for item in session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
-                             .order_by(col(AgendaItem.id))):
+                             .order_by(col(AgendaItem.position), col(AgendaItem.id))):
         entries.append(AgendaEntry(item.text, names.get(item.member_id),
                                    overdue_note(session, item.issue_id, meeting.starts_at, after)))
         if item.issue_id is not None:

@@ -14,7 +14,7 @@ from bot import cadence, keys
 from bot.bus import MeetingScheduled
 from bot.context import Context
 from bot.errors import CommandError
-from bot.issues import DEFAULT_OVERDUE
+from bot.issues import DEFAULT_OVERDUE, next_agenda_position
 from bot.meetings import queries, render, rules
 from bot.messages import Message, count, escape
 from bot.registry import text_argument
@@ -230,7 +230,8 @@ def add_agenda_item(ctx: Context, token: str, text: str) -> Message:
     item = AgendaItem(council_id=ctx.council_id, meeting_id=meeting.id or 0, text=text,
                       added_by=ctx.actor.user_id,
                       member_id=ctx.actor.member.id if ctx.actor.member else None,
-                      created_at=ctx.now)
+                      created_at=ctx.now,
+                      position=next_agenda_position(ctx.session, meeting.id or 0))
     ctx.session.add(item)
     ctx.session.flush()
     ctx.audit("agenda.add", {"meeting": meeting.id, "item": item.id, "text": text})

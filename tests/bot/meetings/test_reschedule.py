@@ -16,8 +16,8 @@ from bot.meetings.queries import bodies_of, standings
 from bot.meetings.rules import check_reschedule, parse_duration
 from bot.runtime import Runtime
 from bot.scheduler import TickReport
-from storage.models import AuditEntry, Council, Meeting, Outbox
-from tests.council import CHAIR, delegate, run
+from storage.models import AgendaItem, AuditEntry, Council, Meeting, Outbox
+from tests.council import CHAIR, CHANNEL, delegate, run
 
 
 def utc(*args: int) -> datetime:
@@ -170,3 +170,17 @@ def test_venue_and_duration_show_in_the_announcement_and_the_feed(council: Runti
     assert event.decoded("DURATION").total_seconds() == 3 * 3600
     assert run(council, CHAIR, "schedule council-amb 2027-03-11 10:00 --duration 3").startswith(
         '"3" is not a duration; write it like 3h, 90m or 1h30m.')
+
+
+def test_agenda_items_keep_their_order_by_position(council: Runtime) -> None:
+    run(council, CHAIR, "schedule council-amb 2027-03-10 10:00")
+    run(council, delegate("RU"), "agenda M1 add Missile defence")
+    run(council, delegate("NO"), "agenda M1 add Search and rescue")
+    with Session(council.engine) as s:
+        items = s.exec(select(AgendaItem).order_by(col(AgendaItem.id))).all()
+        assert [(i.position, i.status) for i in items] == [(1, "open"), (2, "open")]
+        items[0].position = 3  # as a later "agenda M1 move" would
+        s.add(items[0])
+        s.commit()
+    agenda = council.run_command(CHAIR, CHANNEL, "agenda M1").sections[0]
+    assert agenda.index("Search and rescue") < agenda.index("Missile defence")
