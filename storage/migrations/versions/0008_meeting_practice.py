@@ -46,14 +46,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("agendaitem", schema=None) as batch_op:
-        batch_op.drop_column("edited_at")
-        batch_op.drop_column("status")
-        batch_op.drop_column("position")
-    with op.batch_alter_table("meeting", schema=None) as batch_op:
-        batch_op.drop_column("previous_starts_at")
-        batch_op.drop_column("agenda_revision")
-        batch_op.drop_column("agenda_state")
-        batch_op.drop_column("sequence")
-        batch_op.drop_column("duration_minutes")
-        batch_op.drop_column("venue")
+    # Plain DROP COLUMN (SQLite 3.35+, PostgreSQL): a batch copy of ``meeting`` would trip
+    # the foreign keys that point at it once there are agenda items.
+    for table, column in (("agendaitem", "edited_at"), ("agendaitem", "status"),
+                          ("agendaitem", "position"), ("meeting", "previous_starts_at"),
+                          ("meeting", "agenda_revision"), ("meeting", "agenda_state"),
+                          ("meeting", "sequence"), ("meeting", "duration_minutes"),
+                          ("meeting", "venue")):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

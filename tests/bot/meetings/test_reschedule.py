@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from alembic import command as alembic_command
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from bot.errors import CommandError
@@ -16,6 +18,7 @@ from bot.meetings.queries import bodies_of, standings
 from bot.meetings.rules import check_reschedule, parse_duration
 from bot.runtime import Runtime
 from bot.scheduler import TickReport
+from storage.engine import alembic_config, upgrade
 from storage.models import AgendaItem, AuditEntry, Council, Meeting, Outbox
 from tests.council import CHAIR, CHANNEL, delegate, run
 
@@ -184,3 +187,27 @@ def test_agenda_items_keep_their_order_by_position(council: Runtime) -> None:
         s.commit()
     agenda = council.run_command(CHAIR, CHANNEL, "agenda M1").sections[0]
     assert agenda.index("Search and rescue") < agenda.index("Missile defence")
+
+
+def test_the_migration_orders_existing_agenda_items_by_id_per_meeting(council: Runtime) -> None:
+    """0008 backfills ``position`` from the id order of each meeting's items."""
+    run(council, CHAIR, "schedule council-amb 2027-03-10 10:00")
+    run(council, CHAIR, "schedule prepcom 2027-03-11 10:00")
+    for line in ("agenda M1 add One", "agenda M2 add Two", "agenda M1 add Three"):
+        run(council, delegate("RU"), line)
+    engine = council.engine
+    config = alembic_config(engine)
+    alembic_command.downgrade(config, "0007")
+    try:
+        upgrade(engine)
+        with engine.connect() as conn:
+            rows = list(conn.execute(text(
+                "SELECT meeting_id, position, status, text FROM agendaitem ORDER BY id")))
+        assert [tuple(r) for r in rows] == [(1, 1, "open", "One"), (2, 1, "open", "Two"),
+                                            (1, 2, "open", "Three")]
+        with engine.connect() as conn:
+            meeting = conn.execute(text("SELECT duration_minutes, sequence, agenda_state, "
+                                        "agenda_revision FROM meeting WHERE id = 1")).one()
+        assert tuple(meeting) == (120, 0, "draft", 0)
+    finally:
+        upgrade(engine)
