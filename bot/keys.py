@@ -72,9 +72,21 @@ def meeting_cancelled(meeting_id: int | None) -> str:
     return f"{meeting(meeting_id)}:cancelled"
 
 
-def meeting_reminder(meeting_id: int | None, seconds_before: int) -> str:
-    """meeting reminder: ``meeting:{id}:remind:{seconds_before}``"""
-    return f"{meeting(meeting_id)}:remind:{seconds_before}"
+def meeting_reminder(meeting_id: int | None, seconds_before: int, sequence: int = 0) -> str:
+    """meeting reminder, once per start (once moved, its keys end in ``:s{sequence}``, so
+    the new start gets fresh reminders): ``meeting:{id}:remind:{seconds_before}``"""
+    moved = f":s{sequence}" if sequence else ""
+    return f"{meeting_reminder_prefix(meeting_id)}{seconds_before}{moved}"
+
+
+def meeting_reminder_prefix(meeting_id: int | None) -> str:
+    """What every reminder key of a meeting starts with, whatever its start."""
+    return f"{meeting(meeting_id)}:remind:"
+
+
+def meeting_moved(meeting_id: int | None, sequence: int) -> str:
+    """meeting moved (a thread post under its announcement): ``meeting:{id}:moved:{sequence}``"""
+    return f"{meeting(meeting_id)}:moved:{sequence}"
 
 
 def cadence_prefix(body_key: str, period_key: str) -> str:

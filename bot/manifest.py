@@ -18,6 +18,7 @@ BOT_SCOPES = {
 
 RAISE_SHORTCUT = "raise_issue"
 POLL_SHORTCUT = "open_poll"
+SCHEDULE_SHORTCUT = "schedule_meeting"
 
 
 def manifest(url: str | None, *, command: str = "/nrc", name: str = "nrc-bot",
@@ -66,6 +67,11 @@ def manifest(url: str | None, *, command: str = "/nrc", name: str = "nrc-bot",
                 "type": "global",
                 "callback_id": POLL_SHORTCUT,
                 "description": "Put a text to the council under the consensus procedure",
+            }, {
+                "name": "Schedule a meeting",
+                "type": "global",
+                "callback_id": SCHEDULE_SHORTCUT,
+                "description": "Schedule a meeting of a council body and announce it",
             }],
         },
         "oauth_config": {"scopes": {"bot": sorted(BOT_SCOPES)}},

@@ -55,6 +55,7 @@ PERMISSIONS: dict[str, Rule] = {
     "body add": _rule("add committees and working groups", S),
     "schedule": _rule("schedule meetings", C, S),
     "meetings": _rule("list meetings", A),
+    "reschedule": _rule("move meetings", C, S),
     "cancel": _rule("cancel meetings", C, S),
     "agenda": _rule("read agendas", A),
     "agenda add": _rule("add agenda items", D, C, S),

@@ -59,7 +59,8 @@ _UNSET = object()
 HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Positions and polls", ("propose", "concur", "object", "more-time", "withdraw", "polls",
                              "extend", "amend", "notify")),
-    ("Meetings", ("meetings", "agenda", "extraordinary", "schedule", "cancel", "bodies")),
+    ("Meetings", ("meetings", "agenda", "extraordinary", "schedule", "reschedule", "cancel",
+                  "bodies")),
     ("Implementation issues", ("raise", "issues", "resolve")),
     ("The record", ("decisions", "members", "status")),
     ("The secretariat's tools", ("setup", "delegate add", "delegate remove", "chair", "body add",

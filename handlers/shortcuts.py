@@ -1,6 +1,6 @@
 """Shortcuts: *Raise implementation issue* on a message, and its modal; the global
 *Open consensus poll*, whose modal is ``propose`` as a form (its submission is in
-``handlers/submissions.py``).
+``handlers/submissions.py``); the global *Schedule a meeting* and its modal.
 
 The Rome Declaration: "Each member may raise in the NRC issues related to the
 implementation of joint decisions." The shortcut lets a delegate do it from
@@ -13,7 +13,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -22,8 +22,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.context import Context
 from bot.issues import ROME, RaiseForm, raise_form, raise_issue
-from bot.manifest import POLL_SHORTCUT, RAISE_SHORTCUT
-from bot.messages import Message, clip
+from bot.manifest import POLL_SHORTCUT, RAISE_SHORTCUT, SCHEDULE_SHORTCUT
+from bot.meetings import schedule_form, schedule_from_form
+from bot.messages import Message, clip, plain
 from bot.polls.commands import MAX_REASON
 from bot.registry import MAX_TEXT, parse_id
 from bot.runtime import ErrorReply, Runtime
@@ -192,6 +193,112 @@ def _selected(view: dict[str, Any]) -> tuple[str | None, str]:
     return (str(choice["value"]) if choice.get("value") else None), str(text)
 
 
+SCHEDULE_MODAL = "schedule_meeting_modal"
+#: The modal's fields (block_id and action_id alike).
+SCHEDULE_FIELDS = ("body", "when", "title", "venue", "duration")
+
+
+def schedule_view(bodies: list[tuple[int, str]], metadata: str) -> dict[str, Any]:
+    """Body, date and time (Slack's datetimepicker, in each reader's zone), title, venue,
+    length: what ``schedule`` takes."""
+    def text_input(block: str, label: str, hint: str, limit: int) -> dict[str, Any]:
+        return {"type": "input", "block_id": block, "optional": True,
+                "label": _plain(label, 2000), "hint": _plain(hint, 2000),
+                "element": {"type": "plain_text_input", "action_id": block,
+                            "max_length": limit}}
+
+    options = [{"text": _plain(name, 75), "value": str(number)} for number, name in bodies]
+    return {
+        "type": "modal",
+        "callback_id": SCHEDULE_MODAL,
+        "private_metadata": metadata,
+        "title": _plain("Schedule a meeting", 24),
+        "submit": _plain("Schedule", 24),
+        "close": _plain("Cancel", 24),
+        "blocks": [
+            {"type": "input", "block_id": "body", "label": _plain("Body", 2000),
+             "element": {"type": "static_select", "action_id": "body",
+                         "placeholder": _plain("Choose the body", 150),
+                         "options": options[:100]}},
+            {"type": "input", "block_id": "when", "label": _plain("Starts", 2000),
+             "element": {"type": "datetimepicker", "action_id": "when"}},
+            text_input("title", "Title", "The body's name unless given.", 200),
+            text_input("venue", "Venue", "Shown in the announcement and the calendar.", 200),
+            text_input("duration", "Length", "Like 3h, 90m or 1h30m; two hours unless given.",
+                       10),
+        ],
+    }
+
+
+def _schedule_fields(view: dict[str, Any]) -> dict[str, Any]:
+    values = view.get("state", {}).get("values", {})
+    fields: dict[str, Any] = {}
+    for block in SCHEDULE_FIELDS:
+        leaf = values.get(block, {}).get(block, {}) or {}
+        fields[block] = ((leaf.get("selected_option") or {}).get("value") if block == "body"
+                         else leaf.get("selected_date_time") if block == "when"
+                         else leaf.get("value") or "")
+    return fields
+
+
+def _schedule_error_block(text: str) -> str:
+    """The modal field an error sentence is about."""
+    lowered = text.casefold()
+    for block, words in (("duration", ("duration", "lasts")), ("venue", ("venue",)),
+                         ("title", ("title",)), ("when", ("past", "ahead", "starts at"))):
+        if any(word in lowered for word in words):
+            return block
+    return "body"
+
+
+def register_schedule(app: App, runtime: Runtime, port: SlackPort) -> None:
+    """The *Schedule a meeting* global shortcut and its modal (``schedule``'s use-case)."""
+    @app.shortcut(SCHEDULE_SHORTCUT)
+    def on_schedule_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user_id = str(shortcut.get("user", {}).get("id") or "")
+        bodies: list[list[tuple[int, str]]] = []
+
+        def check(ctx: Any) -> Message:
+            bodies.append(schedule_form(ctx))
+            return Message(text="")
+
+        reply = runtime.run_action(user_id, None, check, mutates=False)
+        view = (notice_view(reply, "Schedule a meeting")
+                if isinstance(reply, ErrorReply) or not bodies
+                else schedule_view(bodies[0], json.dumps({"channel": None})))
+        try:
+            client.views_open(trigger_id=str(shortcut.get("trigger_id") or ""), view=view)
+        except SlackApiError:
+            log.exception("views.open failed for the schedule_meeting shortcut")
+            tell(client, None, user_id, Message(
+                text="Slack could not open the form; try the shortcut again, or use "
+                     f"`{runtime.settings.command} schedule`."))
+
+    @app.view(SCHEDULE_MODAL)
+    def on_schedule_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                              client: WebClient) -> None:
+        user_id = str(body.get("user", {}).get("id") or "")
+        fields = _schedule_fields(view)
+        body_id = parse_id(fields["body"])
+        if body_id is None:
+            ack(response_action="errors", errors={"body": "Choose the body that meets."})
+            return
+        if not isinstance(fields["when"], int) or isinstance(fields["when"], bool):
+            ack(response_action="errors", errors={"when": "Choose the date and time."})
+            return
+        starts = datetime.fromtimestamp(fields["when"], UTC)
+        reply = runtime.run_action(user_id, None, lambda ctx: schedule_from_form(
+            ctx, body_id, starts, fields["title"], fields["venue"], fields["duration"]))
+        if isinstance(reply, ErrorReply):
+            ack(response_action="errors",
+                errors={_schedule_error_block(reply.text): clip(plain(reply.text), 1000)})
+            return
+        ack()
+        tell(client, None, user_id, reply)
+        runtime.deliver_soon(port)
+
+
 def register(app: App, runtime: Runtime, port: SlackPort) -> None:
     @app.shortcut(POLL_SHORTCUT)
     def on_poll_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
@@ -268,3 +375,5 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
         ack()
         tell(client, channel, user_id, reply)
         runtime.deliver_soon(port)
+
+    register_schedule(app, runtime, port)

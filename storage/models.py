@@ -16,6 +16,8 @@ from sqlmodel import Field, SQLModel
 
 from storage.columns import UTCDateTime
 from storage.statuses import (
+    AgendaItemStatus,
+    AgendaState,
     IssueStatus,
     MeetingStatus,
     OutboxStatus,
@@ -141,6 +143,15 @@ class Meeting(SQLModel, table=True):
     request_id: int | None = Field(default=None, foreign_key="extraordinaryrequest.id")
     created_by: str = Field(max_length=32)
     created_at: datetime = _when()
+    venue: str | None = _text(nullable=True, default=None)
+    duration_minutes: int = Field(default=120, sa_column_kwargs={"server_default": "120"})
+    #: iCalendar SEQUENCE: raised on each move, so subscribed calendars update the event.
+    sequence: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    agenda_state: str = Field(default=AgendaState.DRAFT, max_length=16,
+                              sa_column_kwargs={"server_default": "draft"})
+    agenda_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    #: The start before the latest move, struck through in the announcement.
+    previous_starts_at: datetime | None = _when(nullable=True)
 
 
 class AgendaItem(SQLModel, table=True):
@@ -154,6 +165,10 @@ class AgendaItem(SQLModel, table=True):
     member_id: int | None = Field(default=None, foreign_key="member.id")
     issue_id: int | None = Field(default=None, foreign_key="implementationissue.id")
     created_at: datetime = _when()
+    position: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    status: str = Field(default=AgendaItemStatus.OPEN, max_length=16,
+                        sa_column_kwargs={"server_default": "open"})
+    edited_at: datetime | None = _when(nullable=True)
 
 
 class ExtraordinaryRequest(SQLModel, table=True):

@@ -17,6 +17,22 @@ class MeetingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class AgendaState(StrEnum):
+    """The state of a meeting's agenda: a draft, circulated by the Chair or the
+    secretariat, adopted at the meeting."""
+
+    DRAFT = "draft"
+    CIRCULATED = "circulated"
+    ADOPTED = "adopted"
+
+
+class AgendaItemStatus(StrEnum):
+    """The status of an ``AgendaItem``: open, or resolved (kept on a circulated agenda)."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
 class RequestStatus(StrEnum):
     """The status of an ``ExtraordinaryRequest``: open until its meeting is scheduled."""
 

@@ -149,13 +149,21 @@ def waiting(session: Session, council_id: int, now: datetime) -> list[Implementa
                              meeting.starts_at if meeting else None, now)]
 
 
+def next_agenda_position(session: Session, meeting_id: int) -> int:
+    """The position of an item added last to a meeting's agenda (``AgendaItem.position``)."""
+    last = session.exec(select(func.max(AgendaItem.position))
+                        .where(AgendaItem.meeting_id == meeting_id)).one()
+    return int(last or 0) + 1
+
+
 def put_on_agenda(session: Session, issue: ImplementationIssue, meeting: Meeting, text: str,
                   now: datetime) -> None:
     """Add the issue's agenda item to the meeting and note the meeting on the issue."""
     assert issue.id is not None and meeting.id is not None
     session.add(AgendaItem(council_id=issue.council_id, meeting_id=meeting.id,
                            text=text, added_by=issue.raised_by,
-                           member_id=issue.member_id, issue_id=issue.id, created_at=now))
+                           member_id=issue.member_id, issue_id=issue.id, created_at=now,
+                           position=next_agenda_position(session, meeting.id)))
     issue.meeting_id = meeting.id
     session.add(issue)
 

@@ -30,6 +30,7 @@ from bot.meetings.render_ics import meeting_uid
 from bot.meetings.rules import breach_counts
 from bot.meetings.service import agenda_lines, agenda_section, announcement
 from bot.meetings.service_calendar import UnknownFeed, calendar_app, feed
+from bot.meetings.service_move import schedule_form, schedule_from_form
 from bot.meetings.service_requests import withdraw_request
 
 __all__ = [
@@ -51,6 +52,8 @@ __all__ = [
     "meeting_uid",
     "passes",
     "requester_name",
+    "schedule_form",
+    "schedule_from_form",
     "standings",
     "withdraw_request",
 ]

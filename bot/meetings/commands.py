@@ -6,7 +6,7 @@ import re
 
 from bot.context import Context
 from bot.errors import CommandError
-from bot.meetings import rules, service, service_requests
+from bot.meetings import rules, service, service_move, service_requests
 from bot.messages import Message
 from bot.registry import command, split_word, text_argument
 from bot.times import TIME_FORMS, parse_when
@@ -48,6 +48,20 @@ def refuse_unknown_options(text: str) -> None:
     for word in text.split():
         if word.startswith("--"):
             raise CommandError(f'There is no option "{word[:30]}".')
+
+
+def take_option(text: str, option: str) -> tuple[str | None, str]:
+    """Remove ``--option value`` wherever it stands; the value runs to the next ``--``
+    option or the end (``--venue NATO HQ, Room 2``)."""
+    pattern = re.compile(rf"(?:^|\s){re.escape(option)}(?:\s+(.*?))?(?=\s--\S|$)",
+                         re.IGNORECASE)
+    found = pattern.search(text)
+    if found is None:
+        return None, text.strip()
+    value = (found.group(1) or "").strip()
+    if not value:
+        raise CommandError(f"Give a value after {option}.")
+    return value, " ".join((text[:found.start()] + " " + text[found.end():]).split())
 
 
 def _page_argument(args: str) -> tuple[str, int]:
@@ -134,8 +148,10 @@ def body_add(ctx: Context, args: str) -> Message:
 
 @command(
     "schedule",
-    "schedule <body> <when> [title] [--extraordinary]",
+    "schedule <body> <when> [title] [--venue V] [--duration 3h] [--extraordinary]",
     examples=("schedule council-amb 2027-03-10 10:00 Monthly meeting",
+              "schedule council-amb 2027-03-10 10:00 Monthly meeting --venue NATO HQ "
+              "--duration 3h",
               "schedule council-fm 2027-05-20T09:30+02:00 Spring ministerial",
               "schedule council-amb 2027-03-02 15:00 --extraordinary"),
     mutates=True,
@@ -145,9 +161,16 @@ def schedule(ctx: Context, args: str) -> Message:
 
     Times are the council's local time unless they carry an offset.
     --extraordinary schedules an extraordinary Council meeting and fulfils the
-    oldest open request for one.
+    oldest open request for one. --venue and --duration (like 3h or 90m; two hours
+    unless given) show in the announcement and the calendar feeds.
     """
     extraordinary, text = take_flag(args, "--extraordinary")
+    venue, text = take_option(text, "--venue")
+    length, text = take_option(text, "--duration")
+    duration = rules.parse_duration(length) if length is not None else None
+    if venue is not None:
+        venue = text_argument(venue, "venue")
+        rules.check_title(venue, "venue")
     words = text.split()
     if not words:
         raise CommandError("Name the body and the time of the meeting.")
@@ -159,7 +182,22 @@ def schedule(ctx: Context, args: str) -> Message:
     when_text, title = split_when(_rest_after(text, at))
     refuse_unknown_options(title)
     starts = parse_when(when_text, ctx.tz)
-    return service.schedule(ctx, body, starts, title, extraordinary)
+    return service.schedule(ctx, body, starts, title, extraordinary, venue=venue,
+                            duration=duration)
+
+
+@command("reschedule", "reschedule <M> <when>",
+         examples=("reschedule M3 2027-03-12 15:00",), mutates=True)
+def reschedule(ctx: Context, args: str) -> Message:
+    """Move a meeting to another time: its announcement shows the old time struck through,
+    its thread says it moved, and its reminders follow the new time."""
+    token, rest = split_word(args)
+    if not token:
+        raise CommandError("Name the meeting to move, like M3.")
+    when_text, extra = split_when(rest)
+    if extra:
+        raise CommandError(f'Unexpected "{extra[:40]}" after the new time.')
+    return service_move.reschedule(ctx, token, parse_when(when_text, ctx.tz))
 
 
 @command("meetings", "meetings [body] [page N]",

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, Text, cast, exists, func, literal, literal_column, union_all
+from sqlalchemy import Select, Text, case, cast, exists, func, literal, literal_column, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -80,8 +80,11 @@ def _meeting_reminders_due(session: Session, now: datetime, settings: Settings) 
     for listed in lists:
         for seconds in sorted({int(s) for s in json.loads(listed)}, reverse=True):
             lead = timedelta(seconds=seconds)
+            # keys.meeting_reminder, built in SQL: a moved meeting's keys end in :s{sequence}.
             key = (literal("meeting:") + cast(col(Meeting.id), Text)
-                   + literal(f":remind:{seconds}"))
+                   + literal(f":remind:{seconds}")
+                   + case((col(Meeting.sequence) == 0, literal("")),
+                          else_=literal(":s") + cast(col(Meeting.sequence), Text)))
             branches.append(
                 select(Meeting.council_id, Meeting.starts_at, Meeting.created_at,
                        literal_column(str(seconds)).label("lead"))
@@ -107,7 +110,7 @@ def meeting_reminders(pctx: PassContext) -> int:
                                                         meeting.created_at):
             if disposition(moment, pctx.now, pctx.grace(timedelta(seconds=seconds))) == "wait":
                 continue
-            due.append((keys.meeting_reminder(meeting.id, seconds), meeting, body, seconds))
+            due.append((keys.meeting_reminder(meeting.id, seconds, meeting.sequence), meeting, body, seconds))
     done = existing_keys(pctx, [key for key, *_ in due])
     due = [entry for entry in due if entry[0] not in done]
     # Kept referenced while the agendas are written: their overdue notes find the issues

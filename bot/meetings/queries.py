@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
+from sqlalchemy import update as sa_update
 from sqlmodel import Session, col, select
 
 from bot import cadence
@@ -25,8 +26,9 @@ from storage.models import (
     ImplementationIssue,
     Meeting,
     Member,
+    Outbox,
 )
-from storage.statuses import IssueStatus, MeetingStatus, RequestStatus
+from storage.statuses import IssueStatus, MeetingStatus, OutboxStatus, RequestStatus
 
 
 def bodies_of(session: Session, council_id: int) -> list[Body]:
@@ -159,14 +161,15 @@ class AgendaEntry:
 
 def agenda_entries(session: Session, meeting: Meeting,
                    after: timedelta = DEFAULT_OVERDUE) -> list[AgendaEntry]:
-    """The agenda: items added to it, then open implementation issues put on it; an issue
+    """The agenda: items added to it, in their order (``position``), then open
+    implementation issues put on it; an issue
     open longer than ``after`` when the meeting starts is marked overdue."""
     names = {m.id: m.name for m in session.exec(
         select(Member).where(Member.council_id == meeting.council_id))}
     entries: list[AgendaEntry] = []
     listed_issues: set[int] = set()
     for item in session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
-                             .order_by(col(AgendaItem.id))):
+                             .order_by(col(AgendaItem.position), col(AgendaItem.id))):
         entries.append(AgendaEntry(item.text, names.get(item.member_id),
                                    overdue_note(session, item.issue_id, meeting.starts_at, after)))
         if item.issue_id is not None:
@@ -255,3 +258,14 @@ def feed_meetings(session: Session, council_id: int,
     if body is not None:
         query = query.where(Meeting.body_id == body.id)
     return list(session.exec(query.order_by(col(Meeting.starts_at), col(Meeting.id))))
+
+
+def skip_pending(session: Session, council_id: int, prefix: str, reason: str) -> int:
+    """Mark the outbox rows under ``prefix`` still waiting to be sent as skipped, with
+    ``reason``: a moved meeting's reminders for its old start are never sent."""
+    result = session.execute(
+        sa_update(Outbox)
+        .where(col(Outbox.council_id) == council_id, col(Outbox.key).startswith(prefix),
+               col(Outbox.status) == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SKIPPED, last_error=reason))
+    return int(getattr(result, "rowcount", 0) or 0)

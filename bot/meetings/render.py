@@ -6,7 +6,7 @@ Plain data in (the records already read, the council's zone), ``Message`` out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -64,6 +64,13 @@ def announcement(council: Council, meeting: Meeting, body: Body, agenda: str,
     when = slack_date(meeting.starts_at, tz)
     kind = "Extraordinary meeting" if meeting.extraordinary else "Meeting"
     text = f"*{body.name}* meets {when}."
+    if meeting.previous_starts_at is not None and meeting.status != MeetingStatus.CANCELLED:
+        text = (f"*{body.name}* meets {when} "
+                f"(moved from ~{slack_date(meeting.previous_starts_at, tz)}~).")
+    if meeting.venue:
+        text += f"\nVenue: {escape(meeting.venue)}"
+    if meeting.duration_minutes != DEFAULT_MINUTES:
+        text += f"\nLength: {duration_words(meeting.duration_minutes)}"
     if request is not None:
         who, asked = request
         text += f"\nRequested by *{who}*: {escape(asked.reason)}"
@@ -80,6 +87,24 @@ def announcement(council: Council, meeting: Meeting, body: Body, agenda: str,
         sections=[agenda],
         context=context,
     )
+
+
+#: A meeting's length unless ``--duration`` says otherwise (``Meeting.duration_minutes``).
+DEFAULT_MINUTES = 120
+
+
+def duration_words(minutes: int) -> str:
+    """``3 hours``, ``90 minutes``, ``1 hour 30 minutes``."""
+    hours, rest = divmod(minutes, 60)
+    parts = [count(hours, "hour")] if hours else []
+    return " ".join(parts + ([count(rest, "minute")] if rest else []))
+
+
+def moved_notice(meeting: Meeting, body: Body, old: datetime, tz: ZoneInfo) -> Message:
+    """The thread post under a moved meeting's announcement."""
+    return Message(text=f"*M{meeting.id}* ({body.name}) moved: now "
+                        f"{slack_date(meeting.starts_at, tz)}, not "
+                        f"~{slack_date(old, tz)}~.")
 
 
 def agenda_reply(meeting: Meeting, body: Body, agenda: str, tz: ZoneInfo) -> Message:

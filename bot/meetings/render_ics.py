@@ -4,7 +4,9 @@ Each meeting is one VEVENT with a stable UID (``meeting-{id}.{calendar uid}@{cou
 key}``, the calendar uid being random per council and kept in the database and its
 exports, so that two deployments or two councils never collide in a subscriber's
 calendar), its start in the council's zone with a VTIMEZONE, and STATUS:CANCELLED
-once cancelled, so that subscribed calendars update rather than duplicate.
+once cancelled, so that subscribed calendars update rather than duplicate. Its
+SEQUENCE is the meeting's (raised by each move), one more once cancelled; its
+DURATION the meeting's length, its LOCATION the venue.
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ from bot.messages import plain
 from storage.models import Body, Council, Meeting
 from storage.statuses import MeetingStatus
 
-#: Meetings carry no end time; calendars are shown this long a block.
-DEFAULT_DURATION = timedelta(hours=2)
 PRODID = "-//nrc-bot//Council meetings//EN"
 
 
@@ -61,7 +61,9 @@ def _event(council: Council, meeting: Meeting, body: Body, agenda_lines: Sequenc
     event.add("created", meeting.created_at.replace(microsecond=0))
     # The local wall time with its TZID: 10:00 in Brussels stays 10:00 across the clock change.
     event.add("dtstart", meeting.starts_at.astimezone(tz).replace(microsecond=0))
-    event.add("duration", DEFAULT_DURATION)
+    event.add("duration", timedelta(minutes=meeting.duration_minutes))
+    if meeting.venue:
+        event.add("location", meeting.venue)
     prefix = "Extraordinary: " if meeting.extraordinary else ""
     event.add("summary", f"{prefix}{meeting.title} (M{meeting.id}, {body.name})")
     agenda = [plain(line) for line in agenda_lines]
@@ -75,8 +77,8 @@ def _event(council: Council, meeting: Meeting, body: Body, agenda_lines: Sequenc
     event.add("categories", [body.key])
     if meeting.status == MeetingStatus.CANCELLED:
         event.add("status", "CANCELLED")
-        event.add("sequence", 1)
+        event.add("sequence", meeting.sequence + 1)
     else:
         event.add("status", "CONFIRMED")
-        event.add("sequence", 0)
+        event.add("sequence", meeting.sequence)
     return event

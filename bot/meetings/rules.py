@@ -92,6 +92,34 @@ def check_cancel(number: int | None, status: str, starts_at: datetime, now: date
         raise CommandError(f"M{number} has already taken place.")
 
 
+def check_reschedule(number: int | None, status: str, starts_at: datetime,
+                     new_start: datetime, now: datetime) -> None:
+    """A meeting is moved only before it starts, unless it is cancelled, and to another
+    time ("reschedule <M> <when>": the Chair, the secretariat)."""
+    if status == MeetingStatus.CANCELLED:
+        raise CommandError(f"M{number} is cancelled; schedule a new meeting instead.")
+    if starts_at <= now:
+        raise CommandError(f"M{number} has already taken place.")
+    if new_start == starts_at:
+        raise CommandError(f"M{number} already starts at that time.")
+
+
+#: "--duration 3h", "--duration 90m", "--duration 1h30m"
+_DURATION = re.compile(r"(?:(\d{1,2})h)?(?:(\d{1,3})m)?", re.IGNORECASE)
+MAX_DURATION_MINUTES = 24 * 60
+
+
+def parse_duration(text: str) -> int:
+    """A meeting's length in minutes, from ``3h``, ``90m`` or ``1h30m``: at most a day."""
+    found = _DURATION.fullmatch(text.strip())
+    if not text.strip() or found is None or not any(found.groups()):
+        raise CommandError(f'"{text[:30]}" is not a duration; write it like 3h, 90m or 1h30m.')
+    minutes = int(found.group(1) or 0) * 60 + int(found.group(2) or 0)
+    if not 0 < minutes <= MAX_DURATION_MINUTES:
+        raise CommandError("A meeting lasts more than no time and at most 24 hours.")
+    return minutes
+
+
 def check_agenda_open(number: int | None, status: str, starts_at: datetime,
                       now: datetime) -> None:
     """The agenda is open until the meeting starts, unless it is cancelled."""

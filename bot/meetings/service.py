@@ -14,7 +14,7 @@ from bot import cadence, keys
 from bot.bus import MeetingScheduled
 from bot.context import Context
 from bot.errors import CommandError
-from bot.issues import DEFAULT_OVERDUE
+from bot.issues import DEFAULT_OVERDUE, next_agenda_position
 from bot.meetings import queries, render, rules
 from bot.messages import Message, count, escape
 from bot.registry import text_argument
@@ -110,7 +110,8 @@ def body_named(ctx: Context, text: str) -> Body:
 
 
 def schedule(ctx: Context, body: Body, starts: datetime, title: str,
-             extraordinary: bool) -> Message:
+             extraordinary: bool, *, venue: str | None = None,
+             duration: int | None = None) -> Message:
     """Schedule a meeting of a body and announce it in the council channel.
 
     An extraordinary Council meeting fulfils the oldest open request for one.
@@ -133,7 +134,8 @@ def schedule(ctx: Context, body: Body, starts: datetime, title: str,
     meeting = Meeting(council_id=ctx.council_id, body_id=body.id or 0, starts_at=starts,
                       title=title, extraordinary=extraordinary,
                       request_id=request.id if request else None,
-                      created_by=ctx.actor.user_id, created_at=ctx.now)
+                      created_by=ctx.actor.user_id, created_at=ctx.now, venue=venue,
+                      duration_minutes=duration or render.DEFAULT_MINUTES)
     ctx.session.add(meeting)
     ctx.session.flush()
     if request is not None:
@@ -143,7 +145,8 @@ def schedule(ctx: Context, body: Body, starts: datetime, title: str,
     ctx.audit("meeting.schedule", {
         "meeting": meeting.id, "body": body.key, "starts_at": starts.isoformat(),
         "title": title, "extraordinary": extraordinary,
-        "request": request.id if request else None})
+        "request": request.id if request else None, "venue": venue,
+        "duration_minutes": meeting.duration_minutes})
     ctx.post(keys.meeting(meeting.id),
              announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
                           ctx.settings.issue_overdue))
@@ -227,7 +230,8 @@ def add_agenda_item(ctx: Context, token: str, text: str) -> Message:
     item = AgendaItem(council_id=ctx.council_id, meeting_id=meeting.id or 0, text=text,
                       added_by=ctx.actor.user_id,
                       member_id=ctx.actor.member.id if ctx.actor.member else None,
-                      created_at=ctx.now)
+                      created_at=ctx.now,
+                      position=next_agenda_position(ctx.session, meeting.id or 0))
     ctx.session.add(item)
     ctx.session.flush()
     ctx.audit("agenda.add", {"meeting": meeting.id, "item": item.id, "text": text})

@@ -197,6 +197,8 @@ def test_migrations_are_silent_unless_they_apply_something(tmp_path: Path) -> No
         "channel or off).",
         "Database upgraded to 0007 (The practice of consensus: statement kinds, amendments, "
         "versions, superseded decisions).",
+        "Database upgraded to 0008 (A meeting's venue, duration, calendar sequence and agenda "
+        "state; ordered agenda items).",
     ]
     for args in (("audit", "verify"), ("db", "upgrade"), ("tick",), ("console",), ("export",)):
         again = nrc(*args, db=db, stdin="members\n")

@@ -53,7 +53,8 @@ def test_help_for_a_delegate_groups_what_they_do_and_collapses_the_rest(council:
     assert "`/nrc raise <D> <text>`" in sections[2]
     assert "not for you" not in text and "`/nrc extend" not in text and "`/nrc setup" not in text
     assert sections[-1] == (
-        "Also for the Chair and the secretariat: extend, amend, schedule, cancel, resolve, "
+        "Also for the Chair and the secretariat: extend, amend, schedule, reschedule, "
+        "cancel, resolve, "
         "setup, delegate add, delegate remove, chair, body add, calendar, audit, outbox "
         "(`/nrc help <command>` explains one).")
 

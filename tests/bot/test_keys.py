@@ -46,10 +46,14 @@ def test_every_key_keeps_the_format_stored_rows_carry() -> None:
     assert keys.issue_withdrawn(7) == "issue:7:withdrawn"
     assert keys.updated("poll:1") == "poll:1#update"
     assert keys.home("U1") == "home:U1"
+    assert keys.meeting_reminder(3, 3600, 2) == "meeting:3:remind:3600:s2"
+    assert keys.meeting_reminder(3, 3600, 0) == "meeting:3:remind:3600"
+    assert keys.meeting_moved(3, 2) == "meeting:3:moved:2"
 
 
 def test_the_architecture_table_is_the_keys_module() -> None:
     table = keys.table()
-    assert table.count("\n") >= 25 and "| meeting reminder | `meeting:{id}:remind:{seconds_before}` |" in table
+    assert table.count("\n") >= 25 and ("| meeting reminder, once per start (once moved, its keys end in `:s{sequence}`, so the "
+        "new start gets fresh reminders) | `meeting:{id}:remind:{seconds_before}` |") in table
     architecture = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
     assert table in architecture, "regenerate the table: python -c 'import bot.keys as k; print(k.table())'"

@@ -110,6 +110,9 @@ MATRIX: tuple[Row, ...] = (
        frozenset({CHAIR_ROLE, ADMIN_ROLE}), ("Chair", "secretariat"), mutates=True),
     _r("meetings", "meetings", EVERYONE),
     _r("meetings", "meetings council-amb", EVERYONE),
+    # Issue 14: moving a meeting is the Chair's and the secretariat's, as scheduling it.
+    _r("reschedule", "reschedule M1 2026-12-21 11:00", frozenset({CHAIR_ROLE, ADMIN_ROLE}),
+       ("Chair", "secretariat"), mutates=True, source="issue 14"),
     _r("cancel", "cancel M1 The matrix says so", frozenset({CHAIR_ROLE, ADMIN_ROLE}),
        ("Chair", "secretariat"), mutates=True),
     _r("agenda", "agenda M1", EVERYONE),  # show: anyone

@@ -12,7 +12,7 @@ from storage.models import AuditEntry, Body, ExtraordinaryRequest, Meeting, Outb
 from tests.agenda import make_meeting
 from tests.council import ADMIN, CHAIR, CHANNEL, OUTSIDER, Clock, delegate, run
 
-USAGE = "Usage: `/nrc schedule <body> <when> [title] [--extraordinary]`"
+USAGE = "Usage: `/nrc schedule <body> <when> [title] [--venue V] [--duration 3h] [--extraordinary]`"
 
 
 def _outbox(runtime: Runtime) -> dict[str, Outbox]:
@@ -53,7 +53,8 @@ def test_schedule_announces_with_slack_dates_and_replies(council: Runtime) -> No
     assert entry.action == "meeting.schedule" and entry.actor == CHAIR
     assert entry.details == {"meeting": 1, "body": "council-amb",
                              "starts_at": "2026-12-10T09:00:00+00:00", "title": "Monthly meeting",
-                             "extraordinary": False, "request": None}
+                             "extraordinary": False, "request": None, "venue": None,
+                             "duration_minutes": 120}
 
 
 def test_schedule_takes_an_offset_and_names_bodies_forgivingly(council: Runtime) -> None:
@@ -371,7 +372,8 @@ def test_help_lists_the_meeting_commands(council: Runtime) -> None:
                   "meetings [body] [page N]", "cancel <M> [reason]", "agenda <M> [add <text>]",
                   "extraordinary <reason>", "status", "calendar"):
         assert f"`/nrc {usage}" in listing, usage
-    assert "`/nrc schedule <body> <when> [title] [--extraordinary]`: Schedule a meeting" in listing
+    assert ("`/nrc schedule <body> <when> [title] [--venue V] [--duration 3h] [--extraordinary]`: "
+            "Schedule a meeting") in listing
 
 
 def test_every_example_outside_polls_names_what_the_charter_has(council: Runtime) -> None:
