@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from bot.messages import Message, count, escape
-from bot.polls.render import Members, area_name, clip
+from bot.polls.render import Members, area_name, clip, kind_label, statement_line
 from bot.polls.rules import Mode, Stance
 from bot.times import slack_date
 from storage.models import JointDecision
@@ -31,9 +31,10 @@ def decision_message(decision: JointDecision, members: Members,
     if quiet:
         lines.append(f"*Silent, not objecting ({len(quiet)}):* "
                      + (", ".join(escape(r["member"]) for r in quiet) or "_none_"))
-    for r in concurred:
+    for r in concurred:  # protocol order: the electorate's, the charter's
         if r.get("statement"):
-            lines.append(f">_{escape(r['member'])}, statement:_ {escape(r['statement'])}")
+            lines.append(statement_line(escape(r["member"]), r.get("statement_kind"),
+                                        r["statement"]))
     return Message(
         text=escape(decision.text),
         header=f"Joint decision D{decision.id}",
@@ -53,7 +54,8 @@ def _record_lines(decision: JointDecision) -> list[str]:
         if r.get("by"):
             line += f" (<@{r['by']}>)"
         if r.get("statement"):
-            line += f"; statement: {escape(r['statement'])}"
+            label = kind_label(r.get("statement_kind")).lower()
+            line += f"; {label}: {escape(r['statement'])}"
         lines.append(line)
     return lines
 
