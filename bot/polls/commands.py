@@ -14,6 +14,7 @@ from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Message
 from bot.polls import service
+from bot.polls.render import kind_label
 from bot.polls.rules import (
     MAX_AHEAD,
     Mode,
@@ -22,7 +23,6 @@ from bot.polls.rules import (
     in_the_past,
     too_far_ahead,
 )
-from bot.polls.render import kind_label
 from bot.polls.service_positions import ask_more_time, take_position
 from bot.registry import command, parse_ref, split_word, text_argument
 from bot.times import is_duration, parse_duration, parse_when, slack_date

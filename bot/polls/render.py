@@ -100,10 +100,10 @@ def _position_lines(members: Members, proposal: Proposal, positions: Positions) 
     quiet = silent(proposal.electorate, held)
     lines = [f"*Concurred ({len(agreed)}):* {_names(members, agreed)}"]
     for member_id in agreed:  # protocol order: the electorate's, the charter's
-        held = positions[member_id]
-        if held.statement:
-            lines.append(statement_line(_name(members, member_id), held.statement_kind,
-                                        held.statement))
+        position = positions[member_id]
+        if position.statement:
+            lines.append(statement_line(_name(members, member_id), position.statement_kind,
+                                        position.statement))
     if against:
         lines.append(f"*Objecting ({len(against)}):*")
         lines.extend(f"• *{_name(members, m)}*: {escape(positions[m].statement or '')}"
