@@ -158,6 +158,14 @@ def poll_more_time(proposal_id: int | None, version: int, member_id: int | None)
     return f"{poll(proposal_id)}:v{version}:more-time:{member_id}"
 
 
+def poll_position_changed(proposal_id: int | None, member_id: int | None, user_id: str,
+                          at: datetime) -> str:
+    """the DM to a delegate whose member's position or statement a colleague changed, once
+    per change: ``poll:{id}:position:{member_id}:{previous_setter}:{at_epoch_microseconds}``"""
+    stamp = int(at.timestamp() * 1_000_000)
+    return f"{poll(proposal_id)}:position:{member_id}:{user_id}:{stamp}"
+
+
 def poll_outcome(proposal_id: int | None) -> str:
     """poll outcome (thread reply under the poll): ``poll:{id}:outcome``"""
     return f"{poll(proposal_id)}:outcome"

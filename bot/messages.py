@@ -13,11 +13,29 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Confirm:
+    """The dialog Slack shows before a button's click is sent (Block Kit's ``confirm``):
+    plain text, the same for everyone who sees the button."""
+
+    title: str
+    text: str
+    confirm: str
+    deny: str = "Cancel"
+
+
+@dataclass(frozen=True)
 class Button:
     label: str
     action_id: str
     value: str
     style: str | None = None  # "primary" | "danger"
+    confirm: Confirm | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Button:
+        confirm = data.get("confirm")
+        return cls(data["label"], data["action_id"], data["value"], data.get("style"),
+                   Confirm(**confirm) if confirm else None)
 
 
 @dataclass
@@ -41,7 +59,7 @@ class Message:
             header=data.get("header"),
             fields=[(label, value) for label, value in data.get("fields", [])],
             sections=list(data.get("sections", [])),
-            buttons=[Button(**b) for b in data.get("buttons", [])],
+            buttons=[Button.from_dict(b) for b in data.get("buttons", [])],
             context=list(data.get("context", [])),
         )
 

@@ -1,10 +1,11 @@
-"""The poll buttons: Concur and Object… each open a modal for the clicking delegate.
+"""The poll buttons: Concur in one click; Concur with statement… and Object… open a modal.
 
-Concur opens a small modal too, rather than recording at once: a position is
-a member's formal word on a text, so it is confirmed, it may carry an
-interpretative statement or reservation, and a stray click records nothing.
-Before the modal opens the core checks that this user may take a position
-on this poll now, so a refusal comes at once, ephemerally.
+Concur records the member's concurrence at once, behind Slack's own confirm
+dialog (a stray click records nothing); the poll updates in place and the
+delegate is told ephemerally. A statement (and its kind) or its withdrawal goes
+through the Concur with statement… form, an objection's reason through Object….
+Before a modal opens the core checks that this user may take a position on this
+poll now, so a refusal comes at once, ephemerally.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def open_position_modal(runtime: Runtime, client: WebClient, body: dict[str, Any
         shown = polls.position_form(ctx, proposal_id, stance)
         seen["version"] = shown.version
         statement["text"] = shown.statement
+        statement["kind"] = shown.statement_kind
         return shown.message
 
     reply = runtime.run_action(user_id, channel, form, mutates=False)
@@ -60,7 +62,7 @@ def open_position_modal(runtime: Runtime, client: WebClient, body: dict[str, Any
     try:
         client.views_open(trigger_id=str(body.get("trigger_id", "")),
                           view=position_modal(stance, reply, metadata,
-                                              statement.get("text")))
+                                              statement.get("text"), statement.get("kind")))
     except SlackApiError:
         log.exception("views.open failed for P%s", proposal_id)
         verb = "concur" if stance is Stance.CONCUR else "object"
@@ -69,7 +71,32 @@ def open_position_modal(runtime: Runtime, client: WebClient, body: dict[str, Any
                  f"`{runtime.settings.command} {verb} P{proposal_id}`."))
 
 
+def concur_now(runtime: Runtime, port: SlackPort, client: WebClient,
+               body: dict[str, Any]) -> None:
+    """The one-click Concur: its value is ``<proposal>:<version>``, the text the delegate
+    saw, so a click on a poll amended meanwhile is refused rather than moved on."""
+    user_id = str((body.get("user") or {}).get("id", ""))
+    channel = _channel(body)
+    action = (body.get("actions") or [{}])[0]
+    proposal, _, seen = str(action.get("value") or "").partition(":")
+    proposal_id, version = parse_id(proposal), parse_id(seen) if seen else None
+    if proposal_id is None or (seen and version is None):
+        tell(client, channel, user_id, Message(text="This button names no poll."))
+        return
+
+    def take(ctx: Context) -> Message:
+        return polls.take_position(ctx, proposal_id, Stance.CONCUR, None, version=version)
+
+    tell(client, channel, user_id, runtime.run_action(user_id, channel, take))
+    runtime.deliver_soon(port)
+
+
 def register(app: App, runtime: Runtime, port: SlackPort) -> None:
+    @app.action(polls.CONCUR_NOW_ACTION)
+    def on_concur_now(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        concur_now(runtime, port, client, body)
+
     @app.action(polls.CONCUR_ACTION)
     def on_concur(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()

@@ -12,6 +12,9 @@ MAX_BLOCKS = 50
 MAX_BUTTONS = 25
 BUTTON_LIMIT = 75
 FIELD_LIMIT = 2000
+CONFIRM_TITLE = 100  # a confirm dialog's title, text and buttons (Block Kit's limits)
+CONFIRM_TEXT = 300
+CONFIRM_BUTTON = 30
 TEXT_LIMIT = 3000  # chat.postMessage's ``text`` as this bot sends it (notifications)
 
 
@@ -38,6 +41,15 @@ def _action_blocks(message: Message) -> list[dict[str, Any]]:
         }
         if b.style:
             element["style"] = b.style
+        if b.confirm:
+            element["confirm"] = {
+                "title": {"type": "plain_text", "text": clip(b.confirm.title, CONFIRM_TITLE)},
+                "text": {"type": "plain_text", "text": clip(b.confirm.text, CONFIRM_TEXT)},
+                "confirm": {"type": "plain_text", "text": clip(b.confirm.confirm, CONFIRM_BUTTON)},
+                "deny": {"type": "plain_text", "text": clip(b.confirm.deny, CONFIRM_BUTTON)},
+            }
+            if b.style:
+                element["confirm"]["style"] = b.style
         row = rows[-1]
         if len(row) >= 25 or any(e["action_id"] == b.action_id for e in row):
             rows.append(row := [])

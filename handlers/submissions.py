@@ -1,4 +1,4 @@
-"""The position modals: what the Concur and Object… buttons open, and their submission.
+"""The position modals: what Concur with statement… and Object… open, and their submission.
 
 A modal carries the poll and the text version the delegate saw in its
 ``private_metadata``; on submission the core records the position (or says
@@ -28,6 +28,7 @@ from bot.registry import parse_id, text_argument
 from bot.runtime import ErrorReply, Runtime
 from handlers.blocks import POLL_MODAL, notification_text, to_blocks
 from handlers.slackport import SlackPort
+from storage.statuses import StatementKind
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ CONCUR_VIEW = "poll_concur_modal"
 OBJECT_VIEW = "poll_object_modal"
 STATEMENT = "statement"  # block_id and action_id of the concurrence's optional statement
 REASON = "reason"  # block_id and action_id of the objection's required reason
+KIND = "statement_kind"  # block_id and action_id of the statement's kind (static_select)
+WITHDRAW = "withdraw_statement"  # block_id and action_id of the withdrawal (checkboxes)
 ERROR_LIMIT = 500
 NO_REASON = "Give the reason for the objection: any objection blocks, and the council must know why."
 
@@ -66,17 +69,44 @@ class Metadata:
             return None
 
 
+def _kind_option(kind: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": polls.STATEMENT_LABEL[kind]}, "value": kind}
+
+
+def _statement_fields(statement: str | None, kind: str | None) -> list[dict[str, Any]]:
+    """The Concur form's kind and, when the member has a statement, its withdrawal."""
+    select: dict[str, Any] = {
+        "type": "static_select", "action_id": KIND,
+        "options": [_kind_option(k) for k in polls.STATEMENT_LABEL],
+        "initial_option": _kind_option(kind or StatementKind.INTERPRETATIVE.value),
+    }
+    fields: list[dict[str, Any]] = [{
+        "type": "input", "block_id": KIND, "optional": True,
+        "label": {"type": "plain_text", "text": "Kind of statement"}, "element": select,
+    }]
+    if statement:
+        fields.append({
+            "type": "input", "block_id": WITHDRAW, "optional": True,
+            "label": {"type": "plain_text", "text": "Withdraw"},
+            "element": {"type": "checkboxes", "action_id": WITHDRAW, "options": [{
+                "text": {"type": "plain_text", "text": "Withdraw my member's statement"},
+                "value": "withdraw"}]},
+        })
+    return fields
+
+
 def position_modal(stance: Stance, form: Message, metadata: Metadata,
-                   statement: str | None = None) -> dict[str, Any]:
+                   statement: str | None = None, kind: str | None = None) -> dict[str, Any]:
     """The modal for one position; the reason of an objection is required.
 
-    ``statement``: the member's current statement, shown in the field to keep or edit.
+    ``statement``, ``kind``: the member's current statement and its kind, shown in
+    the form to keep, edit or withdraw.
     """
     concur = stance is Stance.CONCUR
-    label = ("Interpretative statement or reservation (optional)" if concur
-             else "Reason for the objection")
-    hint = ("Shown on the poll and kept with the joint decision."
-            if concur else "Shown to the council. Any objection blocks the proposal at once.")
+    label = "Statement (optional)" if concur else "Reason for the objection"
+    hint = ("Shown on the poll and kept with the joint decision; left empty, your member's "
+            "statement stands." if concur
+            else "Shown to the council. Any objection blocks the proposal at once.")
     body = to_blocks(Message(text=form.text, context=form.context))
     field: dict[str, Any] = {
         "type": "input",
@@ -97,7 +127,7 @@ def position_modal(stance: Stance, form: Message, metadata: Metadata,
         "title": {"type": "plain_text", "text": clip(title, 24)},
         "submit": {"type": "plain_text", "text": "Concur" if concur else "Object"},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [*body, field],
+        "blocks": [*body, *(_statement_fields(statement, kind) if concur else []), field],
     }
 
 
@@ -114,9 +144,24 @@ def tell(client: WebClient, channel: str | None, user_id: str, reply: Message) -
         log.exception("could not show a reply to %s in %s", user_id, channel)
 
 
-def _value(view: dict[str, Any], block: str) -> str:
+def _state(view: dict[str, Any], block: str) -> dict[str, Any]:
     values = ((view.get("state") or {}).get("values") or {}).get(block) or {}
-    return str((values.get(block) or {}).get("value") or "")
+    return dict(values.get(block) or {})
+
+
+def _value(view: dict[str, Any], block: str) -> str:
+    return str(_state(view, block).get("value") or "")
+
+
+def _kind(view: dict[str, Any]) -> str | None:
+    """The kind chosen (a ``StatementKind``), None if none or not one of them."""
+    value = (_state(view, KIND).get("selected_option") or {}).get("value")
+    return str(value) if value in polls.STATEMENT_LABEL else None
+
+
+def _withdraw(view: dict[str, Any]) -> bool:
+    return any(o.get("value") == "withdraw" for o in _state(view, WITHDRAW)
+               .get("selected_options") or [] if isinstance(o, dict))
 
 
 def _selected(view: dict[str, Any], block: str) -> str | None:
@@ -190,10 +235,15 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
         if stance is Stance.OBJECT and not text.strip():
             ack(response_action="errors", errors={REASON: NO_REASON})
             return
+        kind = _kind(view) if stance is Stance.CONCUR else None
+        withdraw = stance is Stance.CONCUR and _withdraw(view)
+        if withdraw:
+            text = ""  # the withdrawal wins over the pre-filled statement
 
         def take(ctx: Context) -> Message:
             return polls.take_position(ctx, metadata.proposal, stance, text,
-                                       version=metadata.version)
+                                       version=metadata.version, kind=kind,
+                                       withdraw_statement=withdraw)
 
         reply = runtime.run_action(user_id, metadata.channel, take)
         if isinstance(reply, ErrorReply):

@@ -14,10 +14,12 @@ from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Message
 from bot.polls import service, service_register
+from bot.polls.render import kind_label
 from bot.polls.rules import Mode, Stance, duration_deadline
 from bot.polls.service_positions import ask_more_time, take_position
 from bot.registry import command, parse_ref, split_word, text_argument
 from bot.times import is_duration, parse_duration, parse_when
+from storage.statuses import StatementKind
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}$")
@@ -145,17 +147,45 @@ def propose(ctx: Context, args: str) -> Message:
                            deadline, urgent, supersedes)
 
 
-@command("concur", "concur <P> [statement]", mutates=True,
-         examples=("concur P3", "concur P3 We read paragraph 2 as applying to exercises only."))
+#: The concur options that give a statement's kind.
+_KINDS = {"--interpretative": StatementKind.INTERPRETATIVE,
+          "--reservation": StatementKind.RESERVATION,
+          "--for-the-record": StatementKind.RECORD}
+
+
+@command("concur", "concur <P> [--reservation|--interpretative|--for-the-record] [statement]",
+         mutates=True,
+         examples=("concur P3", "concur P3 We read paragraph 2 as applying to exercises only.",
+                   "concur P3 --reservation Subject to ratification by our parliament.",
+                   "concur P3 --withdraw-statement"))
 def concur(ctx: Context, args: str) -> Message:
     """Concur, for your member, with a proposal; optionally with a statement.
 
-    A statement (an interpretative statement or a reservation) is shown on the
-    poll and kept with the decision. A later position of your member replaces
-    this one while the poll is open.
+    A statement is an interpretative statement (the default), a reservation
+    (--reservation) or a statement for the record (--for-the-record); it is shown
+    on the poll and kept with the decision. Concurring again without text keeps
+    it; a new text replaces it; --withdraw-statement withdraws it. A later
+    position of your member replaces this one while the poll is open.
     """
     token, rest = split_word(args)
-    return take_position(ctx, _proposal_ref(token), Stance.CONCUR, rest)
+    kind: StatementKind | None = None
+    withdraw = False
+    while rest.startswith("--"):
+        flag, rest = split_word(rest)
+        if flag in _KINDS and kind is None and not withdraw:
+            kind = _KINDS[flag]
+        elif flag == "--withdraw-statement" and kind is None and not withdraw:
+            withdraw = True
+        else:
+            raise CommandError(f'Unexpected "{flag[:40]}"; concur takes one of --interpretative, '
+                               "--reservation, --for-the-record or --withdraw-statement.")
+    if withdraw and rest:
+        raise CommandError("--withdraw-statement takes no text; to replace the statement, "
+                           "give the new one without it.")
+    if kind is not None and not rest:
+        raise CommandError(f"Give the text of the {kind_label(kind).lower()} after the option.")
+    return take_position(ctx, _proposal_ref(token), Stance.CONCUR, rest,
+                         kind=kind.value if kind else None, withdraw_statement=withdraw)
 
 
 @command("object", "object <P> <reason>", mutates=True,

@@ -176,6 +176,7 @@ class Held:
     stance: str
     statement: str | None
     user_id: str | None = None
+    statement_kind: str | None = None
 
 
 def _held_json(postgresql: bool) -> Any:
@@ -183,7 +184,7 @@ def _held_json(postgresql: bool) -> Any:
     for the poll however many members have spoken, each position decoded once."""
     t = Position.__table__  # type: ignore[attr-defined]
     fields: list[Any] = []
-    for name in ("id", "member_id", "stance", "statement", "user_id"):
+    for name in ("id", "member_id", "stance", "statement", "user_id", "statement_kind"):
         fields += [literal_column(f"'{name}'"), t.c[name]]
     agg = (func.json_agg(func.json_build_object(*fields)) if postgresql
            else func.json_group_array(func.json_object(*fields)))
@@ -226,7 +227,8 @@ def _held(value: Any) -> dict[int, Held]:
     decoded, SQLite as text; no positions: NULL on PostgreSQL)."""
     items = json.loads(value) if isinstance(value, str) else (value or [])
     return {int(i["member_id"]): Held(int(i["id"]), int(i["member_id"]), str(i["stance"]),
-                                      i["statement"], i.get("user_id")) for i in items}
+                                      i["statement"], i.get("user_id"), i.get("statement_kind"))
+            for i in items}
 
 
 def _poll_row(session: Session, council_id: int, proposal_id: object,
@@ -268,24 +270,27 @@ _POSITIONS: Any = Position.__table__  # type: ignore[attr-defined]
 _NEW_POSITION = insert(_POSITIONS).returning(_POSITIONS.c.id)
 _CHANGED_POSITION = (update(_POSITIONS).where(_POSITIONS.c.id == bindparam("position_id"))
                      .values({name: bindparam(name)
-                              for name in ("stance", "statement", "user_id", "at")}))
+                              for name in ("stance", "statement", "statement_kind", "user_id", "at")}))
 
 
 def insert_position(session: Session, *, council_id: int, proposal_id: int | None,
                     version: int, member_id: int, stance: str, statement: str | None,
-                    user_id: str, at: datetime) -> int:
+                    user_id: str, at: datetime, statement_kind: str | None = None) -> int:
     """A new position; its id."""
     return int(session.execute(_NEW_POSITION, {
         "council_id": council_id, "proposal_id": proposal_id, "version": version,
         "member_id": member_id, "stance": stance, "statement": statement,
-        "user_id": user_id, "at": at}).scalar_one())
+        "statement_kind": statement_kind, "user_id": user_id, "at": at}).scalar_one())
 
 
 def change_position(session: Session, position_id: int, *, stance: str,
-                    statement: str | None, user_id: str, at: datetime) -> None:
+                    statement: str | None, user_id: str, at: datetime,
+                    statement_kind: str | None = None) -> None:
     """A member's position replaced by a later one."""
     session.execute(_CHANGED_POSITION, {"position_id": position_id, "stance": stance,
-                                        "statement": statement, "user_id": user_id, "at": at})
+                                        "statement": statement,
+                                        "statement_kind": statement_kind,
+                                        "user_id": user_id, "at": at})
 
 
 def add(session: Session, *rows: Proposal | JointDecision) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.messages import Button, Message, count, escape
+from bot.messages import Button, Confirm, Message, count, escape
 from bot.polls.rules import (
     OPEN,
     WITHDRAWN,
@@ -26,11 +26,21 @@ from bot.polls.rules import (
     silent,
     stances,
 )
+from bot.polls.rules_statements import kind_of
 from bot.times import slack_date, span_text
 from storage.models import JointDecision, Member, Proposal
+from storage.statuses import StatementKind
 
-CONCUR_ACTION = "poll_concur"
+CONCUR_NOW_ACTION = "poll_concur_now"  # one click, behind Slack's confirm dialog
+CONCUR_ACTION = "poll_concur"  # opens the form: a statement, its kind, or its withdrawal
 OBJECT_ACTION = "poll_object"
+
+#: A statement's kind as the poll and the decision name it.
+STATEMENT_LABEL: dict[str, str] = {
+    StatementKind.INTERPRETATIVE.value: "Interpretative statement",
+    StatementKind.RESERVATION.value: "Reservation",
+    StatementKind.RECORD.value: "Statement for the record",
+}
 
 VERB = {Stance.CONCUR: "concurs", Stance.OBJECT: "objects"}
 
@@ -89,10 +99,11 @@ def _position_lines(members: Members, proposal: Proposal, positions: Positions) 
     against = objectors(proposal.electorate, held)
     quiet = silent(proposal.electorate, held)
     lines = [f"*Concurred ({len(agreed)}):* {_names(members, agreed)}"]
-    for member_id in agreed:
-        statement = positions[member_id].statement
-        if statement:
-            lines.append(f">_{_name(members, member_id)}, statement:_ {escape(statement)}")
+    for member_id in agreed:  # protocol order: the electorate's, the charter's
+        position = positions[member_id]
+        if position.statement:
+            lines.append(statement_line(_name(members, member_id), position.statement_kind,
+                                        position.statement))
     if against:
         lines.append(f"*Objecting ({len(against)}):*")
         lines.extend(f"• *{_name(members, m)}*: {escape(positions[m].statement or '')}"
@@ -103,9 +114,33 @@ def _position_lines(members: Members, proposal: Proposal, positions: Positions) 
     return lines
 
 
+def kind_label(kind: str | None) -> str:
+    """A statement's kind by name ("Reservation"); none recorded: an interpretative one."""
+    return STATEMENT_LABEL[kind_of(kind).value]
+
+
+def statement_line(name: str, kind: str | None, statement: str) -> str:
+    """A member's statement as the poll and the decision show it, with its kind
+    (``name`` already escaped)."""
+    return f">_{name}, {kind_label(kind).lower()}:_ {escape(statement)}"
+
+
+def concur_confirm(proposal: Proposal) -> Confirm:
+    """Slack's dialog before the one-click Concur. The button is the same for everyone
+    who sees the poll, so the dialog cannot name the clicker's member: it says "your
+    member", and the ephemeral reply names it."""
+    return Confirm(title=f"Concur with P{proposal.id}?",
+                   text=f"Concur for your member with version {proposal.version} of "
+                        f"P{proposal.id}? A statement your member has is kept.",
+                   confirm="Concur")
+
+
 def _buttons(proposal: Proposal) -> list[Button]:
+    """The poll's buttons, in the order shown; a later control is one more entry here."""
     value = str(proposal.id)
-    return [Button("Concur", CONCUR_ACTION, value, "primary"),
+    return [Button("Concur", CONCUR_NOW_ACTION, f"{proposal.id}:{proposal.version}", "primary",
+                   concur_confirm(proposal)),
+            Button("Concur with statement…", CONCUR_ACTION, value),
             Button("Object…", OBJECT_ACTION, value, "danger")]
 
 

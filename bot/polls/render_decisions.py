@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.messages import Message, count, escape
 from bot.polls.queries_register import Paged
-from bot.polls.render import Members, area_name, clip
+from bot.polls.render import Members, area_name, clip, kind_label, statement_line
 from bot.polls.render_register import chain_section, no_such_page, page_line, supersedes_field
 from bot.polls.rules import Mode, Stance
 from bot.times import slack_date
@@ -34,9 +34,10 @@ def decision_message(decision: JointDecision, members: Members,
     if quiet:
         lines.append(f"*Silent, not objecting ({len(quiet)}):* "
                      + (", ".join(escape(r["member"]) for r in quiet) or "_none_"))
-    for r in concurred:
+    for r in concurred:  # protocol order: the electorate's, the charter's
         if r.get("statement"):
-            lines.append(f">_{escape(r['member'])}, statement:_ {escape(r['statement'])}")
+            lines.append(statement_line(escape(r["member"]), r.get("statement_kind"),
+                                        r["statement"]))
     return Message(
         text=escape(decision.text),
         header=f"Joint decision D{decision.id}",
@@ -56,7 +57,8 @@ def _record_lines(decision: JointDecision) -> list[str]:
         if r.get("by"):
             line += f" (<@{r['by']}>)"
         if r.get("statement"):
-            line += f"; statement: {escape(r['statement'])}"
+            label = kind_label(r.get("statement_kind")).lower()
+            line += f"; {label}: {escape(r['statement'])}"
         lines.append(line)
     return lines
 

@@ -9,6 +9,7 @@ from bot.messages import Message, count, escape
 from bot.polls.render import (
     VERB,
     clip,
+    kind_label,
     working_time_sentence,
 )
 from bot.polls.rules import (
@@ -79,13 +80,15 @@ def unchanged_reply(member: Member, proposal: Proposal, stance: Stance, kept: bo
 
 def recorded(member: Member, proposal: Proposal, stance: Stance,
              current_stance: str | None, current_user_id: str | None,
-             replaced: str | None) -> str:
+             replaced: str | None, *, withdrawn: bool = False) -> str:
     """The sentence that confirms a position, saying what it replaced and whose statement."""
     recorded = f"Recorded: {member.name} {VERB[stance]} on P{proposal.id}"
     if current_stance is None:
         return f"{recorded}."
     whose = (f"the statement recorded by <@{current_user_id}>" if current_user_id
              else "the statement recorded earlier")
+    if withdrawn and current_stance == stance == Stance.CONCUR:
+        return f"{recorded}, without a statement: {whose} is withdrawn."
     if current_stance == stance == Stance.CONCUR:  # the same position, another statement
         if replaced is not None:
             return f"{recorded} with a new statement, replacing {whose}."
@@ -124,3 +127,23 @@ def amended_reply(proposal: Proposal, reset: int, tz: ZoneInfo, note: str | None
     return Message(text=f"Amended P{proposal.id} to version {proposal.version}; "
                    f"{count(reset, 'position')} reset, new deadline {slack_date(proposal.deadline, tz)}."
                    + working_time_sentence(note, proposal, tz, slash))
+
+
+def _stated(stance: str, statement: str | None, kind: str | None) -> str:
+    """A position in a few words: "concur", "concur with a reservation: “…”", "object: “…”"."""
+    if not statement:
+        return stance
+    if stance == Stance.OBJECT:
+        return f"object: “{escape(clip(statement))}”"
+    label = kind_label(kind).lower()
+    return f"concur with {label}: “{escape(clip(statement))}”"
+
+
+def colleague_changed(member: Member, proposal: Proposal, actor: str, previous: Stated,
+                      stance: str, statement: str | None, kind: str | None) -> Message:
+    """The DM to the delegate whose position or statement, set for their member, a
+    colleague of the same delegation changed: who changed what, old and new."""
+    old = _stated(previous.stance, previous.statement, previous.statement_kind)
+    new = _stated(stance, statement, kind)
+    return Message(text=f"<@{actor}> changed {escape(member.name)}'s position on "
+                        f"P{proposal.id}, which you had set: {old} → {new}.")

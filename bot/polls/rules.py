@@ -33,7 +33,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from storage.statuses import ProposalStatus
+from storage.statuses import ProposalStatus, StatementKind
 
 #: The furthest a deadline may lie ahead.
 MAX_AHEAD = timedelta(days=90)
@@ -291,34 +291,6 @@ def closing_moment(deadline: datetime, now: datetime) -> datetime:
     return deadline if now >= deadline else now
 
 
-# -- statements -------------------------------------------------------------------
-
-
-def kept_statement(stance: Stance, text: str | None, current_stance: str | None,
-                   current_statement: str | None) -> str | None:
-    """The member's statement that a bare concurrence keeps, or None.
-
-    A statement is part of the record ("an interpretative statement or a reservation
-    ... kept with the decision"): a delegate repeating the concurrence without one
-    confirms the member's position, and only an explicit new statement replaces it.
-    """
-    if stance is not Stance.CONCUR or (text and text.strip()) or current_stance is None:
-        return None
-    return current_statement if current_stance == Stance.CONCUR else None
-
-
-def replaced_statement(current_stance: str | None, current_statement: str | None,
-                       statement: str | None) -> str | None:
-    """The statement of the member's earlier concurrence that a new position replaces.
-
-    "a concurrence without a statement keeps the member's statement, a new statement
-    replaces it (the reply names the delegate who gave the old one)"
-    """
-    if current_stance == Stance.CONCUR and current_statement and statement != current_statement:
-        return current_statement
-    return None
-
-
 # -- reminders --------------------------------------------------------------------
 
 
@@ -352,6 +324,9 @@ class Stated(Protocol):
     @property
     def statement(self) -> str | None: ...
 
+    @property
+    def statement_kind(self) -> str | None: ...
+
 
 class Taken(Stated, Protocol):
     """A position with who took it and when, as a joint decision keeps it."""
@@ -373,7 +348,8 @@ def decision_record(electorate: Iterable[int], names: Mapping[int, str],
     """Every member's position as kept with a joint decision: silence included.
 
     "every member's position of the electorate — ``concur`` (with any statement, the
-    delegate and the time) or ``silent``."
+    delegate and the time) or ``silent``."; a statement with its kind (one recorded
+    without a kind is an interpretative statement, as ``rules_statements.kind_of`` reads it).
     """
     rows = []
     for member_id in electorate:
@@ -383,6 +359,9 @@ def decision_record(electorate: Iterable[int], names: Mapping[int, str],
             "member": names.get(member_id, str(member_id)),
             "stance": position.stance if position else "silent",
             "statement": position.statement if position else None,
+            "statement_kind": (StatementKind(position.statement_kind
+                                             or StatementKind.INTERPRETATIVE).value
+                               if position and position.statement else None),
             "by": position.user_id if position else None,
             "at": position.at.isoformat() if position else None,
         })

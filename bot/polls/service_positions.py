@@ -20,12 +20,11 @@ from bot.polls.rules import (
     Outcome,
     Stance,
     in_electorate,
-    kept_statement,
     may_break_silence,
     outcome,
-    replaced_statement,
     stances,
 )
+from bot.polls.rules_statements import kind_of, next_statement, replaced_statement
 from bot.polls.service import close, homes_of, open_poll_and_positions, refresh
 from bot.registry import text_argument
 from storage.models import Member, Proposal
@@ -59,6 +58,8 @@ class PositionForm:
     statement: str | None = None
     """The member's current statement, to pre-fill the Concur form with: a form left
     empty would otherwise look as if the statement were gone."""
+    statement_kind: str | None = None
+    """The kind of that statement (a ``StatementKind``), to pre-select."""
 
 
 def position_form(ctx: Context, proposal_id: int, stance: Stance | str) -> PositionForm:
@@ -73,23 +74,27 @@ def position_form(ctx: Context, proposal_id: int, stance: Stance | str) -> Posit
     proposal, positions = open_poll_and_positions(ctx, proposal_id)
     member = _electorate_member(ctx, proposal)
     current = positions.get(member.id or 0)
+    held = (current if current and current.statement and stance is Stance.CONCUR
+            and current.stance == Stance.CONCUR else None)
     return PositionForm(
         render_replies.position_form_message(proposal, member, stance, current, ctx.tz),
         proposal.version,
-        current.statement if current and stance is Stance.CONCUR
-        and current.stance == Stance.CONCUR else None,
+        held.statement if held else None,
+        kind_of(held.statement_kind).value if held else None,
     )
 
 
 def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: str | None,
-                  *, version: int | None = None) -> Message:
+                  *, version: int | None = None, kind: str | None = None,
+                  withdraw_statement: bool = False) -> Message:
     """Set the actor's member's position; close the poll if that decides it.
 
     Commands and buttons both come here. ``text`` is the statement of a
-    concurrence (optional) or the reason of an objection (required).
-    ``version`` is the text version the delegate saw (buttons): a position on
-    a text that was amended meanwhile is refused rather than moved onto the
-    new text.
+    concurrence (optional; ``kind`` a ``StatementKind``, interpretative by
+    default) or the reason of an objection (required). ``withdraw_statement``
+    concurs without the member's statement. ``version`` is the text version
+    the delegate saw (buttons): a position on a text that was amended meanwhile
+    is refused rather than moved onto the new text.
     """
     stance = Stance(stance)
     ctx.require(stance.value)
@@ -105,35 +110,56 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
     current = positions.get(member.id)
     current_stance = current.stance if current else None
     current_statement = current.statement if current else None
-    kept = kept_statement(stance, text, current_stance, current_statement)
+    current_kind = (kind_of(current.statement_kind).value if current and current.statement
+                    else None)
     if stance is Stance.OBJECT:
-        statement: str | None = text_argument(text or "", "reason for the objection")
-    elif kept is not None:
-        statement = kept
-    else:
-        statement = text_argument(text, "statement") if text and text.strip() else None
-    if current is not None and current.stance == stance and current.statement == statement:
-        return render_replies.unchanged_reply(member, proposal, stance, kept is not None)
+        text = text_argument(text or "", "reason for the objection")
+    elif text and text.strip():
+        text = text_argument(text, "statement")
+    statement, statement_kind, kept = next_statement(
+        stance, text, kind, withdraw_statement, current_stance, current_statement,
+        current_kind)
+    if withdraw_statement and not current_statement:
+        withdraw_statement = False  # nothing to withdraw: a bare concurrence
+    if (current is not None and current.stance == stance and current.statement == statement
+            and current_kind == statement_kind):
+        return render_replies.unchanged_reply(member, proposal, stance, kept)
     if current is None:
         position_id = queries.insert_position(
             ctx.session, council_id=ctx.council_id, proposal_id=proposal.id,
             version=proposal.version, member_id=member.id, stance=stance.value,
-            statement=statement, user_id=ctx.actor.user_id, at=ctx.now)
+            statement=statement, statement_kind=statement_kind, user_id=ctx.actor.user_id,
+            at=ctx.now)
     else:
         position_id = current.id
         queries.change_position(ctx.session, position_id, stance=stance.value,
-                                statement=statement, user_id=ctx.actor.user_id, at=ctx.now)
-    replaced = replaced_statement(current_stance, current_statement, statement)
+                                statement=statement, statement_kind=statement_kind,
+                                user_id=ctx.actor.user_id, at=ctx.now)
+    replaced = replaced_statement(current_stance, current_statement, statement, current_kind,
+                                  statement_kind)
+    colleague = (current.user_id if current is not None and current.user_id
+                 and current.user_id != ctx.actor.user_id else None)
     ctx.audit(f"poll.{stance.value}", {"proposal": proposal.id, "version": proposal.version,
-                                        "statement": statement, "replaces": current_stance,
-                                        "statement_kept": kept is not None,
-                                        "statement_replaced": replaced}, member)
+                                        "statement": statement,
+                                        "statement_kind": statement_kind,
+                                        "replaces": current_stance,
+                                        "statement_kept": kept,
+                                        "statement_replaced": replaced,
+                                        "statement_withdrawn": withdraw_statement,
+                                        "previous_by": current.user_id if current else None},
+              member)
+    if colleague is not None and current is not None:
+        ctx.dm(keys.poll_position_changed(proposal.id, member.id, colleague, ctx.now), colleague,
+               render_replies.colleague_changed(
+                   member, proposal, ctx.actor.user_id, current, stance.value, statement,
+                   statement_kind))
     positions[member.id] = queries.Held(position_id, member.id, stance.value, statement,
-                                        ctx.actor.user_id)
+                                        ctx.actor.user_id, statement_kind)
     verdict = outcome(Mode(proposal.mode), proposal.electorate, stances(positions), ctx.now,
                       proposal.deadline)
     recorded = render_replies.recorded(member, proposal, stance, current_stance,
-                               current.user_id if current else None, replaced)
+                                       current.user_id if current else None, replaced,
+                                       withdrawn=withdraw_statement)
     if verdict is Outcome.OPEN:
         refresh(ctx, proposal, homes_of(ctx, [member.id]))
         return Message(text=recorded)

@@ -49,7 +49,8 @@ def test_help_for_a_delegate_groups_what_they_do_and_collapses_the_rest(council:
         "• `/nrc propose [--explicit] [--area A] [--urgent <reason>] [--supersedes D] "
         "<deadline> <text>`: "
         + council.run_command(ADMIN, CHANNEL, "help propose").text.split("\n")[1])
-    assert "`/nrc concur <P> [statement]`" in sections[0]
+    assert ("`/nrc concur <P> [--reservation|--interpretative|--for-the-record] [statement]`"
+            in sections[0])
     assert "`/nrc raise <D> <text>`" in sections[2]
     assert "not for you" not in text and "`/nrc extend" not in text and "`/nrc setup" not in text
     assert sections[-1] == (

@@ -84,3 +84,15 @@ def test_split_prefers_a_space_and_keeps_escapes_whole() -> None:
     for piece in pieces:
         debris = re.sub(r"&(?:amp|lt|gt);", "", piece)
         assert "&" not in debris and ";" not in debris
+
+
+def test_a_buttons_confirm_dialog_survives_the_outbox() -> None:
+    """The one-click Concur's confirm is stored with the message and read back whole."""
+    from bot.messages import Button, Confirm, Message
+    confirm = Confirm("Concur with P3?", "Concur for your member?", "Concur")
+    message = Message(text="P3", buttons=[Button("Concur", "poll_concur_now", "3:1", "primary",
+                                                 confirm), Button("Object…", "poll_object", "3")])
+    again = Message.from_dict(message.to_dict())
+    assert again == message
+    assert again.buttons[0].confirm == confirm and again.buttons[1].confirm is None
+    assert again.buttons[0].confirm.deny == "Cancel"

@@ -53,7 +53,7 @@ def test_dm_off_and_channel_each_reach_a_head_as_chosen_and_nothing_twice(
     assert message.text.startswith("P1 closes <!date^")
     assert ("left) and Russian Federation has not taken a position yet. Under the silence "
             "procedure it is adopted then unless a member objects.") in message.text
-    assert [b.action_id for b in message.buttons] == ["poll_concur", "poll_object"]
+    assert [b.action_id for b in message.buttons] == ["poll_concur_now", "poll_concur", "poll_object"]
     assert "`/nrc notify channel`" in message.context[0]
     # Russia concurs: the hour's reminder addresses only the two still silent.
     run(council, RU, "concur P1")

@@ -32,16 +32,15 @@ from bot.polls.rules import (
     in_electorate,
     in_the_past,
     is_proposer,
-    kept_statement,
     objectors,
     outcome,
     past_its_deadline,
     reminders_due,
     reminders_passed,
-    replaced_statement,
     silent,
     too_far_ahead,
 )
+from bot.polls.rules_statements import kept_statement, replaced_statement
 
 DEADLINE = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 BEFORE = DEADLINE - timedelta(seconds=1)
@@ -197,6 +196,7 @@ class _Position:
     statement: str | None
     user_id: str | None = None
     at: datetime = DEADLINE
+    statement_kind: str | None = None
 
 
 def test_every_member_concurred_only_when_each_one_did() -> None:
@@ -303,16 +303,22 @@ def test_reminders_passed_when_the_deadline_moved() -> None:
 
 
 def test_the_decision_keeps_every_members_position_silence_included() -> None:
-    positions = {1: _Position("concur", "Only for the Baltic.", "U1", BEFORE),
-                 2: _Position("concur", None, "U2", DEADLINE)}
-    assert rules.stances(positions) == {1: C, 2: C}
-    assert decision_record([1, 2, 3], {1: "France", 2: "Germany"}, positions) == [
+    positions = {1: _Position("concur", "Only for the Baltic.", "U1", BEFORE, "reservation"),
+                 2: _Position("concur", None, "U2", DEADLINE),
+                 4: _Position("concur", "As we read it.", "U4", BEFORE)}
+    assert rules.stances(positions) == {1: C, 2: C, 4: C}
+    assert decision_record([1, 2, 3, 4], {1: "France", 2: "Germany", 4: "Italy"},
+                           positions) == [
         {"member_id": 1, "member": "France", "stance": "concur",
-         "statement": "Only for the Baltic.", "by": "U1", "at": BEFORE.isoformat()},
+         "statement": "Only for the Baltic.", "statement_kind": "reservation", "by": "U1",
+         "at": BEFORE.isoformat()},
         {"member_id": 2, "member": "Germany", "stance": "concur", "statement": None,
-         "by": "U2", "at": DEADLINE.isoformat()},
-        {"member_id": 3, "member": "3", "stance": "silent", "statement": None, "by": None,
-         "at": None},
+         "statement_kind": None, "by": "U2", "at": DEADLINE.isoformat()},
+        {"member_id": 3, "member": "3", "stance": "silent", "statement": None,
+         "statement_kind": None, "by": None, "at": None},
+        # A statement recorded without a kind is kept as an interpretative statement.
+        {"member_id": 4, "member": "Italy", "stance": "concur", "statement": "As we read it.",
+         "statement_kind": "interpretative", "by": "U4", "at": BEFORE.isoformat()},
     ]
 
 

@@ -111,7 +111,10 @@ def test_propose_opens_a_poll_with_buttons_and_a_fixed_electorate(council: Runti
     assert payload.header == "Proposal P1"
     assert payload.text == "Joint statement on &lt;!channel&gt; rescue &amp; at sea"  # escaped
     assert [(b.label, b.action_id, b.value) for b in payload.buttons] == [
-        ("Concur", "poll_concur", "1"), ("Object…", "poll_object", "1")]
+        ("Concur", "poll_concur_now", "1:1"), ("Concur with statement…", "poll_concur", "1"),
+        ("Object…", "poll_object", "1")]
+    assert payload.buttons[0].confirm is not None
+    assert payload.buttons[0].confirm.text.startswith("Concur for your member with version 1")
     assert ("Area", "Search and rescue at sea") in payload.fields
     assert "*Silent (20):* Belgium, Canada" in payload.sections[0]
     assert "(2 d left)" in dict(payload.fields)["Deadline"]
@@ -184,7 +187,8 @@ def test_a_later_position_of_the_same_member_replaces_the_earlier(council: Runti
         "concur", delegate("RU", 2), "We read it as covering exercises only.")
     view = _poll_view(council)
     assert "Concurred (1): Russian Federation" in view
-    assert "Russian Federation, statement: We read it as covering exercises only." in view
+    assert ("Russian Federation, interpretative statement: We read it as covering exercises "
+            "only.") in view
     assert "Silent (19):" in view
     entries = _audit(council, "poll.concur")
     assert [(e.actor, e.member, e.details["replaces"]) for e in entries] == [
@@ -201,7 +205,7 @@ def test_a_bare_concurrence_keeps_the_members_statement(council: Runtime) -> Non
     assert run(council, deputy, "concur P1") == (
         "Russian Federation already concurs on P1; its statement stands; nothing changed.")
     assert [p.statement for p in _positions(council)] == [said]
-    assert f"Russian Federation, statement: {said}" in _poll_view(council)
+    assert f"Russian Federation, interpretative statement: {said}" in _poll_view(council)
     _concur_all(council, tuple(c for c in CODES if c != "RU"))
     record = {row["member"]: row for row in _decisions(council)[0].positions}
     assert record["Russian Federation"]["statement"] == said
@@ -216,7 +220,7 @@ def test_a_new_statement_replaces_the_old_and_says_whose(council: Runtime) -> No
         "Recorded: Russian Federation concurs on P1 with a new statement, replacing the "
         f"statement recorded by <@{RU}>.")
     assert [p.statement for p in _positions(council)] == ["Second reading."]
-    assert "Russian Federation, statement: Second reading." in _poll_view(council)
+    assert "Russian Federation, interpretative statement: Second reading." in _poll_view(council)
     entries = _audit(council, "poll.concur")
     assert [(e.details["statement_kept"], e.details["statement_replaced"])
             for e in entries] == [(False, None), (False, "First reading.")]
@@ -363,7 +367,7 @@ def test_every_member_concurring_adopts_at_once_with_statements_kept(council: Ru
         "*Adopted*: every member concurred. P1 is now joint decision *D1*.")
     announcement = Message.from_dict(rows["decision:1"].payload)
     assert announcement.header == "Joint decision D1" and rows["decision:1"].thread_key is None
-    assert ">_France, statement:_ France reads paragraph 2" in announcement.sections[0]
+    assert ">_France, interpretative statement:_ France reads paragraph 2" in announcement.sections[0]
     assert "Silent" not in announcement.sections[0]
     assert "equal responsibility" in announcement.context[0]
     assert "poll:1:closed" not in rows
@@ -401,7 +405,7 @@ def test_silence_adopts_at_the_deadline_with_every_members_position(council: Run
     assert listing.sections[0].startswith("*D1* (from P1, adopted <!date^")
     reply = council.run_command(OUTSIDER, CHANNEL, "decisions D1")
     record = reply.sections[-1]
-    assert "• France: concur (<@UDEL0FR1>); statement: With a reservation on annex B." in record
+    assert "• France: concur (<@UDEL0FR1>); interpretative statement: With a reservation on annex B." in record
     assert "• Belgium: silent" in record and len(record.splitlines()) == 21
     assert run(council, OUTSIDER, "decisions D7").startswith("There is no joint decision D7.")
 
@@ -661,7 +665,7 @@ def test_reminders_name_only_the_silent_members_once(council: Runtime, clock: Cl
         assert name not in named
     assert "Belgium" in named and "Russian Federation" in named
     assert f"• *Belgium*: <@{delegate('BE')}>" in named.splitlines()  # its head, by default
-    assert [b.action_id for b in message.buttons] == ["poll_concur", "poll_object"]
+    assert [b.action_id for b in message.buttons] == ["poll_concur_now", "poll_concur", "poll_object"]
     run(council, delegate("BE"), "concur P1")
     clock.now = T0 + timedelta(hours=47, minutes=1)
     council.tick()
