@@ -22,7 +22,7 @@ from bot.polls.queries import (
     positions_on,
     tally,
 )
-from bot.polls.render import CONCUR_ACTION, OBJECT_ACTION
+from bot.polls.render import AMENDMENT_ACTION, CONCUR_ACTION, OBJECT_ACTION
 from bot.polls.render_decisions import decision_message
 from bot.polls.rules import (
     MAX_AHEAD,
@@ -38,13 +38,42 @@ from bot.polls.rules import (
     silent,
 )
 from bot.polls.service import POLL_VIEW, areas_of, render_poll, verdict_of
+from bot.polls.service_breaks import amendment_form, propose_amendment
 from bot.polls.service_positions import PositionForm, position_form, take_position
 
 __all__ = [
-    "CONCUR_ACTION", "MAX_AHEAD", "OBJECT_ACTION", "OPEN", "POLL_VIEW", "REMINDERS",
-    "WITHDRAWN", "Awaiting", "Held", "Mode", "Outcome", "PositionForm", "Stance",
-    "areas_of", "awaiting", "closing_first", "commands", "concurring", "decision_count",
-    "decision_message", "objectors", "open_polls", "outcome", "passes",
-    "position_form", "positions_on", "render_poll", "silent", "take_position", "tally",
+    "AMENDMENT_ACTION",
+    "CONCUR_ACTION",
+    "MAX_AHEAD",
+    "OBJECT_ACTION",
+    "OPEN",
+    "POLL_VIEW",
+    "REMINDERS",
+    "WITHDRAWN",
+    "Awaiting",
+    "Held",
+    "Mode",
+    "Outcome",
+    "PositionForm",
+    "Stance",
+    "amendment_form",
+    "areas_of",
+    "awaiting",
+    "closing_first",
+    "commands",
+    "concurring",
+    "decision_count",
+    "decision_message",
+    "objectors",
+    "open_polls",
+    "outcome",
+    "passes",
+    "position_form",
+    "positions_on",
+    "propose_amendment",
+    "render_poll",
+    "silent",
+    "take_position",
+    "tally",
     "verdict_of",
 ]
