@@ -171,6 +171,8 @@ def current_version(session: Session, proposal: Proposal) -> ProposalVersion | N
 
 def revision(session: Session, proposal: Proposal) -> int | None:
     """The version the Chair's latest revision opened (its own poll message), or None."""
+    if proposal.version <= 1:  # a revision is version 2 or later
+        return None
     return session.exec(
         select(func.max(ProposalVersion.version)).where(
             ProposalVersion.proposal_id == proposal.id, ProposalVersion.origin == "revise",

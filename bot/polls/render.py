@@ -128,8 +128,7 @@ def amendment_words(position: Stated) -> str:
 def _buttons(proposal: Proposal) -> list[Button]:
     value = str(proposal.id)
     return [Button("Concur", CONCUR_ACTION, value, "primary"),
-            Button("Object…", OBJECT_ACTION, value, "danger"),
-            *_amendment_buttons(proposal)]
+            Button("Object…", OBJECT_ACTION, value, "danger")]
 
 
 def _amendment_buttons(proposal: Proposal) -> list[Button]:
@@ -212,7 +211,8 @@ def poll_message(proposal: Proposal, members: Members, positions: Positions, now
         header=header,
         fields=fields,
         sections=sections,
-        buttons=_buttons(proposal) if proposal.status == OPEN else [],
+        buttons=[*_buttons(proposal), *_amendment_buttons(proposal)]
+        if proposal.status == OPEN else [],
         context=context,
     )
 

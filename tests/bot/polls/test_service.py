@@ -111,7 +111,8 @@ def test_propose_opens_a_poll_with_buttons_and_a_fixed_electorate(council: Runti
     assert payload.header == "Proposal P1"
     assert payload.text == "Joint statement on &lt;!channel&gt; rescue &amp; at sea"  # escaped
     assert [(b.label, b.action_id, b.value) for b in payload.buttons] == [
-        ("Concur", "poll_concur", "1"), ("Object…", "poll_object", "1")]
+        ("Concur", "poll_concur", "1"), ("Object…", "poll_object", "1"),
+        ("Propose amendment…", "poll_amendment", "1")]
     assert ("Area", "Search and rescue at sea") in payload.fields
     assert "*Silent (20):* Belgium, Canada" in payload.sections[0]
     assert "(2 d left)" in dict(payload.fields)["Deadline"]
