@@ -198,7 +198,9 @@ def poll_message(proposal: Proposal, members: Members, positions: Positions, now
                        "in this channel.")
     if proposal.version > 1:
         context.append(
-            f"Version {proposal.version} of the text, amended {slack_date(proposal.version_opened_at, tz)}: "
+            f"Version {proposal.version} of the text, "
+            f"{'revised' if revised and revised[0] == proposal.version - 1 else 'amended'} "
+            f"{slack_date(proposal.version_opened_at, tz)}: "
             "every position taken on the earlier text was reset."
         )
         if previous is not None:
