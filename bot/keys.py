@@ -166,14 +166,39 @@ def poll_position_changed(proposal_id: int | None, member_id: int | None, user_i
     return f"{poll(proposal_id)}:position:{member_id}:{user_id}:{stamp}"
 
 
-def poll_outcome(proposal_id: int | None) -> str:
-    """poll outcome (thread reply under the poll): ``poll:{id}:outcome``"""
-    return f"{poll(proposal_id)}:outcome"
+def poll_outcome(proposal_id: int | None, revision: int | None = None) -> str:
+    """poll outcome (thread reply under the poll; a revision's: ``poll:{id}:v{n}:outcome``):
+    ``poll:{id}:outcome``"""
+    return f"{_round(proposal_id, revision)}:outcome"
 
 
-def poll_closed(proposal_id: int | None) -> str:
-    """a poll closed without a decision: ``poll:{id}:closed``"""
-    return f"{poll(proposal_id)}:closed"
+def poll_closed(proposal_id: int | None, revision: int | None = None) -> str:
+    """a poll closed without a decision (a revision's: ``poll:{id}:v{n}:closed``):
+    ``poll:{id}:closed``"""
+    return f"{_round(proposal_id, revision)}:closed"
+
+
+def _round(proposal_id: int | None, revision: int | None) -> str:
+    return poll(proposal_id) if revision is None else f"{poll(proposal_id)}:v{revision}"
+
+
+def poll_revision(proposal_id: int | None, version: int) -> str:
+    """the poll message of a text the Chair revised after the poll closed (rebuilt at
+    delivery, as ``poll:{id}``): ``poll:{id}:v{version}:message``"""
+    return f"{poll(proposal_id)}:v{version}:message"
+
+
+def poll_revised(proposal_id: int | None, version: int) -> str:
+    """an earlier poll message's thread reply pointing to the revision:
+    ``poll:{id}:v{version}:revised``"""
+    return f"{poll(proposal_id)}:v{version}:revised"
+
+
+def poll_withdrawn_objection(proposal_id: int | None, version: int,
+                             member_id: int | None) -> str:
+    """a member withdrew its objection (thread reply; the Chair's DM is ``{key}:chair``):
+    ``poll:{id}:v{version}:unobject:{member_id}``"""
+    return f"{poll(proposal_id)}:v{version}:unobject:{member_id}"
 
 
 def decision(decision_id: int | None) -> str:

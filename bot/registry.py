@@ -57,8 +57,9 @@ _UNSET = object()
 
 #: The help listing, by what a person does: each command (but help) in one group, in order.
 HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Positions and polls", ("propose", "concur", "object", "more-time", "withdraw", "polls",
-                             "extend", "amend", "notify")),
+    ("Positions and polls", ("propose", "concur", "object", "more-time", "amendment",
+                             "withdraw-objection", "withdraw", "polls", "extend", "amend",
+                             "revise", "notify")),
     ("Meetings", ("meetings", "agenda", "extraordinary", "schedule", "reschedule", "cancel",
                   "bodies")),
     ("Implementation issues", ("raise", "issues", "resolve")),

@@ -24,7 +24,7 @@ from bot.polls.rules import Stance
 from bot.registry import parse_id
 from bot.runtime import ErrorReply, Runtime
 from handlers.slackport import SlackPort
-from handlers.submissions import Metadata, position_modal, tell
+from handlers.submissions import Metadata, amendment_modal, position_modal, tell
 
 log = logging.getLogger(__name__)
 
@@ -91,11 +91,47 @@ def concur_now(runtime: Runtime, port: SlackPort, client: WebClient,
     runtime.deliver_soon(port)
 
 
+def open_amendment_modal(runtime: Runtime, client: WebClient, body: dict[str, Any]) -> None:
+    """Propose amendment…: check at once that this delegate may, then open the form."""
+    user_id = str((body.get("user") or {}).get("id", ""))
+    channel = _channel(body)
+    action = (body.get("actions") or [{}])[0]
+    proposal_id = parse_id(action.get("value"))
+    if proposal_id is None:
+        tell(client, channel, user_id, Message(text="This button names no poll."))
+        return
+    seen: dict[str, int] = {}
+
+    def form(ctx: Context) -> Message:
+        message, seen["version"] = polls.amendment_form(ctx, proposal_id)
+        return message
+
+    reply = runtime.run_action(user_id, channel, form, mutates=False)
+    if isinstance(reply, ErrorReply) or "version" not in seen:
+        tell(client, channel, user_id, reply)
+        return
+    try:
+        client.views_open(trigger_id=str(body.get("trigger_id", "")),
+                          view=amendment_modal(reply, Metadata(proposal_id, seen["version"],
+                                                               channel)))
+    except SlackApiError:
+        log.exception("views.open failed for P%s", proposal_id)
+        tell(client, channel, user_id, Message(
+            text=f"Slack could not open the form; click again, or use "
+                 f"`{runtime.settings.command} amendment P{proposal_id} <text> --reason "
+                 "<reason>`."))
+
+
 def register(app: App, runtime: Runtime, port: SlackPort) -> None:
     @app.action(polls.CONCUR_NOW_ACTION)
     def on_concur_now(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         concur_now(runtime, port, client, body)
+
+    @app.action(polls.AMENDMENT_ACTION)
+    def on_amendment(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        open_amendment_modal(runtime, client, body)
 
     @app.action(polls.CONCUR_ACTION)
     def on_concur(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

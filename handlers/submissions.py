@@ -131,6 +131,67 @@ def position_modal(stance: Stance, form: Message, metadata: Metadata,
     }
 
 
+AMENDMENT_VIEW = "poll_amendment_modal"
+AMENDMENT_TEXT = "amendment_text"  # block_id and action_id of the amendment's text
+AMENDMENT_REASON = "amendment_reason"  # block_id and action_id of its reason
+
+
+def _text_input(block: str, label: str, hint: str) -> dict[str, Any]:
+    return {"type": "input", "block_id": block,
+            "label": {"type": "plain_text", "text": label},
+            "hint": {"type": "plain_text", "text": hint},
+            "element": {"type": "plain_text_input", "action_id": block, "multiline": True,
+                        "max_length": 2000}}
+
+
+def amendment_modal(form: Message, metadata: Metadata) -> dict[str, Any]:
+    """The Propose amendment… modal: the amendment's text and its reason, both required."""
+    return {
+        "type": "modal",
+        "callback_id": AMENDMENT_VIEW,
+        "private_metadata": metadata.dump(),
+        "title": {"type": "plain_text", "text": clip(f"Amend P{metadata.proposal}", 24)},
+        "submit": {"type": "plain_text", "text": "Propose"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [*to_blocks(Message(text=form.text, context=form.context)),
+                   _text_input(AMENDMENT_TEXT, "Amendment", "The text you propose instead."),
+                   _text_input(AMENDMENT_REASON, "Reason", "Shown to the council.")],
+    }
+
+
+def register_amendment(app: App, runtime: Runtime, port: SlackPort) -> None:
+    """The amendment modal's submission: recorded, or the refusal shown in the modal."""
+
+    @app.view(AMENDMENT_VIEW)
+    def on_amendment(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                     client: WebClient) -> None:
+        user_id = str((body.get("user") or {}).get("id", ""))
+        metadata = Metadata.load(str(view.get("private_metadata") or ""))
+        text, reason = _value(view, AMENDMENT_TEXT), _value(view, AMENDMENT_REASON)
+        if metadata is None:
+            ack(response_action="errors", errors={
+                AMENDMENT_TEXT: "This form has lost track of its poll; use the command instead."})
+            return
+        missing = {b: "Required." for b, v in ((AMENDMENT_TEXT, text), (AMENDMENT_REASON, reason))
+                   if not v.strip()}
+        if missing:
+            ack(response_action="errors", errors=missing)
+            return
+
+        def propose(ctx: Context) -> Message:
+            return polls.propose_amendment(ctx, metadata.proposal, text, reason,
+                                           version=metadata.version)
+
+        reply = runtime.run_action(user_id, metadata.channel, propose)
+        if isinstance(reply, ErrorReply):
+            ack(response_action="errors",
+                errors={AMENDMENT_TEXT: clip(plain(reply.text), ERROR_LIMIT)})
+            return
+        ack()
+        tell(client, metadata.channel, user_id, reply)
+        runtime.deliver_soon(port)
+
+
 def tell(client: WebClient, channel: str | None, user_id: str, reply: Message) -> None:
     """Show a reply to one person: ephemeral in the channel, else in a direct message."""
     try:
@@ -221,6 +282,8 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
         ack()
         tell(client, None, user_id, reply)
         runtime.deliver_soon(port)
+
+    register_amendment(app, runtime, port)
 
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
                stance: Stance) -> None:

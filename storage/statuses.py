@@ -50,6 +50,7 @@ class ProposalStatus(StrEnum):
     BLOCKED = "blocked"
     FAILED = "failed"
     WITHDRAWN = "withdrawn"
+    SILENCE_BROKEN = "silence_broken"  # a member proposed an amendment (and nobody objected)
 
 
 class StatementKind(StrEnum):

@@ -11,7 +11,7 @@ here.
 
 from __future__ import annotations
 
-from bot.polls import commands, passes
+from bot.polls import commands, commands_breaks, passes
 from bot.polls.queries import (
     Awaiting,
     Held,
@@ -22,8 +22,14 @@ from bot.polls.queries import (
     positions_on,
     tally,
 )
-from bot.polls.render import CONCUR_ACTION, CONCUR_NOW_ACTION, OBJECT_ACTION, STATEMENT_LABEL
+from bot.polls.render import (
+    AMENDMENT_ACTION,
+    CONCUR_ACTION,
+    CONCUR_NOW_ACTION,
+    OBJECT_ACTION,
+)
 from bot.polls.render_decisions import decision_message
+from bot.polls.render_statements import STATEMENT_LABEL
 from bot.polls.rules import (
     MAX_AHEAD,
     OPEN,
@@ -38,14 +44,45 @@ from bot.polls.rules import (
     silent,
 )
 from bot.polls.service import POLL_VIEW, areas_of, render_poll, verdict_of
+from bot.polls.service_breaks import amendment_form, propose_amendment
 from bot.polls.service_positions import PositionForm, position_form, take_position
 
 __all__ = [
-    "CONCUR_ACTION", "CONCUR_NOW_ACTION", "MAX_AHEAD", "OBJECT_ACTION", "OPEN", "POLL_VIEW",
-    "REMINDERS", "STATEMENT_LABEL", "WITHDRAWN", "Awaiting", "Held", "Mode", "Outcome",
-    "PositionForm", "Stance",
-    "areas_of", "awaiting", "closing_first", "commands", "concurring", "decision_count",
-    "decision_message", "objectors", "open_polls", "outcome", "passes",
-    "position_form", "positions_on", "render_poll", "silent", "take_position", "tally",
+    "AMENDMENT_ACTION",
+    "CONCUR_ACTION",
+    "CONCUR_NOW_ACTION",
+    "MAX_AHEAD",
+    "OBJECT_ACTION",
+    "OPEN",
+    "POLL_VIEW",
+    "REMINDERS",
+    "STATEMENT_LABEL",
+    "WITHDRAWN",
+    "Awaiting",
+    "Held",
+    "Mode",
+    "Outcome",
+    "PositionForm",
+    "Stance",
+    "amendment_form",
+    "areas_of",
+    "awaiting",
+    "closing_first",
+    "commands",
+    "commands_breaks",
+    "concurring",
+    "decision_count",
+    "decision_message",
+    "objectors",
+    "open_polls",
+    "outcome",
+    "passes",
+    "position_form",
+    "positions_on",
+    "propose_amendment",
+    "render_poll",
+    "silent",
+    "take_position",
+    "tally",
     "verdict_of",
 ]

@@ -13,8 +13,8 @@ from datetime import datetime
 from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Message
-from bot.polls import service, service_register
-from bot.polls.render import kind_label
+from bot.polls import service, service_register, service_versions
+from bot.polls.render_statements import kind_label
 from bot.polls.rules import Mode, Stance, duration_deadline
 from bot.polls.service_positions import ask_more_time, take_position
 from bot.registry import command, parse_ref, split_word, text_argument
@@ -260,10 +260,15 @@ def _closed_polls(ctx: Context, args: str) -> Message | None:
     return service_register.closed_polls(ctx, page)
 
 
-@command("polls", "polls [--closed [--page N]]", examples=("polls", "polls --closed --page 2"))
+@command("polls", "polls [P | --closed [--page N]]",
+         examples=("polls", "polls P3", "polls --closed --page 2"))
 def polls(ctx: Context, args: str) -> Message:
-    """List the open polls with every member's position; --closed, the closed polls with
-    their outcome, newest first, ten a page."""
+    """List the open polls with every member's position; P3, one poll's history (its
+    versions, objections and amendments); --closed, the closed polls with their outcome,
+    newest first, ten a page."""
+    token, rest = split_word(args)
+    if token[:1] in ("P", "p") and not rest:
+        return service_versions.history(ctx, _proposal_ref(token))
     closed = _closed_polls(ctx, args)
     if closed is not None:
         return closed

@@ -18,7 +18,15 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.polls.rules import OPEN
-from storage.models import AuditEntry, Council, JointDecision, Member, Position, Proposal
+from storage.models import (
+    AuditEntry,
+    Council,
+    JointDecision,
+    Member,
+    Position,
+    Proposal,
+    ProposalVersion,
+)
 from storage.queries import Page, first_page
 from storage.roster import roster_for, roster_of
 
@@ -147,10 +155,64 @@ def decision_count(session: Session, council_id: int) -> int:
     )))
 
 
+def versions(session: Session, proposal_id: int | None) -> list[ProposalVersion]:
+    """The versions of a proposal's text, oldest first."""
+    return list(session.exec(
+        select(ProposalVersion).where(ProposalVersion.proposal_id == proposal_id)
+        .order_by(col(ProposalVersion.version))))
+
+
+def current_version(session: Session, proposal: Proposal) -> ProposalVersion | None:
+    """The row of the proposal's current text version (None: opened before the table)."""
+    return session.exec(
+        select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id,
+                                      ProposalVersion.version == proposal.version)).first()
+
+
+def revision(session: Session, proposal: Proposal) -> int | None:
+    """The version the Chair's latest revision opened (its own poll message), or None."""
+    if proposal.version <= 1:  # a revision is version 2 or later
+        return None
+    return session.exec(
+        select(func.max(ProposalVersion.version)).where(
+            ProposalVersion.proposal_id == proposal.id, ProposalVersion.origin == "revise",
+            ProposalVersion.version <= proposal.version)).first()
+
+
+def open_version(session: Session, proposal: Proposal, origin: str, by: str) -> None:
+    """Record the proposal's current text as a new version."""
+    session.add(ProposalVersion(
+        council_id=proposal.council_id, proposal_id=proposal.id or 0, version=proposal.version,
+        text=proposal.text, origin=origin, opened_at=proposal.version_opened_at, opened_by=by,
+        deadline=proposal.deadline))
+
+
+def end_version(session: Session, proposal: Proposal, outcome: str, at: datetime) -> None:
+    """Record how the current version ended (and its last deadline)."""
+    row = current_version(session, proposal)
+    if row is not None:
+        row.outcome, row.closed_at, row.deadline = outcome, at, proposal.deadline
+        session.add(row)
+
+
+def all_positions(session: Session, proposal_id: int | None) -> list[Position]:
+    """Every position on every version of a proposal, by version then time."""
+    return list(session.exec(
+        select(Position).where(Position.proposal_id == proposal_id)
+        .order_by(col(Position.version), col(Position.at), col(Position.id))))
+
+
 def previous_text(session: Session, proposal: Proposal) -> str | None:
-    """The text the latest amendment replaced, from the audit log that recorded it."""
+    """The text the latest amendment replaced: the version before the current one (from
+    the audit log for polls amended before versions were kept)."""
     if proposal.version <= 1:
         return None
+    earlier = session.exec(
+        select(ProposalVersion.text).where(ProposalVersion.proposal_id == proposal.id,
+                                           ProposalVersion.version == proposal.version - 1)
+    ).first()
+    if earlier is not None:
+        return earlier
     entries = session.exec(
         select(AuditEntry)
         .where(AuditEntry.council_id == proposal.council_id, AuditEntry.action == "poll.amend")
@@ -293,13 +355,19 @@ def change_position(session: Session, position_id: int, *, stance: str,
                                         "user_id": user_id, "at": at})
 
 
-def add(session: Session, *rows: Proposal | JointDecision) -> None:
+def set_reason(session: Session, position_id: int, reason: str | None) -> None:
+    """The reason given with a proposed amendment."""
+    session.execute(update(_POSITIONS).where(_POSITIONS.c.id == position_id)
+                    .values(reason=reason))
+
+
+def add(session: Session, *rows: Proposal | JointDecision | ProposalVersion | Position) -> None:
     """Record new or changed polls and decisions."""
     for row in rows:
         session.add(row)
 
 
-def save(session: Session, *rows: Proposal | JointDecision) -> None:
+def save(session: Session, *rows: Proposal | JointDecision | ProposalVersion) -> None:
     """Record new or changed polls and decisions now, so that new ones have their number."""
     add(session, *rows)
     session.flush()

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.messages import Button, Confirm, Message, count, escape
+from bot.messages import Button, Message, count, escape
+from bot.polls.render_statements import concur_confirm, statement_line
 from bot.polls.rules import (
     OPEN,
     WITHDRAWN,
@@ -20,27 +21,20 @@ from bot.polls.rules import (
     Stance,
     Stated,
     Terms,
+    amenders,
     concurring,
     every_member_concurred,
     objectors,
     silent,
     stances,
 )
-from bot.polls.rules_statements import kind_of
 from bot.times import slack_date, span_text
 from storage.models import JointDecision, Member, Proposal
-from storage.statuses import StatementKind
 
 CONCUR_NOW_ACTION = "poll_concur_now"  # one click, behind Slack's confirm dialog
 CONCUR_ACTION = "poll_concur"  # opens the form: a statement, its kind, or its withdrawal
 OBJECT_ACTION = "poll_object"
-
-#: A statement's kind as the poll and the decision name it.
-STATEMENT_LABEL: dict[str, str] = {
-    StatementKind.INTERPRETATIVE.value: "Interpretative statement",
-    StatementKind.RESERVATION.value: "Reservation",
-    StatementKind.RECORD.value: "Statement for the record",
-}
+AMENDMENT_ACTION = "poll_amendment"
 
 VERB = {Stance.CONCUR: "concurs", Stance.OBJECT: "objects"}
 
@@ -49,6 +43,7 @@ _HEADLINE: dict[str, str] = {
     Outcome.BLOCKED.value: "blocked",
     Outcome.FAILED.value: "failed",
     WITHDRAWN: "withdrawn",
+    Outcome.SILENCE_BROKEN.value: "silence broken",
 }
 
 #: An outcome read as English: "P4 has failed", never "P4 is failed".
@@ -57,6 +52,7 @@ STANDS: dict[str, str] = {
     Outcome.BLOCKED.value: "is blocked",
     Outcome.FAILED.value: "has failed",
     WITHDRAWN: "has been withdrawn",
+    Outcome.SILENCE_BROKEN.value: "has had its silence broken",
 }
 
 Members = Mapping[int, Member]
@@ -107,32 +103,29 @@ def _position_lines(members: Members, proposal: Proposal, positions: Positions) 
     if against:
         lines.append(f"*Objecting ({len(against)}):*")
         lines.extend(f"• *{_name(members, m)}*: {escape(positions[m].statement or '')}"
-                     for m in against)
+                     f"{_withdrawn(positions[m])}" for m in against)
     else:
         lines.append("*Objecting (0):* _none_")
+    amending = amenders(proposal.electorate, held)
+    if amending:
+        lines.append(f"*Amendments ({len(amending)}):*")
+        lines.extend(f"• *{_name(members, m)}*: {amendment_words(positions[m])}"
+                     for m in amending)
     lines.append(f"*Silent ({len(quiet)}):* {_names(members, quiet)}")
     return lines
 
 
-def kind_label(kind: str | None) -> str:
-    """A statement's kind by name ("Reservation"); none recorded: an interpretative one."""
-    return STATEMENT_LABEL[kind_of(kind).value]
+def _withdrawn(position: Stated) -> str:
+    """" (withdrawn <date>)" after an objection its member withdrew."""
+    at = getattr(position, "withdrawn_at", None)
+    return f" _(withdrawn {at:%Y-%m-%d})_" if isinstance(at, datetime) else ""
 
 
-def statement_line(name: str, kind: str | None, statement: str) -> str:
-    """A member's statement as the poll and the decision show it, with its kind
-    (``name`` already escaped)."""
-    return f">_{name}, {kind_label(kind).lower()}:_ {escape(statement)}"
-
-
-def concur_confirm(proposal: Proposal) -> Confirm:
-    """Slack's dialog before the one-click Concur. The button is the same for everyone
-    who sees the poll, so the dialog cannot name the clicker's member: it says "your
-    member", and the ephemeral reply names it."""
-    return Confirm(title=f"Concur with P{proposal.id}?",
-                   text=f"Concur for your member with version {proposal.version} of "
-                        f"P{proposal.id}? A statement your member has is kept.",
-                   confirm="Concur")
+def amendment_words(position: Stated) -> str:
+    """A proposed amendment as the poll shows it: "<text> (reason)"."""
+    reason = getattr(position, "reason", None)
+    text = escape(position.statement or "")
+    return f"{text} ({escape(reason)})" if reason else text
 
 
 def _buttons(proposal: Proposal) -> list[Button]:
@@ -142,6 +135,11 @@ def _buttons(proposal: Proposal) -> list[Button]:
                    concur_confirm(proposal)),
             Button("Concur with statement…", CONCUR_ACTION, value),
             Button("Object…", OBJECT_ACTION, value, "danger")]
+
+
+def _amendment_buttons(proposal: Proposal) -> list[Button]:
+    """The third control: breaking silence with a text rather than an objection."""
+    return [Button("Propose amendment…", AMENDMENT_ACTION, str(proposal.id))]
 
 
 def silence_text(minimum: timedelta) -> str:
@@ -168,8 +166,11 @@ def working_time_sentence(note: str | None, proposal: Proposal, tz: ZoneInfo,
 
 def poll_message(proposal: Proposal, members: Members, positions: Positions, now: datetime,
                  tz: ZoneInfo, areas: Mapping[str, str], previous: str | None,
-                 terms: Terms | None = None) -> Message:
+                 terms: Terms | None = None,
+                 revised: tuple[int, datetime] | None = None) -> Message:
     """The poll as posted, and as updated in place after every change.
+
+    ``revised``: the version the Chair's revision replaced and when its message was posted.
 
     ``previous`` is the text the latest amendment replaced, if any; ``terms`` what it
     opened under: the Chair's urgency and the working time its deadline is read against.
@@ -198,9 +199,14 @@ def poll_message(proposal: Proposal, members: Members, positions: Positions, now
     if proposal.status != OPEN and proposal.outcome_note:
         sections.append(f"*Outcome:* {proposal.outcome_note}")
     context = []
+    if revised is not None:
+        context.append(f"Revises version {revised[0]}, posted {slack_date(revised[1], tz)} "
+                       "in this channel.")
     if proposal.version > 1:
         context.append(
-            f"Version {proposal.version} of the text, amended {slack_date(proposal.version_opened_at, tz)}: "
+            f"Version {proposal.version} of the text, "
+            f"{'revised' if revised and revised[0] == proposal.version - 1 else 'amended'} "
+            f"{slack_date(proposal.version_opened_at, tz)}: "
             "every position taken on the earlier text was reset."
         )
         if previous is not None:
@@ -213,7 +219,8 @@ def poll_message(proposal: Proposal, members: Members, positions: Positions, now
         header=header,
         fields=fields,
         sections=sections,
-        buttons=_buttons(proposal) if proposal.status == OPEN else [],
+        buttons=[*_buttons(proposal), *_amendment_buttons(proposal)]
+        if proposal.status == OPEN else [],
         context=context,
     )
 
@@ -253,6 +260,10 @@ def outcome_note(verdict: str, proposal: Proposal, members: Members, positions: 
                 f"silent: {_names(members, quiet)}")
     if verdict == WITHDRAWN:
         return f"withdrawn by <@{by}>"
+    if verdict == Outcome.SILENCE_BROKEN:
+        return "; ".join(
+            f"Silence broken by {_name(members, m)}: amendment {amendment_words(positions[m])}"
+            for m in amenders(proposal.electorate, held))
     if every_member_concurred(proposal.electorate, held):
         return "every member concurred"
     return "no member objected by the deadline (silence procedure)"
@@ -271,6 +282,8 @@ def outcome_reply(proposal: Proposal, decision: JointDecision | None) -> Message
                        f"joint decision *D{decision.id}*.")
     if proposal.status == WITHDRAWN:
         return Message(text=f"*Withdrawn*, {sentence(note.removeprefix('withdrawn '))}")
+    if proposal.status == Outcome.SILENCE_BROKEN:
+        return Message(text=sentence(note))
     word = _HEADLINE.get(proposal.status, proposal.status).capitalize()
     return Message(text=f"*{word}*: {sentence(note)}")
 
@@ -281,11 +294,16 @@ def closed_notice(proposal: Proposal) -> Message:
     headline = _HEADLINE.get(proposal.status, proposal.status)
     if proposal.status == WITHDRAWN:
         text = f"P{proposal.id} was {sentence(note)}"
+    elif proposal.status == Outcome.SILENCE_BROKEN:
+        text = f"P{proposal.id}: {sentence(note)}"
     else:
         text = f"P{proposal.id} {STANDS.get(proposal.status, 'is ' + headline)}: {sentence(note)}"
     context = []
     if proposal.status == Outcome.BLOCKED:
-        context.append("Any objection blocks. The text may be proposed again as a new poll.")
+        context.append("Any objection blocks. The Chair may put a revised text under silence "
+                       "(`revise`), or it may be proposed again as a new poll.")
+    if proposal.status == Outcome.SILENCE_BROKEN:
+        context.append("The Chair may put a revised text under silence (`revise`).")
     return Message(text=text, header=f"P{proposal.id} {headline}",
                    sections=[f">{escape(clip(proposal.text))}"], context=context)
 
@@ -300,6 +318,9 @@ def closed_sentence(proposal: Proposal, tz: ZoneInfo, decision_id: int | None) -
         return f"P{proposal.id} is closed: it was adopted{as_what} on {when}."
     if proposal.status == Outcome.BLOCKED:
         return (f"P{proposal.id} is closed: it was blocked on {when}; "
+                f"{sentence(proposal.outcome_note or '')}")
+    if proposal.status == Outcome.SILENCE_BROKEN:
+        return (f"P{proposal.id} is closed: its silence was broken on {when}; "
                 f"{sentence(proposal.outcome_note or '')}")
     if proposal.status == Outcome.FAILED:
         return (f"P{proposal.id} is closed: it failed on {when}, "

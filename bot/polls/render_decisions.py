@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from bot.messages import Message, count, escape
 from bot.polls.queries_register import Paged
-from bot.polls.render import Members, area_name, clip, kind_label, statement_line
+from bot.polls.render import Members, area_name, clip
 from bot.polls.render_register import chain_section, no_such_page, page_line, supersedes_field
+from bot.polls.render_statements import kind_label, statement_line
 from bot.polls.rules import Mode, Stance
 from bot.times import slack_date
 from storage.models import JointDecision

@@ -6,12 +6,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.messages import Message, count, escape
-from bot.polls.render import (
-    VERB,
-    clip,
-    kind_label,
-    working_time_sentence,
-)
+from bot.polls.render import VERB, clip, working_time_sentence
+from bot.polls.render_statements import kind_label
 from bot.polls.rules import (
     Stance,
     Stated,

@@ -54,6 +54,7 @@ class Mode(StrEnum):
 class Stance(StrEnum):
     CONCUR = "concur"
     OBJECT = "object"
+    AMEND = "amend"  # a proposed amendment: breaks silence as an objection does, but does not block
 
 
 class Outcome(StrEnum):
@@ -63,6 +64,7 @@ class Outcome(StrEnum):
     ADOPTED = ProposalStatus.ADOPTED
     BLOCKED = ProposalStatus.BLOCKED
     FAILED = ProposalStatus.FAILED
+    SILENCE_BROKEN = ProposalStatus.SILENCE_BROKEN
 
 
 OPEN = ProposalStatus.OPEN
@@ -74,6 +76,8 @@ def outcome(mode: Mode, electorate: Iterable[int], positions: Mapping[int, Stanc
 
     - Any objection by a member of the electorate blocks, at once and for good,
       whatever the mode and whatever the time.
+    - Otherwise a proposed amendment breaks silence, at once: "silence is broken as by
+      an objection (the poll closes as *silence broken*)".
     - Every member concurring adopts at once, in either mode.
     - At or after the deadline: silence procedure adopts (no one objected),
       explicit procedure fails (not everyone concurred).
@@ -86,6 +90,8 @@ def outcome(mode: Mode, electorate: Iterable[int], positions: Mapping[int, Stanc
     stances = [stance for member, stance in positions.items() if member in voters]
     if any(stance == Stance.OBJECT for stance in stances):
         return Outcome.BLOCKED
+    if any(stance == Stance.AMEND for stance in stances):
+        return Outcome.SILENCE_BROKEN
     if all(positions.get(member) == Stance.CONCUR for member in voters):
         return Outcome.ADOPTED
     if now >= deadline:
@@ -101,6 +107,11 @@ def silent(electorate: Iterable[int], positions: Mapping[int, Stance]) -> list[i
 def objectors(electorate: Iterable[int], positions: Mapping[int, Stance]) -> list[int]:
     """Members of the electorate who object, in the electorate's order."""
     return [member for member in electorate if positions.get(member) == Stance.OBJECT]
+
+
+def amenders(electorate: Iterable[int], positions: Mapping[int, Stance]) -> list[int]:
+    """Members of the electorate who proposed an amendment, in electorate order."""
+    return [member for member in electorate if positions.get(member) == Stance.AMEND]
 
 
 def concurring(electorate: Iterable[int], positions: Mapping[int, Stance]) -> list[int]:

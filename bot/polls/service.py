@@ -93,10 +93,30 @@ def render_poll(session: Session, council_id: int, ref: object, now: datetime,
     if row is None:
         return Message(text="This poll is no longer on record.")
     proposal, council, held, opening = row
+    shown: render.Positions = held
+    if proposal.status != OPEN:  # closed: amendments' reasons and withdrawn objections too
+        shown = queries.positions(session, proposal)
     return with_supersedes(render.poll_message(
-        proposal, queries.council_members(session, council), held, now,
+        proposal, queries.council_members(session, council), shown, now,
         ZoneInfo(council.timezone), areas, queries.previous_text(session, proposal),
-        Terms.of(opening)), proposal.supersedes_id)
+        Terms.of(opening), revised_from(session, proposal)), proposal.supersedes_id)
+
+
+def revised_from(session: Session, proposal: Proposal) -> tuple[int, datetime] | None:
+    """The version a revision replaced, and when the poll message of that round was posted."""
+    revision = queries.revision(session, proposal)
+    if revision is None:
+        return None
+    rounds = [v for v in queries.versions(session, proposal.id)
+              if v.version < revision and v.origin != "amend"]
+    return revision - 1, rounds[-1].opened_at if rounds else proposal.opened_at
+
+
+def poll_key(session: Session, proposal: Proposal) -> str:
+    """The outbox key of the poll's message now: the first one, or the latest revision's."""
+    revision = queries.revision(session, proposal)
+    return keys.poll(proposal.id) if revision is None else keys.poll_revision(proposal.id,
+                                                                               revision)
 
 
 def load(ctx: Context, proposal_id: int) -> Proposal:
@@ -155,7 +175,7 @@ def homes_of(ctx: Context, member_ids: list[int]) -> list[str]:
 def refresh(scope: Scope, proposal: Proposal, homes: Iterable[str] = ()) -> None:
     """Bring the poll's message in the channel up to date (built when it is delivered),
     and the App Homes of ``homes``."""
-    scope.refresh(keys.poll(proposal.id), POLL_VIEW, proposal.id, homes=homes)
+    scope.refresh(poll_key(scope.session, proposal), POLL_VIEW, proposal.id, homes=homes)
 
 
 # -- changes ----------------------------------------------------------------------------
@@ -237,6 +257,7 @@ def propose(ctx: Context, text: str, area: str | None, mode: Mode,
         deadline=deadline, status=OPEN, supersedes_id=supersedes,
     )
     queries.save(ctx.session, proposal)
+    queries.open_version(ctx.session, proposal, "open", ctx.actor.user_id)
     ctx.audit(queries.OPENED, {"proposal": proposal.id, "text": text, "area": area,
                                "mode": proposal.mode, "deadline": deadline.isoformat(),
                                "electorate": len(voters), **terms.details(),
@@ -269,7 +290,7 @@ def extend(ctx: Context, proposal: Proposal, deadline: datetime) -> Message:
     _skip_passed_reminders(ctx, proposal)
     text = render_replies.extended_text(proposal, previous, ctx.tz)
     ctx.post(keys.poll_extended(proposal.id, proposal.version, deadline),
-             Message(text=text), thread_key=keys.poll(proposal.id))
+             Message(text=text), thread_key=poll_key(ctx.session, proposal))
     refresh(ctx, proposal)
     note = terms_of(ctx, None).note(deadline, ctx.tz)
     return Message(text=text + render.working_time_sentence(note, proposal, ctx.tz, ctx.slash))
@@ -281,11 +302,13 @@ def amend(ctx: Context, proposal: Proposal, text: str) -> Message:
         raise CommandError(f"That is already the text of P{proposal.id}.")
     deadline = amended_deadline(proposal.deadline, proposal.version_opened_at, ctx.now)
     previous, reset = proposal.text, len(queries.positions(ctx.session, proposal))
+    queries.end_version(ctx.session, proposal, "amended", ctx.now)
     proposal.text = text
     proposal.version += 1
     proposal.version_opened_at = ctx.now
     proposal.deadline = deadline
     queries.add(ctx.session, proposal)
+    queries.open_version(ctx.session, proposal, "amend", ctx.actor.user_id)
     ctx.audit("poll.amend", {"proposal": proposal.id, "version": proposal.version,
                              "previous": previous, "text": text,
                              "deadline": proposal.deadline.isoformat(), "positions_reset": reset})
@@ -328,14 +351,17 @@ def close(scope: Scope, proposal: Proposal, verdict: str, *, at: datetime,
                                       {i: m.name for i, m in members.items()}, positions),
             supersedes_id=proposal.supersedes_id,
         )
+    queries.end_version(scope.session, proposal, verdict, at)
     queries.save(scope.session, proposal, *((decision,) if decision is not None else ()))
     areas = areas_of(scope)
     refresh(scope, proposal)
-    scope.post(keys.poll_outcome(proposal.id),
-               render.outcome_reply(proposal, decision), thread_key=keys.poll(proposal.id))
+    revision = queries.revision(scope.session, proposal)
+    scope.post(keys.poll_outcome(proposal.id, revision),
+               render.outcome_reply(proposal, decision),
+               thread_key=poll_key(scope.session, proposal))
     if decision is not None:
         scope.post(keys.decision(decision.id),
                    decision_message(decision, members, scope.tz, areas))
     else:
-        scope.post(keys.poll_closed(proposal.id), render.closed_notice(proposal))
+        scope.post(keys.poll_closed(proposal.id, revision), render.closed_notice(proposal))
     return decision

@@ -25,7 +25,7 @@ from bot.polls.rules import (
     stances,
 )
 from bot.polls.rules_statements import kind_of, next_statement, replaced_statement
-from bot.polls.service import close, homes_of, open_poll_and_positions, refresh
+from bot.polls.service import close, homes_of, open_poll_and_positions, poll_key, refresh
 from bot.registry import text_argument
 from storage.models import Member, Proposal
 
@@ -181,7 +181,7 @@ def ask_more_time(ctx: Context, proposal_id: int, reason: str) -> Message:
     reason = text_argument(reason, "reason for more time")
     key = keys.poll_more_time(proposal.id, proposal.version, member.id)
     text = render_replies.more_time_asked(member, proposal, reason, ctx.tz)
-    if not ctx.post(key, Message(text=text), thread_key=keys.poll(proposal.id)):
+    if not ctx.post(key, Message(text=text), thread_key=poll_key(ctx.session, proposal)):
         return render_replies.more_time_reply(member, proposal, again=True, chair=True)
     chair = ctx.council.chair_user_id
     if chair:

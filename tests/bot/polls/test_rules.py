@@ -23,6 +23,7 @@ from bot.polls.rules import (
     Outcome,
     Stance,
     amended_deadline,
+    amenders,
     closing_moment,
     concurring,
     decision_record,
@@ -45,7 +46,7 @@ from bot.polls.rules_statements import kept_statement, replaced_statement
 DEADLINE = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 BEFORE = DEADLINE - timedelta(seconds=1)
 AFTER = DEADLINE + timedelta(days=2)
-C, OB = Stance.CONCUR, Stance.OBJECT
+C, OB, AM = Stance.CONCUR, Stance.OBJECT, Stance.AMEND
 
 
 def _expected(mode: Mode, electorate: list[int], positions: dict[int, Stance],
@@ -54,7 +55,9 @@ def _expected(mode: Mode, electorate: list[int], positions: dict[int, Stance],
     counted = {m: s for m, s in positions.items() if m in electorate}
     if OB in counted.values():
         return Outcome.BLOCKED
-    everyone = len(counted) == len(set(electorate))
+    if AM in counted.values():
+        return Outcome.SILENCE_BROKEN
+    everyone = len(counted) == len(set(electorate))  # all concur (no objection, no amendment)
     if everyone:
         return Outcome.ADOPTED
     if now < DEADLINE:
@@ -66,7 +69,7 @@ def _expected(mode: Mode, electorate: list[int], positions: dict[int, Stance],
 @pytest.mark.parametrize("now", [BEFORE, DEADLINE, AFTER])
 def test_every_combination_for_four_members(mode: Mode, now: datetime) -> None:
     electorate = [1, 2, 3, 4]
-    for stances in itertools.product([None, C, OB], repeat=4):
+    for stances in itertools.product([None, C, OB, AM], repeat=4):
         positions = {m: s for m, s in zip(electorate, stances, strict=True) if s is not None}
         assert outcome(mode, electorate, positions, now, DEADLINE) == _expected(
             mode, electorate, positions, now), (mode, now, stances)
@@ -149,9 +152,31 @@ def test_silence_is_adopted_iff_no_objection_at_the_deadline_or_all_concur(
         poll: tuple) -> None:  # type: ignore[type-arg]
     _, electorate, positions, now, deadline = poll
     result = outcome(Mode.SILENCE, electorate, positions, now, deadline)
-    no_objection = not objectors(electorate, positions)
+    unbroken = not objectors(electorate, positions) and not amenders(electorate, positions)
     everyone = all(positions.get(m) is C for m in electorate)
-    assert (result is Outcome.ADOPTED) == ((no_objection and now >= deadline) or everyone)
+    assert (result is Outcome.ADOPTED) == ((unbroken and now >= deadline) or everyone)
+
+
+@given(polls())
+def test_an_amendment_breaks_silence_unless_an_objection_blocks(
+        poll: tuple) -> None:  # type: ignore[type-arg]
+    """Any objection blocks stays the rule; an amendment alone breaks silence, at once,
+    whatever the mode and the time; neither ever adopts."""
+    mode, electorate, positions, now, deadline = poll
+    result = outcome(mode, electorate, positions, now, deadline)
+    objected, amended = objectors(electorate, positions), amenders(electorate, positions)
+    assert (result is Outcome.SILENCE_BROKEN) == (bool(amended) and not objected)
+    if amended or objected:
+        assert result in (Outcome.BLOCKED, Outcome.SILENCE_BROKEN)
+
+
+@given(polls(), st.integers(1, 45))
+def test_an_amendment_never_lifts_an_objection(poll: tuple, member: int) -> None:  # type: ignore[type-arg]
+    mode, electorate, positions, now, deadline = poll
+    before = outcome(mode, electorate, positions, now, deadline)
+    if before is Outcome.BLOCKED and positions.get(member) is not OB:
+        assert outcome(mode, electorate, {**positions, member: AM}, now,
+                       deadline) is Outcome.BLOCKED
 
 
 @given(polls())
@@ -397,3 +422,23 @@ def test_only_the_authorised_roles_break_silence_and_every_delegate_concurs() ->
         assert rules.may_break_silence(Stance.OBJECT, role, authorised) is (role in authorised)
         assert rules.may_break_silence(Stance.OBJECT, role, ("head", "deputy", "milrep", "expert"))
     assert not rules.may_break_silence(Stance.OBJECT, None, authorised)
+
+
+def test_who_proposed_an_amendment_in_electorate_order() -> None:
+    assert amenders([5, 3, 9], {9: AM, 3: AM, 5: OB, 42: AM}) == [3, 9]
+    assert outcome(Mode.SILENCE, [1, 2], {1: AM}, BEFORE, DEADLINE) is Outcome.SILENCE_BROKEN
+    assert outcome(Mode.EXPLICIT, [1, 2], {1: AM, 2: OB}, BEFORE, DEADLINE) is Outcome.BLOCKED
+
+
+def test_only_a_closed_poll_that_silence_broke_may_be_revised_or_unobjected() -> None:
+    from bot.polls.rules_breaks import objection_withdrawable, revisable
+
+    assert revisable("blocked") and revisable("silence_broken")
+    assert not any(revisable(s) for s in ("open", "adopted", "failed", "withdrawn"))
+    assert objection_withdrawable("blocked", "object", 2, 2, withdrawn=False)
+    assert not objection_withdrawable("blocked", "object", 2, 2, withdrawn=True)
+    assert not objection_withdrawable("blocked", "object", 1, 2, withdrawn=False)  # revised
+    assert not objection_withdrawable("open", "object", 2, 2, withdrawn=False)
+    assert not objection_withdrawable("blocked", "amend", 2, 2, withdrawn=False)
+    assert rules.may_break_silence(AM, "head", ("head",))
+    assert not rules.may_break_silence(AM, "expert", ("head", "deputy"))

@@ -112,7 +112,7 @@ def test_propose_opens_a_poll_with_buttons_and_a_fixed_electorate(council: Runti
     assert payload.text == "Joint statement on &lt;!channel&gt; rescue &amp; at sea"  # escaped
     assert [(b.label, b.action_id, b.value) for b in payload.buttons] == [
         ("Concur", "poll_concur_now", "1:1"), ("Concur with statement…", "poll_concur", "1"),
-        ("Object…", "poll_object", "1")]
+        ("Object…", "poll_object", "1"), ("Propose amendment…", "poll_amendment", "1")]
     assert payload.buttons[0].confirm is not None
     assert payload.buttons[0].confirm.text.startswith("Concur for your member with version 1")
     assert ("Area", "Search and rescue at sea") in payload.fields

@@ -1,0 +1,139 @@
+"""The use-cases of breaking silence otherwise than by objecting: a member proposes an
+amendment, or withdraws its objection.
+
+"Any authorised delegate may **propose an amendment**: silence is broken as by an
+objection (the poll closes as *silence broken*, with the member, the amendment text
+and the reason), the Chair is told by DM, and the channel sees it in the poll's thread."
+
+"The objecting member may **withdraw its objection** while the Chair has not revised
+or closed the matter; that alone does not reopen the poll (the Chair decides)."
+"""
+
+from __future__ import annotations
+
+from bot import keys
+from bot.context import Context
+from bot.errors import CommandError, Refused
+from bot.messages import Message
+from bot.polls import queries, render, render_replies
+from bot.polls.rules import (
+    Mode,
+    Outcome,
+    Stance,
+    may_break_silence,
+    outcome,
+    stances,
+)
+from bot.polls.rules_breaks import objection_withdrawable
+from bot.polls.service import close, load, open_poll_and_positions, poll_key, refresh
+from bot.polls.service_positions import _electorate_member
+from bot.registry import text_argument
+from bot.times import slack_date
+
+#: The permission row of a proposed amendment (``amend`` is the Chair's own, on an open poll).
+AMENDMENT = "amendment"
+
+
+def _authorised(ctx: Context, doing: str) -> None:
+    member, role = ctx.actor.member, ctx.actor.delegate_role
+    authorised = ctx.charter.break_silence
+    if member is not None and not may_break_silence(Stance.AMEND, role, authorised):
+        refusal = render_replies.not_authorised(member, role, authorised)
+        raise Refused(refusal.replace(" may object for ", f" may {doing} for ", 1))
+
+
+def amendment_form(ctx: Context, proposal_id: int) -> tuple[Message, int]:
+    """Check that this user may propose an amendment on this poll now (read-only, for the
+    button before its form opens); what they answer to, and the text version."""
+    ctx.require(AMENDMENT)
+    _authorised(ctx, "propose an amendment")
+    proposal, _ = open_poll_and_positions(ctx, proposal_id)
+    member = _electorate_member(ctx, proposal)
+    return (Message(text=f"*P{proposal.id}*, version {proposal.version}, for "
+                         f"{member.name}:\n>{render.clip(proposal.text)}",
+                    context=["Proposing an amendment breaks silence: the poll closes at once "
+                             "and the Chair decides what follows."]),
+            proposal.version)
+
+
+def propose_amendment(ctx: Context, proposal_id: int, text: str, reason: str, *,
+                      version: int | None = None) -> Message:
+    """Break silence with an amendment: recorded as the member's position, the poll closes
+    (silence broken, or blocked if a member objected), the Chair is told."""
+    ctx.require(AMENDMENT)
+    _authorised(ctx, "propose an amendment")
+    proposal, positions = open_poll_and_positions(ctx, proposal_id)
+    member = _electorate_member(ctx, proposal)
+    assert member.id is not None
+    if version is not None and version != proposal.version:
+        raise CommandError(f"P{proposal.id} was amended while you were writing: version "
+                           f"{proposal.version} is now on the table; read it first.")
+    text = text_argument(text, "text of the amendment")
+    reason = text_argument(reason, "reason for the amendment")
+    current = positions.get(member.id)
+    if current is None:
+        position_id = queries.insert_position(
+            ctx.session, council_id=ctx.council_id, proposal_id=proposal.id,
+            version=proposal.version, member_id=member.id, stance=Stance.AMEND.value,
+            statement=text, user_id=ctx.actor.user_id, at=ctx.now)
+    else:
+        position_id = current.id
+        queries.change_position(ctx.session, position_id, stance=Stance.AMEND.value,
+                                statement=text, user_id=ctx.actor.user_id, at=ctx.now)
+    queries.set_reason(ctx.session, position_id, reason)
+    positions[member.id] = queries.Held(position_id, member.id, Stance.AMEND.value, text,
+                                        ctx.actor.user_id)
+    verdict = outcome(Mode(proposal.mode), proposal.electorate, stances(positions), ctx.now,
+                      proposal.deadline)
+    ctx.audit("poll.amendment", {"proposal": proposal.id, "version": proposal.version,
+                                 "text": text, "reason": reason,
+                                 "replaces": current.stance if current else None}, member)
+    decision = close(ctx, proposal, verdict.value, at=ctx.now)
+    ctx.audit("poll.close", {"proposal": proposal.id, "version": proposal.version,
+                             "outcome": verdict.value,
+                             "decision": decision.id if decision else None}, member)
+    chair = ctx.council.chair_user_id
+    if chair:
+        key = keys.poll_outcome(proposal.id, queries.revision(ctx.session, proposal))
+        ctx.dm(keys.chair_told(key), chair, Message(
+            text=f"P{proposal.id}: {render.sentence(proposal.outcome_note or '')} "
+                 f"`{ctx.slash} revise P{proposal.id} <deadline> <text>` puts a revised "
+                 "text under silence."))
+    said = ("silence is broken" if verdict is Outcome.SILENCE_BROKEN
+            else f"P{proposal.id} stays blocked by an objection")
+    return Message(text=f"Recorded {member.name}'s amendment to P{proposal.id}: {said}; "
+                        f"the Chair {'is told' if chair else 'decides what follows'}.")
+
+
+def withdraw_objection(ctx: Context, proposal_id: int) -> Message:
+    """Withdraw the actor's member's objection to a blocked poll; the poll stays blocked."""
+    ctx.require("withdraw-objection")
+    _authorised(ctx, "withdraw its objection")
+    proposal = load(ctx, proposal_id)
+    member = ctx.actor.member
+    assert member is not None and member.id is not None
+    position = queries.positions(ctx.session, proposal).get(member.id)
+    if position is None or position.stance != Stance.OBJECT:
+        raise CommandError(f"{member.name} has no objection to P{proposal.id} to withdraw.")
+    if position.withdrawn_at is not None:
+        raise CommandError(f"{member.name} already withdrew its objection to P{proposal.id} "
+                           f"on {slack_date(position.withdrawn_at, ctx.tz)}.")
+    if not objection_withdrawable(proposal.status, position.stance, position.version,
+                                  proposal.version, False):
+        raise CommandError(f"P{proposal.id} is not blocked; an objection is withdrawn only "
+                           "while the poll stays blocked and the Chair has not revised it.")
+    position.withdrawn_at, position.withdrawn_by = ctx.now, ctx.actor.user_id
+    queries.add(ctx.session, position)
+    ctx.audit("poll.withdraw_objection", {"proposal": proposal.id, "version": proposal.version,
+                                          "position": position.id}, member)
+    text = (f"{member.name} withdrew its objection to P{proposal.id}. The poll stays blocked; "
+            "the Chair decides whether to revise it.")
+    key = keys.poll_withdrawn_objection(proposal.id, proposal.version, member.id)
+    ctx.post(key, Message(text=text), thread_key=poll_key(ctx.session, proposal))
+    chair = ctx.council.chair_user_id
+    if chair:
+        ctx.dm(keys.chair_told(key), chair, Message(
+            text=text + f" `{ctx.slash} revise P{proposal.id} <deadline> <text>` puts a "
+                        "revised text under silence."))
+    refresh(ctx, proposal)
+    return Message(text=text)
