@@ -35,7 +35,7 @@ def adopted_notice(meeting: Meeting, items: int) -> Message:
 
 def change_reply(meeting: Meeting, change: str, revised: bool) -> Message:
     """What the one who changed the agenda is told."""
-    where = (f" and announced it as revision {meeting.agenda_revision} in the thread"
-             if revised else "")
-    return Message(text=f"On the agenda of M{meeting.id}: {change}{where}; the announcement "
-                        "in the channel shows it.")
+    thread = (f", and its thread announces revision {meeting.agenda_revision}"
+              if revised else "")
+    return Message(text=f"On the agenda of M{meeting.id}: {change} The announcement in the "
+                        f"channel shows it{thread}.")
