@@ -31,8 +31,8 @@ def check_add(number: int | None, state: str, privileged: bool) -> None:
     once circulated, only the Chair or the secretariat add, as a revision."""
     check_not_adopted(number, state)
     if state == AgendaState.CIRCULATED and not privileged:
-        raise Refused(f"The agenda of M{number} is circulated; only the Chair or the "
-                      "secretariat may add to it now.")
+        raise Refused(f"Only the Chair or the secretariat may add to the agenda of M{number} "
+                      "now that it is circulated.")
 
 
 def check_change(number: int | None, state: str, privileged: bool, own: bool,
@@ -47,11 +47,11 @@ def check_change(number: int | None, state: str, privileged: bool, own: bool,
     if doing == "move":
         raise Refused("Only the Chair or the secretariat may move agenda items.")
     if state != AgendaState.DRAFT:
-        raise Refused(f"The agenda of M{number} is circulated; only the Chair or the "
-                      f"secretariat may {doing} its items now.")
+        raise Refused(f"Only the Chair or the secretariat may {doing} items of the agenda of "
+                      f"M{number} now that it is circulated.")
     if not own:
-        raise Refused(f"Item {item} is not your delegation's; only the Chair or the "
-                      f"secretariat may {doing} it.")
+        raise Refused(f"Only the Chair or the secretariat may {doing} item {item}; it is not "
+                      "your delegation's.")
 
 
 def check_circulate(number: int | None, state: str) -> None:

@@ -50,9 +50,9 @@ def test_a_delegation_edits_and_removes_only_its_own_items_while_a_draft(
         "On the agenda of M1: item 1 now reads “Missile defence cooperation”. The "
         "announcement in the channel shows it.")
     assert run(council, RU, "agenda M1 edit 2 Mine now").startswith(
-        "Item 2 is not your delegation's; only the Chair or the secretariat may edit it.")
+        "Only the Chair or the secretariat may edit item 2; it is not your delegation's.")
     assert run(council, RU, "agenda M1 remove 3").startswith(
-        "Item 3 is not your delegation's; only the Chair or the secretariat may remove it.")
+        "Only the Chair or the secretariat may remove item 3; it is not your delegation's.")
     assert run(council, RU, "agenda M1 move 1 2").startswith(
         "Only the Chair or the secretariat may move agenda items.")
     assert run(council, OUTSIDER, "agenda M1 edit 1 x").startswith(
@@ -102,9 +102,11 @@ def test_after_circulation_every_change_is_a_revision_in_the_thread(council: Run
         "The agenda of M1 is already circulated")
     # A delegation no longer changes it, not even its own items.
     assert run(council, RU, "agenda M1 edit 1 Changed").startswith(
-        "The agenda of M1 is circulated; only the Chair or the secretariat may edit its items now.")
+        "Only the Chair or the secretariat may edit items of the agenda of M1 now that it is "
+        "circulated.")
     assert run(council, RU, "agenda M1 add Late item").startswith(
-        "The agenda of M1 is circulated; only the Chair or the secretariat may add to it now.")
+        "Only the Chair or the secretariat may add to the agenda of M1 now that it is "
+        "circulated.")
     assert run(council, CHAIR, "agenda M1 move 2 1").endswith(
         "moved to position 1. The announcement in the channel shows it, and its thread "
         "announces revision 2.")

@@ -15,10 +15,10 @@ def test_a_delegation_changes_only_its_own_items_while_a_draft() -> None:
     # "a delegation may edit or remove only its own items while the agenda is a draft"
     rules_agenda.check_change(4, DRAFT, False, True, "edit", 1)
     rules_agenda.check_change(4, DRAFT, False, True, "remove", 1)
-    with pytest.raises(Refused, match="Item 2 is not your delegation's"):
+    with pytest.raises(Refused, match="may edit item 2; it is not your delegation's"):
         rules_agenda.check_change(4, DRAFT, False, False, "edit", 2)
-    with pytest.raises(Refused, match="circulated; only the Chair or the secretariat may "
-                                      "remove its items now"):
+    with pytest.raises(Refused, match="Only the Chair or the secretariat may remove items of "
+                                      "the agenda of M4 now that it is circulated"):
         rules_agenda.check_change(4, CIRCULATED, False, True, "remove", 1)
     with pytest.raises(Refused, match="may move agenda items"):
         rules_agenda.check_change(4, DRAFT, False, True, "move", 1)
@@ -35,7 +35,7 @@ def test_the_chair_and_secretariat_change_any_item_until_adopted(state: str) -> 
 def test_adding_states_and_revisions() -> None:
     rules_agenda.check_add(4, DRAFT, False)
     rules_agenda.check_add(4, CIRCULATED, True)
-    with pytest.raises(Refused, match="only the Chair or the secretariat may add"):
+    with pytest.raises(Refused, match="Only the Chair or the secretariat may add"):
         rules_agenda.check_add(4, CIRCULATED, False)
     with pytest.raises(CommandError, match="adopted"):
         rules_agenda.check_add(4, ADOPTED, True)
