@@ -201,16 +201,16 @@ def announcement_key(session: Session, council_id: int, stamps: list[str]) -> st
 
 
 def take_off_agendas_ahead(session: Session, issue_id: int | None, now: datetime,
-                           keep_resolved: bool = False) -> tuple[list[int], list[Meeting]]:
-    """Delete the issue's agenda items on meetings still to come: the ids of their
-    meetings. Resolving one (``keep_resolved``) "marks its item *resolved* instead of
-    removing it from a circulated agenda": those meetings are returned second."""
+                           keep_resolved: bool = False) -> tuple[list[Meeting], list[Meeting]]:
+    """Delete the issue's agenda items on meetings still to come: their meetings.
+    Resolving one (``keep_resolved``) "marks its item *resolved* instead of removing it
+    from a circulated agenda": those meetings are returned second."""
     ahead = session.exec(
         select(AgendaItem, Meeting)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)  # type: ignore[arg-type]
         .where(AgendaItem.issue_id == issue_id, Meeting.starts_at > now)
     ).all()
-    removed: list[int] = []
+    removed: list[Meeting] = []
     marked: list[Meeting] = []
     for item, meeting in ahead:
         if keep_resolved and meeting.agenda_state != AgendaState.DRAFT:
@@ -219,7 +219,7 @@ def take_off_agendas_ahead(session: Session, issue_id: int | None, now: datetime
             session.add(item)
             marked.append(meeting)
             continue
-        removed.append(item.meeting_id)
+        removed.append(meeting)
         session.delete(item)
     session.flush()
     return removed, marked

@@ -261,20 +261,20 @@ def _close(ctx: Context, issue: ImplementationIssue, status: str, note: str | No
     ctx.session.add(issue)
     removed, marked = queries.take_off_agendas_ahead(ctx.session, issue.id, ctx.now,
                                                      keep_resolved=status == RESOLVED)
-    for meeting_id in removed:
-        refresh_announcement(ctx, meeting_id)
-    for meeting in marked:  # a circulated agenda changes by revision, never silently
+    for meeting in removed + marked:  # a circulated agenda changes by revision, never silently
         if meeting.agenda_state == AgendaState.CIRCULATED:
             meeting.agenda_revision += 1
             ctx.session.add(meeting)
             ctx.post(keys.agenda_revision(meeting.id, meeting.agenda_revision),
-                     render.resolved_on_agenda(meeting.id, meeting.agenda_revision, issue.id),
+                     render.closed_on_agenda(meeting.id, meeting.agenda_revision, issue.id,
+                                             meeting in marked),
                      thread_key=keys.meeting(meeting.id))
         refresh_announcement(ctx, meeting.id)
     member = ctx.session.get(Member, issue.member_id)
     ctx.audit(f"issue.{'resolve' if status == RESOLVED else 'withdraw'}",
               {"issue": issue.id, "decision": issue.decision_id, "note": note,
-               "off_agenda": removed, "marked_resolved": [m.id for m in marked]}, member)
+               "off_agenda": [m.id for m in removed],
+               "marked_resolved": [m.id for m in marked]}, member)
 
 
 def withdraw_issue(ctx: Context, number: int) -> Message:

@@ -169,3 +169,17 @@ def test_resolving_an_issue_takes_it_off_a_draft_agenda(council: Runtime) -> Non
     run(council, RU, f"raise D{d} Not implemented.")
     run(council, CHAIR, "resolve I1 Exercise held")
     assert _shown(council)[1].startswith("_No items yet._")
+
+
+def test_withdrawing_an_issue_on_a_circulated_agenda_is_a_revision(council: Runtime) -> None:
+    d = make_decision(council)
+    run(council, CHAIR, "schedule council-amb 2026-12-10 10:00 Monthly meeting")
+    run(council, RU, f"raise D{d} Not implemented.")
+    run(council, US, "agenda M1 add Search and rescue")
+    run(council, CHAIR, "agenda M1 circulate")
+    assert run(council, RU, "withdraw I1").startswith("Withdrew *I1*")
+    assert _shown(council) == ["*Agenda* _circulated, revision 2_",
+                               "1. Search and rescue _(United States)_"]
+    assert _outbox(council)["meeting:1:agenda:2"].payload["text"] == (
+        "Agenda of M1, revision 2: implementation issue I1 is withdrawn; its item is taken "
+        "off the agenda.")
