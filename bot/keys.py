@@ -89,6 +89,17 @@ def meeting_moved(meeting_id: int | None, sequence: int) -> str:
     return f"{meeting(meeting_id)}:moved:{sequence}"
 
 
+def agenda_revision(meeting_id: int | None, revision: int) -> str:
+    """agenda circulated (revision 1) or revised after (a thread post under the
+    announcement): ``meeting:{id}:agenda:{revision}``"""
+    return f"{meeting(meeting_id)}:agenda:{revision}"
+
+
+def agenda_adopted(meeting_id: int | None) -> str:
+    """agenda adopted at the meeting (a thread post): ``meeting:{id}:agenda:adopted``"""
+    return f"{meeting(meeting_id)}:agenda:adopted"
+
+
 def cadence_prefix(body_key: str, period_key: str) -> str:
     """The start that every nudge of a body in a period shares (not a key of its own)."""
     return f"cadence:{body_key}:{period_key}:"

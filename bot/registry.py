@@ -70,7 +70,8 @@ HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 #: Commands that check their own permission, by the actions of the table they check.
 CHECKED_BY_HANDLER: dict[str, tuple[str, ...]] = {
     "withdraw": ("withdraw proposal", "withdraw issue", "withdraw request"),
-    "agenda": ("agenda", "agenda add"),
+    "agenda": ("agenda", "agenda add", "agenda edit", "agenda remove", "agenda move",
+               "agenda circulate", "agenda adopt"),
 }
 
 

@@ -22,7 +22,7 @@ from storage.models import (
 )
 from storage.queries import Page, first_page
 from storage.roster import roster_for
-from storage.statuses import MeetingStatus
+from storage.statuses import AgendaItemStatus, AgendaState, MeetingStatus
 
 log = logging.getLogger(__name__)
 
@@ -200,16 +200,26 @@ def announcement_key(session: Session, council_id: int, stamps: list[str]) -> st
                                  col(Outbox.ts).in_(stamps))).first()
 
 
-def take_off_agendas_ahead(session: Session, issue_id: int | None, now: datetime) -> list[int]:
-    """Delete the issue's agenda items on meetings still to come; their meetings' ids."""
+def take_off_agendas_ahead(session: Session, issue_id: int | None, now: datetime,
+                           keep_resolved: bool = False) -> tuple[list[Meeting], list[Meeting]]:
+    """Delete the issue's agenda items on meetings still to come: their meetings.
+    Resolving one (``keep_resolved``) "marks its item *resolved* instead of removing it
+    from a circulated agenda": those meetings are returned second."""
     ahead = session.exec(
-        select(AgendaItem)
+        select(AgendaItem, Meeting)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)  # type: ignore[arg-type]
         .where(AgendaItem.issue_id == issue_id, Meeting.starts_at > now)
-    )
-    removed = []
-    for item in ahead:
-        removed.append(item.meeting_id)
+    ).all()
+    removed: list[Meeting] = []
+    marked: list[Meeting] = []
+    for item, meeting in ahead:
+        if keep_resolved and meeting.agenda_state != AgendaState.DRAFT:
+            item.status = AgendaItemStatus.RESOLVED
+            item.edited_at = now
+            session.add(item)
+            marked.append(meeting)
+            continue
+        removed.append(meeting)
         session.delete(item)
     session.flush()
-    return removed
+    return removed, marked

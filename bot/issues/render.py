@@ -168,3 +168,13 @@ def listing(groups: list[tuple[str, list[Listed]]], after: timedelta, slash: str
         context=[ROME, f"Overdue after {count(after.days, 'day')} open. "
                        f"`{slash} resolve <I> <note>` (Chair, secretariat) closes one."],
     )
+
+
+def closed_on_agenda(meeting_id: int | None, revision: int, issue_id: int | None,
+                     kept: bool) -> Message:
+    """A circulated agenda's revision when an issue on it is resolved (its item stays,
+    marked resolved) or withdrawn (its item goes)."""
+    what = ("is resolved; its item stays on the agenda, marked resolved" if kept
+            else "is withdrawn; its item is taken off the agenda")
+    return Message(text=f"Agenda of M{meeting_id}, revision {revision}: implementation issue "
+                        f"I{issue_id} {what}.")

@@ -47,7 +47,7 @@ from bot.outbox import OutboxWriter
 from bot.permissions import Role
 from bot.registry import text_argument
 from storage.models import Body, ImplementationIssue, JointDecision, Meeting, Member
-from storage.statuses import MeetingStatus
+from storage.statuses import AgendaState, MeetingStatus
 
 #: Writes an audit entry: (action, details, member).
 Auditor = Callable[[str, dict[str, Any], Member | None], None]
@@ -259,13 +259,22 @@ def _close(ctx: Context, issue: ImplementationIssue, status: str, note: str | No
     issue.closed_by = ctx.actor.user_id
     issue.note = note
     ctx.session.add(issue)
-    removed = queries.take_off_agendas_ahead(ctx.session, issue.id, ctx.now)
-    for meeting_id in removed:
-        refresh_announcement(ctx, meeting_id)
+    removed, marked = queries.take_off_agendas_ahead(ctx.session, issue.id, ctx.now,
+                                                     keep_resolved=status == RESOLVED)
+    for meeting in removed + marked:  # a circulated agenda changes by revision, never silently
+        if meeting.agenda_state == AgendaState.CIRCULATED:
+            meeting.agenda_revision += 1
+            ctx.session.add(meeting)
+            ctx.post(keys.agenda_revision(meeting.id, meeting.agenda_revision),
+                     render.closed_on_agenda(meeting.id, meeting.agenda_revision, issue.id,
+                                             meeting in marked),
+                     thread_key=keys.meeting(meeting.id))
+        refresh_announcement(ctx, meeting.id)
     member = ctx.session.get(Member, issue.member_id)
     ctx.audit(f"issue.{'resolve' if status == RESOLVED else 'withdraw'}",
               {"issue": issue.id, "decision": issue.decision_id, "note": note,
-               "off_agenda": removed}, member)
+               "off_agenda": [m.id for m in removed],
+               "marked_resolved": [m.id for m in marked]}, member)
 
 
 def withdraw_issue(ctx: Context, number: int) -> Message:

@@ -6,8 +6,10 @@ it are pure functions in :mod:`bot.cadence`, and this package feeds them the
 meetings on record. A meeting is scheduled or cancelled; one whose start has
 passed counts as held unless it was cancelled.
 
-Rooms: ``rules`` (pure), ``queries``, ``render`` and ``render_ics`` (the iCalendar
-document), ``service`` (bodies, meetings, agendas), ``service_requests``
+Rooms: ``rules`` and ``rules_agenda`` (pure), ``queries``, ``render``,
+``render_agenda`` and ``render_ics`` (the iCalendar document), ``service`` (bodies,
+meetings, agendas), ``service_agenda`` (the agenda's states and edits: circulate,
+adopt, edit, move, remove, revisions), ``service_requests``
 (extraordinary requests), ``service_calendar`` (the feeds, served over HTTP and by
 ``nrc-bot ics``), ``commands`` and ``passes`` (the three scheduler passes). Importing the package registers the commands and the passes.
 """

@@ -6,7 +6,14 @@ import re
 
 from bot.context import Context
 from bot.errors import CommandError
-from bot.meetings import rules, service, service_move, service_requests
+from bot.meetings import (
+    rules,
+    rules_agenda,
+    service,
+    service_agenda,
+    service_move,
+    service_requests,
+)
 from bot.messages import Message
 from bot.registry import command, split_word, text_argument
 from bot.times import TIME_FORMS, parse_when
@@ -221,20 +228,52 @@ def cancel(ctx: Context, args: str) -> Message:
     return service.cancel(ctx, token, reason)
 
 
-def _adds_to_agenda(args: str) -> bool:
-    """``agenda M3 add …`` writes; ``agenda M3`` only reads."""
-    return split_word(split_word(args)[1])[0].casefold() == "add"
+def _changes_agenda(args: str) -> bool:
+    """``agenda M3 add|remove|move|edit|circulate|adopt …`` writes; ``agenda M3`` only reads."""
+    return split_word(split_word(args)[1])[0].casefold() in rules_agenda.CHANGES
 
 
-@command("agenda", "agenda <M> [add <text>]", action=None, mutates=_adds_to_agenda,
-         examples=("agenda M3", "agenda M3 add Implementation of the search-and-rescue decision"))
+@command("agenda",
+         "agenda <M> [add <text> | edit <n> <text> | move <n> <position> | remove <n> | "
+         "circulate | adopt]",
+         action=None, mutates=_changes_agenda,
+         examples=("agenda M3", "agenda M3 add Implementation of the search-and-rescue decision",
+                   "agenda M3 edit 1 Search and rescue: the exercise's report",
+                   "agenda M3 move 2 1", "agenda M3 remove 2", "agenda M3 circulate",
+                   "agenda M3 adopt"))
 def agenda(ctx: Context, args: str) -> Message:
-    """Show a meeting's agenda, or add an item to it (delegations, the Chair, the secretariat)."""
+    """Show a meeting's agenda, or add an item to it (delegations, the Chair, the secretariat).
+
+    The agenda is a draft, then circulated by the Chair or the secretariat, then adopted at
+    the meeting. The Chair and the secretariat edit, move and remove items; a delegation may
+    edit or remove only its own items while the agenda is a draft. After circulation every
+    change is announced in the announcement's thread as a revision.
+    """
     token, rest = split_word(args)
     word, text = split_word(rest)
-    if token and word.casefold() == "add":
+    verb = word.casefold()
+    if not token or verb not in rules_agenda.CHANGES:
+        return service.show_agenda(ctx, token, rest)
+    if verb == "add":
         return service.add_agenda_item(ctx, token, text)
-    return service.show_agenda(ctx, token, rest)
+    if verb in ("circulate", "adopt"):
+        _no_arguments(f"agenda {token} {verb}", text)
+        return (service_agenda.circulate if verb == "circulate" else service_agenda.adopt)(
+            ctx, token)
+    number, after = split_word(text)
+    if not number:
+        raise CommandError(f"Give the number of the item to {verb}, like agenda {token} "
+                           f"{verb} 2.")
+    if verb == "remove":
+        _no_arguments(f"agenda {token} remove {number}", after)
+        return service_agenda.remove(ctx, token, number)
+    if verb == "move":
+        position, extra = split_word(after)
+        if not position or extra:
+            raise CommandError(f"Give the item and its new position, like agenda {token} "
+                               f"move {number} 1.")
+        return service_agenda.move(ctx, token, number, position)
+    return service_agenda.edit(ctx, token, number, after)
 
 
 @command("extraordinary", "extraordinary <reason>",

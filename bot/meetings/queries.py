@@ -28,7 +28,13 @@ from storage.models import (
     Member,
     Outbox,
 )
-from storage.statuses import IssueStatus, MeetingStatus, OutboxStatus, RequestStatus
+from storage.statuses import (
+    AgendaItemStatus,
+    IssueStatus,
+    MeetingStatus,
+    OutboxStatus,
+    RequestStatus,
+)
 
 
 def bodies_of(session: Session, council_id: int) -> list[Body]:
@@ -157,6 +163,9 @@ class AgendaEntry:
     who: str | None
     overdue: str = ""
     issue_id: int | None = None  # set for an open implementation issue listed on its own
+    item_id: int | None = None  # the AgendaItem row, if the line is one
+    member_id: int | None = None  # the delegation that added it
+    resolved: bool = False  # an issue resolved while on a circulated agenda
 
 
 def agenda_entries(session: Session, meeting: Meeting,
@@ -171,7 +180,9 @@ def agenda_entries(session: Session, meeting: Meeting,
     for item in session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
                              .order_by(col(AgendaItem.position), col(AgendaItem.id))):
         entries.append(AgendaEntry(item.text, names.get(item.member_id),
-                                   overdue_note(session, item.issue_id, meeting.starts_at, after)))
+                                   overdue_note(session, item.issue_id, meeting.starts_at, after),
+                                   item_id=item.id, member_id=item.member_id,
+                                   resolved=item.status == AgendaItemStatus.RESOLVED))
         if item.issue_id is not None:
             listed_issues.add(item.issue_id)
     for issue in session.exec(
@@ -181,7 +192,8 @@ def agenda_entries(session: Session, meeting: Meeting,
     ):
         if issue.id in listed_issues:
             continue
-        entries.append(AgendaEntry(issue.text, names.get(issue.member_id), issue_id=issue.id))
+        entries.append(AgendaEntry(issue.text, names.get(issue.member_id), issue_id=issue.id,
+                                   member_id=issue.member_id))
     return entries
 
 

@@ -16,7 +16,7 @@ from bot.meetings.rules import nudge_stage
 from bot.messages import Message, count, escape
 from bot.times import slack_date, span_text
 from storage.models import Body, Council, ExtraordinaryRequest, Meeting
-from storage.statuses import MeetingStatus
+from storage.statuses import AgendaState, MeetingStatus
 
 if TYPE_CHECKING:  # the plain records the queries return; render runs no query
     from bot.meetings.queries import AgendaEntry, FeedLink
@@ -39,7 +39,9 @@ def agenda_lines(entries: Sequence[AgendaEntry]) -> list[str]:
     lines: list[str] = []
     for entry in entries:
         who = f" _({entry.who})_" if entry.who is not None else ""
-        if entry.issue_id is None:
+        if entry.resolved:
+            lines.append(f"{len(lines) + 1}. ~{escape(entry.text)}~{who} _resolved_")
+        elif entry.issue_id is None:
             lines.append(f"{len(lines) + 1}. {escape(entry.text)}{who}{entry.overdue}")
         else:
             lines.append(f"{len(lines) + 1}. Implementation issue I{entry.issue_id}: "
@@ -47,11 +49,22 @@ def agenda_lines(entries: Sequence[AgendaEntry]) -> list[str]:
     return lines
 
 
+def agenda_heading(meeting: Meeting) -> str:
+    """*Agenda* while a draft; then circulated (with its revision) or adopted."""
+    if meeting.agenda_state == AgendaState.ADOPTED:
+        return "*Agenda* _adopted_"
+    if meeting.agenda_state == AgendaState.CIRCULATED:
+        revision = f", revision {meeting.agenda_revision}" if meeting.agenda_revision > 1 else ""
+        return f"*Agenda* _circulated{revision}_"
+    return "*Agenda*"
+
+
 def agenda_section(meeting: Meeting, entries: Sequence[AgendaEntry], slash: str) -> str:
     lines = agenda_lines(entries)
+    heading = agenda_heading(meeting)
     if not lines:
-        return f"*Agenda*\n_No items yet._ Add one: `{slash} agenda M{meeting.id} add <text>`"
-    return "*Agenda*\n" + "\n".join(lines)
+        return f"{heading}\n_No items yet._ Add one: `{slash} agenda M{meeting.id} add <text>`"
+    return heading + "\n" + "\n".join(lines)
 
 
 def announcement(council: Council, meeting: Meeting, body: Body, agenda: str,

@@ -15,7 +15,7 @@ from bot.bus import MeetingScheduled
 from bot.context import Context
 from bot.errors import CommandError
 from bot.issues import DEFAULT_OVERDUE, next_agenda_position
-from bot.meetings import queries, render, rules
+from bot.meetings import queries, render, render_agenda, rules, rules_agenda, service_agenda
 from bot.messages import Message, count, escape
 from bot.registry import text_argument
 from bot.times import slack_date
@@ -227,6 +227,7 @@ def add_agenda_item(ctx: Context, token: str, text: str) -> Message:
     meeting, body = queries.meeting_of(ctx.session, ctx.council_id, token)
     text = text_argument(text, "agenda item")
     rules.check_agenda_open(meeting.id, meeting.status, meeting.starts_at, ctx.now)
+    service_agenda.check_add(ctx, meeting)
     item = AgendaItem(council_id=ctx.council_id, meeting_id=meeting.id or 0, text=text,
                       added_by=ctx.actor.user_id,
                       member_id=ctx.actor.member.id if ctx.actor.member else None,
@@ -234,10 +235,15 @@ def add_agenda_item(ctx: Context, token: str, text: str) -> Message:
                       position=next_agenda_position(ctx.session, meeting.id or 0))
     ctx.session.add(item)
     ctx.session.flush()
+    number = len(agenda_lines(ctx.session, meeting, ctx.settings.issue_overdue))
+    if rules_agenda.is_revision(meeting.agenda_state):
+        return service_agenda.announce_change(
+            ctx, meeting, "agenda.add",
+            f"item {number} added ({render_agenda.quoted(text)}).",
+            {"item": item.id, "text": text})
     ctx.audit("agenda.add", {"meeting": meeting.id, "item": item.id, "text": text})
     ctx.update(keys.meeting(meeting.id),
                announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
                           ctx.settings.issue_overdue))
-    number = len(agenda_lines(ctx.session, meeting, ctx.settings.issue_overdue))
     return Message(text=f"Added item {number} to the agenda of M{meeting.id}; "
                         "the announcement in the channel shows it.")

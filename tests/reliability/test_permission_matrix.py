@@ -119,6 +119,14 @@ MATRIX: tuple[Row, ...] = (
     _r("agenda", "agenda M1 add An item from the matrix",  # add: delegates, chair, admin
        DELEGATES | {CHAIR_ROLE, ADMIN_ROLE}, ("delegations", "Chair", "secretariat"),
        mutates=True),
+    # Issue 14: the Chair and the secretariat circulate and move; a delegation edits its own.
+    _r("agenda", "agenda M1 circulate", frozenset({CHAIR_ROLE, ADMIN_ROLE}),
+       ("Chair", "secretariat"), mutates=True, source="issue 14"),
+    _r("agenda", "agenda M1 move 2 1", frozenset({CHAIR_ROLE, ADMIN_ROLE}),
+       ("Chair", "secretariat"), mutates=True, source="issue 14"),
+    _r("agenda", "agenda M1 edit 1 France's issue, as the matrix words it",
+       frozenset({DELEGATE, CHAIR_ROLE, ADMIN_ROLE}), ("Chair", "secretariat"), mutates=True,
+       own=RAISER, source="issue 14"),
     _r("extraordinary", "extraordinary Consultations asked for by the matrix",
        DELEGATES | {CHAIR_ROLE}, ("delegations", "Chair"), mutates=True),
     _r("propose", "propose 48h A proposal from the matrix", DELEGATES | {CHAIR_ROLE},

@@ -219,7 +219,8 @@ def test_agenda_shows_to_anyone_and_takes_items_from_delegations(council: Runtim
     assert run(council, delegate("US"), "agenda M1 add").startswith("Give the agenda item.")
     assert run(council, delegate("US"), "agenda M1 something").startswith('Unexpected "something"')
     assert run(council, OUTSIDER, "agenda").startswith("Name the meeting, like M3.")
-    assert "Usage: `/nrc agenda <M> [add <text>]`" in run(council, OUTSIDER, "agenda M7")
+    assert "Usage: `/nrc agenda <M> [add <text> | edit <n> <text> | move <n> <position> | remove <n> | circulate | adopt]`" in run(
+        council, OUTSIDER, "agenda M7")
     run(council, CHAIR, "cancel M1")
     assert run(council, delegate("US"), "agenda M1 add Late").startswith(
         "M1 is cancelled; its agenda is closed.")
@@ -369,7 +370,7 @@ def test_help_lists_the_meeting_commands(council: Runtime) -> None:
     listing = "\n".join(section for user in (ADMIN, CHAIR)
                         for section in council.run_command(user, CHANNEL, "help").sections)
     for usage in ("bodies", "body add <key> <name>", "schedule <body> <when> [title]",
-                  "meetings [body] [page N]", "cancel <M> [reason]", "agenda <M> [add <text>]",
+                  "meetings [body] [page N]", "cancel <M> [reason]", "agenda <M> [add <text> | edit <n>",
                   "extraordinary <reason>", "status", "calendar"):
         assert f"`/nrc {usage}" in listing, usage
     assert ("`/nrc schedule <body> <when> [title] [--venue V] [--duration 3h] [--extraordinary]`: "

@@ -1,0 +1,90 @@
+"""The rules of an agenda's states and edits, on plain values.
+
+"States: *draft* (items can be added by delegations, the Chair and the
+secretariat), then *circulated* when the Chair or the secretariat circulates it
+(`agenda <M> circulate`; announced), then *adopted* at the meeting
+(`agenda <M> adopt`)."
+
+"`agenda <M> remove <n>`, `agenda <M> move <n> <position>`, `agenda <M> edit <n>
+<text>` (Chair, secretariat; a delegation may edit or remove only its own items
+while the agenda is a draft). After circulation, every change is announced as a
+revision ("Agenda of M4, revision 2"), never silent."
+"""
+
+from __future__ import annotations
+
+from bot.errors import CommandError, Refused
+from storage.statuses import AgendaState
+
+#: The sub-commands that change an agenda (``agenda <M> <word> …``).
+CHANGES = ("add", "remove", "move", "edit", "circulate", "adopt")
+
+
+def check_not_adopted(number: int | None, state: str) -> None:
+    """An adopted agenda is the meeting's; it no longer changes."""
+    if state == AgendaState.ADOPTED:
+        raise CommandError(f"The agenda of M{number} is adopted; it can no longer change.")
+
+
+def check_add(number: int | None, state: str, privileged: bool) -> None:
+    """"*draft* (items can be added by delegations, the Chair and the secretariat)";
+    once circulated, only the Chair or the secretariat add, as a revision."""
+    check_not_adopted(number, state)
+    if state == AgendaState.CIRCULATED and not privileged:
+        raise Refused(f"Only the Chair or the secretariat may add to the agenda of M{number} "
+                      "now that it is circulated.")
+
+
+def check_change(number: int | None, state: str, privileged: bool, own: bool,
+                 doing: str, item: int) -> None:
+    """"a delegation may edit or remove only its own items while the agenda is a draft";
+    the Chair and the secretariat change any item until the agenda is adopted.
+
+    ``doing``: "edit", "remove" or "move"; a delegation never moves items."""
+    check_not_adopted(number, state)
+    if privileged:
+        return
+    if doing == "move":
+        raise Refused("Only the Chair or the secretariat may move agenda items.")
+    if state != AgendaState.DRAFT:
+        raise Refused(f"Only the Chair or the secretariat may {doing} items of the agenda of "
+                      f"M{number} now that it is circulated.")
+    if not own:
+        raise Refused(f"Only the Chair or the secretariat may {doing} item {item}; it is not "
+                      "your delegation's.")
+
+
+def check_circulate(number: int | None, state: str) -> None:
+    """A draft is circulated once; after that, changes are revisions."""
+    check_not_adopted(number, state)
+    if state == AgendaState.CIRCULATED:
+        raise CommandError(f"The agenda of M{number} is already circulated; changes to it "
+                           "are announced as revisions.")
+
+
+def check_adopt(number: int | None, state: str) -> None:
+    """"then *adopted* at the meeting": a circulated agenda is adopted."""
+    check_not_adopted(number, state)
+    if state == AgendaState.DRAFT:
+        raise CommandError(f"The agenda of M{number} is still a draft; circulate it first: "
+                           f"agenda M{number} circulate.")
+
+
+def is_revision(state: str) -> bool:
+    """"After circulation, every change is announced as a revision ... never silent"."""
+    return state == AgendaState.CIRCULATED
+
+
+def item_index(text: str, total: int, what: str = "an item number") -> int:
+    """The 0-based index of the agenda line numbered ``text`` (1 to ``total``)."""
+    if total == 0:
+        raise CommandError("The agenda has no items yet.")
+    if not text.isdigit() or not 1 <= int(text) <= total:
+        raise CommandError(f'"{text[:20]}" is not {what}; give a number from 1 to {total}.')
+    return int(text) - 1
+
+
+def moved(order: list[int], index: int, to: int) -> list[int]:
+    """The order with the entry at ``index`` moved to the 0-based position ``to``."""
+    rest = order[:index] + order[index + 1:]
+    return [*rest[:to], order[index], *rest[to:]]
