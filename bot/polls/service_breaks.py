@@ -29,6 +29,7 @@ from bot.polls.service import close, load, open_poll_and_positions, poll_key, re
 from bot.polls.service_positions import _electorate_member
 from bot.registry import text_argument
 from bot.times import slack_date
+from storage.models import Member
 
 #: The permission row of a proposed amendment (``amend`` is the Chair's own, on an open poll).
 AMENDMENT = "amendment"
@@ -112,8 +113,15 @@ def withdraw_objection(ctx: Context, proposal_id: int) -> Message:
     proposal = load(ctx, proposal_id)
     member = ctx.actor.member
     assert member is not None and member.id is not None
-    position = queries.positions(ctx.session, proposal).get(member.id)
+    held = queries.positions(ctx.session, proposal)
+    position = held.get(member.id)
     if position is None or position.stance != Stance.OBJECT:
+        objecting = [ctx.session.get(Member, m) for m, p in held.items()
+                     if p.stance == Stance.OBJECT]
+        names = ", ".join(m.name for m in objecting if m is not None)
+        if names:  # the objection is another member's: say whose it is, as a refusal does
+            raise Refused(f"Only the delegation of the member that objected ({names}) may "
+                          f"withdraw its objection to P{proposal.id}.")
         raise CommandError(f"{member.name} has no objection to P{proposal.id} to withdraw.")
     if position.withdrawn_at is not None:
         raise CommandError(f"{member.name} already withdrew its objection to P{proposal.id} "

@@ -12,7 +12,7 @@ a valid invocation of the command is run as the role, and:
 
 The prepared state is built once per database, through the commands themselves:
 a seated council of 20 (tests.council), P1 proposed by Russia's delegate, P2
-adopted by all 20 as D1, P3 and P4 open (proposed by Russia), M1 an Ambassadors'
+adopted by all 20 as D1, P3 and P4 open (proposed by Russia), P5 blocked by France, M1 an Ambassadors'
 meeting, I1 and I2 raised on D1 by France's delegate.
 """
 
@@ -140,6 +140,14 @@ MATRIX: tuple[Row, ...] = (
     _r("extend", "extend P3 72h", frozenset({CHAIR_ROLE}), ("Chair",), mutates=True),
     _r("amend", "amend P3 An amended text from the matrix", frozenset({CHAIR_ROLE}),
        ("Chair",), mutates=True),
+    # Issue 13: breaking silence by amendment (the break_silence roles: the matrix's
+    # delegates are heads); the Chair revises a blocked text; the objecting member withdraws.
+    _r("amendment", "amendment P3 An amended text --reason The matrix amends", DELEGATES,
+       ("delegations",), mutates=True, source="issue 13"),
+    _r("revise", "revise P5 48h A revised text from the matrix", frozenset({CHAIR_ROLE}),
+       ("Chair",), mutates=True, source="issue 13"),
+    _r("withdraw-objection", "withdraw-objection P5", frozenset({DELEGATE}),
+       ("delegation",), mutates=True, own=RAISER, source="issue 13"),
     _r("polls", "polls", EVERYONE),
     # "proposer, chair": DELEGATE is Russia's delegate, who proposed P1; OTHER is the US's.
     _r("withdraw", "withdraw P1", frozenset({DELEGATE, CHAIR_ROLE}), ("proposer", "Chair"),
@@ -208,6 +216,8 @@ def _prepare(runtime: Runtime) -> None:
     assert run(runtime, ru, "propose 48h P3: to concur with, extend, amend").startswith(
         "Opened *P3*")
     assert run(runtime, ru, "propose 48h P4: to object to").startswith("Opened *P4*")
+    assert run(runtime, ru, "propose 48h P5: blocked, to revise").startswith("Opened *P5*")
+    assert run(runtime, delegate(RAISER), "object P5 France objects").startswith("Recorded")
     assert run(runtime, ADMIN, "schedule council-amb 2026-12-15 10:00 Ambassadors").startswith(
         "Scheduled M1")
     fr = delegate(RAISER)

@@ -15,7 +15,8 @@ from storage.statuses import (
 def test_values_are_the_stored_strings() -> None:
     assert [*map(str, MeetingStatus)] == ["scheduled", "cancelled"]
     assert [*map(str, RequestStatus)] == ["open", "fulfilled", "withdrawn"]
-    assert [*map(str, ProposalStatus)] == ["open", "adopted", "blocked", "failed", "withdrawn"]
+    assert [*map(str, ProposalStatus)] == ["open", "adopted", "blocked", "failed", "withdrawn",
+                                           "silence_broken"]
     assert [*map(str, IssueStatus)] == ["open", "resolved", "withdrawn"]
     assert [*map(str, OutboxStatus)] == ["pending", "sending", "sent", "failed", "skipped"]
     assert [*map(str, OutboxKind)] == ["post", "dm", "update", "home"]

@@ -143,7 +143,7 @@ def test_every_change_is_audited_and_the_chain_holds(council: Runtime) -> None:
 def test_help_lists_commands_and_explains_one(runtime: Runtime) -> None:
     reply = runtime.run_command(OUTSIDER, CHANNEL, "help")
     listing = "\n".join(reply.sections)
-    for usage in ("members", "polls", "decisions [D]", "issues", "status"):
+    for usage in ("members", "polls", "decisions [D | --area A] [--text words] [--page N]", "issues", "status"):
         assert f"`/nrc {usage}" in listing
     # What an outsider may not do is one line (issue 11, item 10), not "(not for you)" marks.
     assert reply.sections[-1].startswith("Also for delegations, the Chair and the secretariat: ")
