@@ -11,6 +11,7 @@ poll now, so a refusal comes at once, ephemerally.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -35,40 +36,61 @@ def _channel(body: dict[str, Any]) -> str | None:
     return str(channel) if channel else None
 
 
-def open_position_modal(runtime: Runtime, client: WebClient, body: dict[str, Any],
-                        stance: Stance) -> None:
+def _clicked_poll(client: WebClient, body: dict[str, Any]
+                  ) -> tuple[str, str | None, int] | None:
+    """Who clicked, in which channel, on which poll's button; None (the clicker told) when
+    the button names no poll."""
     user_id = str((body.get("user") or {}).get("id", ""))
     channel = _channel(body)
-    action = (body.get("actions") or [{}])[0]
-    proposal_id = parse_id(action.get("value"))
+    proposal_id = parse_id(((body.get("actions") or [{}])[0]).get("value"))
     if proposal_id is None:
         tell(client, channel, user_id, Message(text="This button names no poll."))
-        return
-    seen: dict[str, int] = {}
-    statement: dict[str, str | None] = {}
+        return None
+    return user_id, channel, proposal_id
 
-    def form(ctx: Context) -> Message:
-        shown = polls.position_form(ctx, proposal_id, stance)
-        seen["version"] = shown.version
-        statement["text"] = shown.statement
-        statement["kind"] = shown.statement_kind
-        return shown.message
 
+def _open_form(runtime: Runtime, client: WebClient, body: dict[str, Any],
+               clicked: tuple[str, str | None, int], form: Callable[[Context], Message],
+               view: Callable[[Message], dict[str, Any] | None], usage: str) -> None:
+    """Check at once, read-only, that the clicker may (``form``), then open the modal
+    ``view`` builds from its answer; a refusal, or a form Slack could not open, is said to
+    the clicker with the command (``usage``) that does the same."""
+    user_id, channel, proposal_id = clicked
     reply = runtime.run_action(user_id, channel, form, mutates=False)
-    if isinstance(reply, ErrorReply) or "version" not in seen:
+    modal = None if isinstance(reply, ErrorReply) else view(reply)
+    if modal is None:
         tell(client, channel, user_id, reply)
         return
-    metadata = Metadata(proposal_id, seen["version"], channel)
     try:
-        client.views_open(trigger_id=str(body.get("trigger_id", "")),
-                          view=position_modal(stance, reply, metadata,
-                                              statement.get("text"), statement.get("kind")))
+        client.views_open(trigger_id=str(body.get("trigger_id", "")), view=modal)
     except SlackApiError:
         log.exception("views.open failed for P%s", proposal_id)
-        verb = "concur" if stance is Stance.CONCUR else "object"
         tell(client, channel, user_id, Message(
             text=f"Slack could not open the form; click again, or use "
-                 f"`{runtime.settings.command} {verb} P{proposal_id}`."))
+                 f"`{runtime.settings.command} {usage}`."))
+
+
+def open_position_modal(runtime: Runtime, client: WebClient, body: dict[str, Any],
+                        stance: Stance) -> None:
+    clicked = _clicked_poll(client, body)
+    if clicked is None:
+        return
+    _, channel, proposal_id = clicked
+    shown: list[polls.PositionForm] = []
+
+    def form(ctx: Context) -> Message:
+        shown.append(polls.position_form(ctx, proposal_id, stance))
+        return shown[0].message
+
+    def view(reply: Message) -> dict[str, Any] | None:
+        if not shown:
+            return None
+        metadata = Metadata(proposal_id, shown[0].version, channel)
+        return position_modal(stance, reply, metadata, shown[0].statement,
+                              shown[0].statement_kind)
+
+    verb = "concur" if stance is Stance.CONCUR else "object"
+    _open_form(runtime, client, body, clicked, form, view, f"{verb} P{proposal_id}")
 
 
 def concur_now(runtime: Runtime, port: SlackPort, client: WebClient,
@@ -93,33 +115,23 @@ def concur_now(runtime: Runtime, port: SlackPort, client: WebClient,
 
 def open_amendment_modal(runtime: Runtime, client: WebClient, body: dict[str, Any]) -> None:
     """Propose amendment…: check at once that this delegate may, then open the form."""
-    user_id = str((body.get("user") or {}).get("id", ""))
-    channel = _channel(body)
-    action = (body.get("actions") or [{}])[0]
-    proposal_id = parse_id(action.get("value"))
-    if proposal_id is None:
-        tell(client, channel, user_id, Message(text="This button names no poll."))
+    clicked = _clicked_poll(client, body)
+    if clicked is None:
         return
+    _, channel, proposal_id = clicked
     seen: dict[str, int] = {}
 
     def form(ctx: Context) -> Message:
         message, seen["version"] = polls.amendment_form(ctx, proposal_id)
         return message
 
-    reply = runtime.run_action(user_id, channel, form, mutates=False)
-    if isinstance(reply, ErrorReply) or "version" not in seen:
-        tell(client, channel, user_id, reply)
-        return
-    try:
-        client.views_open(trigger_id=str(body.get("trigger_id", "")),
-                          view=amendment_modal(reply, Metadata(proposal_id, seen["version"],
-                                                               channel)))
-    except SlackApiError:
-        log.exception("views.open failed for P%s", proposal_id)
-        tell(client, channel, user_id, Message(
-            text=f"Slack could not open the form; click again, or use "
-                 f"`{runtime.settings.command} amendment P{proposal_id} <text> --reason "
-                 "<reason>`."))
+    def view(reply: Message) -> dict[str, Any] | None:
+        if "version" not in seen:
+            return None
+        return amendment_modal(reply, Metadata(proposal_id, seen["version"], channel))
+
+    _open_form(runtime, client, body, clicked, form, view,
+               f"amendment P{proposal_id} <text> --reason <reason>")
 
 
 def register(app: App, runtime: Runtime, port: SlackPort) -> None:
