@@ -217,6 +217,12 @@ def decision(decision_id: int | None) -> str:
     return f"decision:{decision_id}"
 
 
+def statement(statement_id: int | None) -> str:
+    """joint statement adopted, or the Chair's statement issued (one ``S#`` series):
+    ``statement:{id}``"""
+    return f"statement:{statement_id}"
+
+
 # -- implementation issues --------------------------------------------------------------
 
 

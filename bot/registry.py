@@ -57,13 +57,13 @@ _UNSET = object()
 
 #: The help listing, by what a person does: each command (but help) in one group, in order.
 HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Positions and polls", ("propose", "concur", "object", "more-time", "amendment",
-                             "withdraw-objection", "withdraw", "polls", "extend", "amend",
-                             "revise", "notify")),
+    ("Positions and polls", ("propose", "statement joint", "concur", "object", "more-time",
+                             "amendment", "withdraw-objection", "withdraw", "polls", "extend",
+                             "amend", "revise", "statement chair", "notify")),
     ("Meetings", ("meetings", "agenda", "extraordinary", "schedule", "reschedule", "cancel",
                   "bodies")),
     ("Implementation issues", ("raise", "issues", "resolve")),
-    ("The record", ("decisions", "members", "status")),
+    ("The record", ("decisions", "statements", "members", "status")),
     ("The secretariat's tools", ("setup", "delegate add", "delegate remove", "chair", "body add",
                                  "calendar", "audit", "outbox")),
 )

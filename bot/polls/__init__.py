@@ -4,14 +4,18 @@ One package, one room per kind: ``rules`` (the consensus rule and the rules of a
 poll's life, pure), ``queries`` (reads and writes), ``render`` and
 ``render_decisions`` (plain data in, ``Message`` out), ``service`` and
 ``service_positions`` (the use-cases), ``commands`` (the ``@command``
-registrations) and ``passes`` (the scheduler pass). Importing the package
+registrations) and ``passes`` (the scheduler pass). The council's statements
+(``S#``: joint statements adopted by a poll, the Chair's issued at once) have their
+``*_statements`` rooms beside them (``render_statements``/``rules_statements`` are a
+member's statement on its position); ``service_adoption`` decides what an adopted
+poll becomes. Importing the package
 registers the commands and the pass; the names other modules use are re-exported
 here.
 """
 
 from __future__ import annotations
 
-from bot.polls import commands, commands_breaks, passes
+from bot.polls import commands, commands_breaks, commands_statements, passes
 from bot.polls.queries import (
     Awaiting,
     Held,
@@ -22,6 +26,7 @@ from bot.polls.queries import (
     positions_on,
     tally,
 )
+from bot.polls.queries_statements import statements_between
 from bot.polls.render import (
     AMENDMENT_ACTION,
     CONCUR_ACTION,
@@ -70,6 +75,7 @@ __all__ = [
     "closing_first",
     "commands",
     "commands_breaks",
+    "commands_statements",
     "concurring",
     "decision_count",
     "decision_message",
@@ -82,6 +88,7 @@ __all__ = [
     "propose_amendment",
     "render_poll",
     "silent",
+    "statements_between",
     "take_position",
     "tally",
     "verdict_of",

@@ -8,12 +8,13 @@ away is refused." (docs/consensus.md)
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Message
-from bot.polls import service, service_register, service_versions
+from bot.polls import service, service_register, service_statements, service_versions
 from bot.polls.render_statements import kind_label
 from bot.polls.rules import Mode, Stance, duration_deadline
 from bot.polls.service_positions import ask_more_time, take_position
@@ -105,46 +106,75 @@ def propose(ctx: Context, args: str) -> Message:
     --supersedes D3: once adopted, the new decision supersedes D3; the register
     keeps both and shows the chain.
     """
-    explicit, area, urgent, supersedes = False, None, None, None
+    options = take_poll_options(ctx, args, "propose")
+    return service.propose(ctx, text_argument(options.text, "text of the proposal"),
+                           options.area, options.mode, options.deadline, options.urgent,
+                           options.supersedes)
+
+
+@dataclass(frozen=True)
+class PollOptions:
+    """What ``propose`` and ``statement joint`` are given: the same options and deadline."""
+
+    mode: Mode
+    area: str | None
+    urgent: str | None
+    supersedes: int | None
+    deadline: datetime
+    text: str
+
+
+def _take_area(ctx: Context, value: str) -> str:
+    spec = ctx.charter.area(value) if value else None
+    if spec is None:
+        known = ", ".join(a.key for a in ctx.charter.areas) or "none"
+        raise CommandError(f'"{value[:40]}" is not an area of cooperation; '
+                           f"the areas are: {known}." if value else
+                           f"Name the area after --area; the areas are: {known}.")
+    return spec.key
+
+
+def _take_urgent(value: str, rest: str) -> tuple[str, str]:
+    urgent, rest = (value, rest) if value else _take_reason(rest)
+    if not urgent or urgent.startswith("--"):
+        raise CommandError('Give the reason after --urgent, like --urgent "storm warning".')
+    if len(urgent) > MAX_REASON:
+        raise CommandError(f"The reason after --urgent is {len(urgent)} characters; "
+                           f"the limit is {MAX_REASON}.")
+    return urgent, rest
+
+
+def take_poll_options(ctx: Context, args: str, name: str, *,
+                      supersedes: bool = True) -> PollOptions:
+    """``[--explicit] [--area A] [--urgent <reason>] [--supersedes D] <deadline> <text>``,
+    as ``propose`` reads them; ``statement joint`` (``supersedes=False``) reads the same."""
+    explicit, area, urgent, superseded = False, None, None, None
     rest = args.strip()
     while rest.startswith("--"):
         flag, rest = split_word(rest)
-        name, _, value = flag.partition("=")
-        if name == "--explicit" and not value:
+        option, _, value = flag.partition("=")
+        if option == "--explicit" and not value:
             explicit = True
-        elif name == "--area":
+        elif option == "--area":
             if not value:
                 value, rest = split_word(rest)
-            spec = ctx.charter.area(value) if value else None
-            if spec is None:
-                known = ", ".join(a.key for a in ctx.charter.areas) or "none"
-                raise CommandError(f'"{value[:40]}" is not an area of cooperation; '
-                                   f"the areas are: {known}." if value else
-                                   f"Name the area after --area; the areas are: {known}.")
-            area = spec.key
-        elif name == "--urgent":
-            if value:
-                urgent = value
-            else:
-                urgent, rest = _take_reason(rest)
-            if not urgent or urgent.startswith("--"):
-                raise CommandError('Give the reason after --urgent, like --urgent "storm warning".')
-            if len(urgent) > MAX_REASON:
-                raise CommandError(f"The reason after --urgent is {len(urgent)} characters; "
-                                   f"the limit is {MAX_REASON}.")
-        elif name == "--supersedes":
+            area = _take_area(ctx, value)
+        elif option == "--urgent":
+            urgent, rest = _take_urgent(value, rest)
+        elif option == "--supersedes" and supersedes:
             if not value:
                 value, rest = split_word(rest)
             if not value:
                 raise CommandError("Name the decision after --supersedes, like --supersedes D3.")
-            supersedes = parse_ref(value, "D", "joint decision")
+            superseded = parse_ref(value, "D", "joint decision")
         else:
-            raise CommandError(f'Unknown option "{flag[:40]}"; propose takes --explicit, '
-                               "--area <area>, --urgent <reason> and --supersedes <D>.")
+            more = " and --supersedes <D>" if supersedes else ""
+            raise CommandError(f'Unknown option "{flag[:40]}"; {name} takes --explicit, '
+                               f"--area <area>{',' if supersedes else ' and'} --urgent "
+                               f"<reason>{more}.")
     deadline, text = _take_deadline(ctx, rest)
-    text = text_argument(text, "text of the proposal")
-    return service.propose(ctx, text, area, Mode.EXPLICIT if explicit else Mode.SILENCE,
-                           deadline, urgent, supersedes)
+    return PollOptions(Mode.EXPLICIT if explicit else Mode.SILENCE, area, urgent, superseded,
+                       deadline, text)
 
 
 #: The concur options that give a statement's kind.
@@ -236,7 +266,7 @@ def amend(ctx: Context, args: str) -> Message:
     return service.amend(ctx, proposal, text_argument(rest, "new text"))
 
 
-def _take_page(rest: str) -> tuple[int, str]:
+def take_page(rest: str) -> tuple[int, str]:
     """``--page N`` at the start of ``rest``, and what follows."""
     flag, rest = split_word(rest)
     name, _, value = flag.partition("=")
@@ -254,7 +284,7 @@ def _closed_polls(ctx: Context, args: str) -> Message | None:
         return None
     page = 1
     if rest.startswith("--page"):
-        page, rest = _take_page(rest)
+        page, rest = take_page(rest)
     if rest:
         raise CommandError(f'Unexpected "{rest[:40]}"; polls --closed takes --page <N>.')
     return service_register.closed_polls(ctx, page)
@@ -283,7 +313,7 @@ def _decision_filters(ctx: Context, args: str) -> tuple[str | None, str | None, 
     rest = args.strip()
     while rest:
         if rest.startswith("--page"):
-            page, rest = _take_page(rest)
+            page, rest = take_page(rest)
             continue
         flag, rest = split_word(rest)
         name, _, value = flag.partition("=")
@@ -310,13 +340,16 @@ def _decision_filters(ctx: Context, args: str) -> tuple[str | None, str | None, 
 @command("decisions", "decisions [D | --area A] [--text words] [--page N]",
          examples=("decisions", "decisions D2", "decisions --area sar --text rescue"))
 def decisions(ctx: Context, args: str) -> Message:
-    """List the joint decisions, or show one with every member's position and the
-    decisions it supersedes or that supersede it. --area and --text (words in the
-    text, any case) filter the list; ten a page."""
+    """List the joint decisions, and the joint statements among them, or show one
+    with every member's position and the decisions it supersedes or that supersede
+    it (S4: one joint statement). --area and --text (words in the text, any case)
+    filter the list; ten a page."""
     token, rest = split_word(args)
     if token and not token.startswith("--"):
         if rest:
             raise CommandError(f'Unexpected "{rest[:40]}" after {token[:20]}.')
+        if token[:1] in ("S", "s"):  # a joint statement is in the register too
+            return service_statements.show_statement(ctx, parse_ref(token, "S", "statement"))
         return service_register.show_decision(ctx, parse_ref(token, "D", "joint decision"))
     area, text, page = _decision_filters(ctx, args)
-    return service_register.list_decisions(ctx, area=area, text=text, page=page)
+    return service_statements.list_register(ctx, area=area, text=text, page=page)

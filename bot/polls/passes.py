@@ -29,6 +29,7 @@ from bot.polls.rules import (
     stances,
 )
 from bot.polls.service import close, refresh
+from bot.polls.service_adoption import audit_details
 from bot.scheduler import PassContext, recorded_keys, scheduled_pass
 from bot.settings import Settings
 from storage.models import Delegate, Notify, Proposal
@@ -135,7 +136,7 @@ def poll_pass(pctx: PassContext) -> int:
             decision = close(pctx, proposal, verdict.value, at=at)
             pctx.audit("poll.close", {"proposal": proposal.id, "version": proposal.version,
                                       "outcome": verdict.value,
-                                      "decision": decision.id if decision else None})
+                                      **audit_details(decision)})
             recorded += 2
             continue
         if not silent(proposal.electorate, stances(held)):

@@ -41,21 +41,6 @@ def _paged(session: Session, query: Any, count: Any, page: int, size: int) -> Pa
     return Paged(items, total, page, size)
 
 
-def decisions_page(session: Session, council_id: int, *, area: str | None = None,
-                   text: str | None = None, page: int = 1,
-                   size: int = PAGE_SIZE) -> Paged[JointDecision]:
-    """The council's joint decisions, oldest first, filtered by area and by words in the
-    text (case-insensitive, the same on SQLite and PostgreSQL)."""
-    where: list[Any] = [JointDecision.council_id == council_id]
-    if area is not None:
-        where.append(JointDecision.area == area)
-    if text:
-        where.append(func.lower(col(JointDecision.text)).contains(text.lower(), autoescape=True))
-    query = select(JointDecision).where(*where).order_by(col(JointDecision.id))
-    count = select(func.count()).select_from(JointDecision).where(*where)
-    return _paged(session, query, count, page, size)
-
-
 def superseded_by(session: Session, decision_ids: list[int]) -> dict[int, int]:
     """For each of these decisions that a later one supersedes: the later one's number."""
     if not decision_ids:

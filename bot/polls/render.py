@@ -29,7 +29,7 @@ from bot.polls.rules import (
     stances,
 )
 from bot.times import slack_date, span_text
-from storage.models import JointDecision, Member, Proposal
+from storage.models import Member, Proposal, ProposalKind
 
 CONCUR_NOW_ACTION = "poll_concur_now"  # one click, behind Slack's confirm dialog
 CONCUR_ACTION = "poll_concur"  # opens the form: a statement, its kind, or its withdrawal
@@ -176,7 +176,8 @@ def poll_message(proposal: Proposal, members: Members, positions: Positions, now
     opened under: the Chair's urgency and the working time its deadline is read against.
     """
     terms = terms or Terms()
-    header = f"Proposal P{proposal.id}"
+    header = (f"Draft joint statement P{proposal.id}"
+              if proposal.kind == ProposalKind.JOINT_STATEMENT else f"Proposal P{proposal.id}")
     if proposal.version > 1:
         header += f" (version {proposal.version})"
     if proposal.status != OPEN:
@@ -274,12 +275,11 @@ def sentence(text: str) -> str:
     return text if text.rstrip("”’\"'").endswith((".", "!", "?")) else f"{text}."
 
 
-def outcome_reply(proposal: Proposal, decision: JointDecision | None) -> Message:
-    """The reply in the poll's thread."""
+def outcome_reply(proposal: Proposal, adopted: str | None) -> Message:
+    """The reply in the poll's thread; ``adopted``: what it became ("joint decision *D4*")."""
     note = proposal.outcome_note or ""
-    if decision is not None:
-        return Message(text=f"*Adopted*: {note}. P{proposal.id} is now "
-                       f"joint decision *D{decision.id}*.")
+    if adopted is not None:
+        return Message(text=f"*Adopted*: {note}. P{proposal.id} is now {adopted}.")
     if proposal.status == WITHDRAWN:
         return Message(text=f"*Withdrawn*, {sentence(note.removeprefix('withdrawn '))}")
     if proposal.status == Outcome.SILENCE_BROKEN:
@@ -308,13 +308,13 @@ def closed_notice(proposal: Proposal) -> Message:
                    sections=[f">{escape(clip(proposal.text))}"], context=context)
 
 
-def closed_sentence(proposal: Proposal, tz: ZoneInfo, decision_id: int | None) -> str:
+def closed_sentence(proposal: Proposal, tz: ZoneInfo, adopted: str | None) -> str:
     """Why a closed poll takes no more positions, naming its outcome (and, if adopted,
-    ``decision_id``, the joint decision it became)."""
+    ``adopted``, what it became: "joint decision D4")."""
     assert proposal.closed_at is not None
     when = slack_date(proposal.closed_at, tz)
     if proposal.status == Outcome.ADOPTED:
-        as_what = f" as joint decision D{decision_id}" if decision_id is not None else ""
+        as_what = f" as {adopted}" if adopted is not None else ""
         return f"P{proposal.id} is closed: it was adopted{as_what} on {when}."
     if proposal.status == Outcome.BLOCKED:
         return (f"P{proposal.id} is closed: it was blocked on {when}; "

@@ -7,6 +7,7 @@ them; ``decisions D2`` shows one with every position." (docs/consensus.md)
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.messages import Message, count, escape
@@ -16,7 +17,7 @@ from bot.polls.render_register import chain_section, no_such_page, page_line, su
 from bot.polls.render_statements import kind_label, statement_line
 from bot.polls.rules import Mode, Stance
 from bot.times import slack_date
-from storage.models import JointDecision
+from storage.models import JointDecision, Statement
 
 
 def decision_message(decision: JointDecision, members: Members,
@@ -28,8 +29,22 @@ def decision_message(decision: JointDecision, members: Members,
     if decision.area:
         fields.append(("Area", area_name(decision.area, areas)))
     fields.extend(supersedes_field(decision.supersedes_id))
-    concurred = [r for r in decision.positions if r["stance"] == Stance.CONCUR]
-    quiet = [r for r in decision.positions if r["stance"] == "silent"]
+    return Message(
+        text=escape(decision.text),
+        header=f"Joint decision D{decision.id}",
+        fields=fields,
+        sections=[positions_section(decision.positions)],
+        context=["Adopted by consensus. The members “will bear equal responsibility, "
+                 "individually and jointly, for their implementation” (Rome Declaration). "
+                 f"Raise an implementation issue with `raise D{decision.id} <text>`."],
+    )
+
+
+def positions_section(positions: list[dict[str, Any]]) -> str:
+    """Who concurred, who stayed silent, and their statements, as adoption announces them
+    (a joint decision's or a joint statement's)."""
+    concurred = [r for r in positions if r["stance"] == Stance.CONCUR]
+    quiet = [r for r in positions if r["stance"] == "silent"]
     lines = [f"*Concurred ({len(concurred)}):* "
              + (", ".join(escape(r["member"]) for r in concurred) or "_none_")]
     if quiet:
@@ -39,21 +54,13 @@ def decision_message(decision: JointDecision, members: Members,
         if r.get("statement"):
             lines.append(statement_line(escape(r["member"]), r.get("statement_kind"),
                                         r["statement"]))
-    return Message(
-        text=escape(decision.text),
-        header=f"Joint decision D{decision.id}",
-        fields=fields,
-        sections=["\n".join(lines)],
-        context=["Adopted by consensus. The members “will bear equal responsibility, "
-                 "individually and jointly, for their implementation” (Rome Declaration). "
-                 f"Raise an implementation issue with `raise D{decision.id} <text>`."],
-    )
+    return "\n".join(lines)
 
 
-def _record_lines(decision: JointDecision) -> list[str]:
-    """Every member's position, one line each, as kept with the decision."""
+def record_lines(positions: list[dict[str, Any]]) -> list[str]:
+    """Every member's position, one line each, as kept with the decision or statement."""
     lines = ["*Positions of the members:*"]
-    for r in decision.positions:
+    for r in positions:
         line = f"• {escape(r['member'])}: {r['stance']}"
         if r.get("by"):
             line += f" (<@{r['by']}>)"
@@ -70,34 +77,50 @@ def decision_record_message(decision: JointDecision, members: Members, tz: ZoneI
     """One joint decision with every member's position (``decisions D2``), and the chain
     of supersession both ways: ``earlier`` it supersedes, ``later`` superseding it."""
     message = decision_message(decision, members, tz, areas)
-    message.sections.append("\n".join(_record_lines(decision)))
+    message.sections.append("\n".join(record_lines(decision.positions)))
     chain = chain_section(earlier or [], later or [])
     if chain:
         message.sections.insert(0, chain)
     return message
 
 
-def decisions_message(paged: Paged[JointDecision], superseded: Mapping[int, int],
+def _register_line(entry: JointDecision | Statement, superseded: Mapping[int, int],
+                   tz: ZoneInfo, areas: Mapping[str, str]) -> str:
+    area = f", {area_name(entry.area, areas)}" if entry.area else ""
+    if isinstance(entry, Statement):  # "in the register with the decisions" (issue 14)
+        return (f"*S{entry.id}* (joint statement, from P{entry.proposal_id}, adopted "
+                f"{slack_date(entry.issued_at, tz)}{area}): {escape(clip(entry.text, 200))}")
+    later = (f", *superseded by D{superseded[entry.id]}*"
+             if entry.id is not None and entry.id in superseded else "")
+    return (f"*D{entry.id}* (from P{entry.proposal_id}, adopted "
+            f"{slack_date(entry.adopted_at, tz)}{area}{later}): {escape(clip(entry.text, 200))}")
+
+
+def decisions_message(paged: Paged[JointDecision | Statement], superseded: Mapping[int, int],
                       tz: ZoneInfo, areas: Mapping[str, str], slash: str,
-                      filters: str = "") -> Message:
-    """The register of joint decisions (``decisions``), a page of it; ``filters`` the
-    options that chose it (``--area sar``), ``superseded`` the later decision by number."""
+                      filters: str = "", statements: int = 0) -> Message:
+    """The register (``decisions``), a page of it: the joint decisions and, among them in
+    the order adopted, the joint statements (``statements`` of the ``paged.total``);
+    ``filters`` the options that chose it (``--area sar``), ``superseded`` the later
+    decision by number."""
     if not paged.total:
         return Message(text="No joint decision matches." if filters else
                        "The council has taken no joint decision yet.")
     if not paged.items:
         return Message(text=no_such_page(paged))
-    lines = []
-    for d in paged.items:
-        area = f", {area_name(d.area, areas)}" if d.area else ""
-        later = (f", *superseded by D{superseded[d.id]}*"
-                 if d.id is not None and d.id in superseded else "")
-        lines.append(f"*D{d.id}* (from P{d.proposal_id}, adopted {slack_date(d.adopted_at, tz)}"
-                     f"{area}{later}): {escape(clip(d.text, 200))}")
+    lines = [_register_line(entry, superseded, tz, areas) for entry in paged.items]
     command = f"{slash} decisions{' ' + filters if filters else ''}"
-    context = [f"`{slash} decisions D{paged.items[-1].id}` shows one decision with "
-               "every member's position."]
+    last = paged.items[-1]
+    context = [f"`{slash} decisions D{last.id}` shows one decision with every member's "
+               "position." if isinstance(last, JointDecision) else
+               f"`{slash} statements S{last.id}` shows one statement with every member's "
+               "position."]
     if paged.pages > 1:
         context.insert(0, page_line(paged, command))
-    return Message(text=f"{count(paged.total, 'joint decision')}.", header="Joint decisions",
-                   sections=["\n".join(lines)], context=context)
+    decided = count(paged.total - statements, "joint decision")
+    if not statements:
+        return Message(text=f"{decided}.", header="Joint decisions",
+                       sections=["\n".join(lines)], context=context)
+    return Message(text=f"{decided} and {count(statements, 'joint statement')}.",
+                   header="Joint decisions and statements", sections=["\n".join(lines)],
+                   context=context)

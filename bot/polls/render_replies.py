@@ -7,18 +7,20 @@ from zoneinfo import ZoneInfo
 
 from bot.messages import Message, count, escape
 from bot.polls.render import VERB, clip, working_time_sentence
+from bot.polls.render_adopted import Adopted, adopted_as
 from bot.polls.render_statements import kind_label
 from bot.polls.rules import (
     Stance,
     Stated,
 )
 from bot.times import slack_date
-from storage.models import JointDecision, Member, Proposal
+from storage.models import Member, Proposal, ProposalKind
 
 
 def opened_reply(proposal: Proposal, tz: ZoneInfo, note: str | None = None,
                  slash: str = "/nrc") -> Message:
-    return Message(text=f"Opened *P{proposal.id}* ({proposal.mode} procedure) in the council "
+    what = ", a draft joint statement," if proposal.kind == ProposalKind.JOINT_STATEMENT else ""
+    return Message(text=f"Opened *P{proposal.id}*{what} ({proposal.mode} procedure) in the council "
                    f"channel; deadline {slack_date(proposal.deadline, tz)}."
                    + working_time_sentence(note, proposal, tz, slash))
 
@@ -94,11 +96,11 @@ def recorded(member: Member, proposal: Proposal, stance: Stance,
     return f"{recorded}, replacing its earlier position ({current_stance})."
 
 
-def decided_reply(recorded: str, proposal: Proposal, decision: JointDecision | None) -> Message:
+def decided_reply(recorded: str, proposal: Proposal, adopted: Adopted | None) -> Message:
     """A position that decided the poll: adopted by every member, or blocked."""
-    if decision is not None:
+    if adopted is not None:
         return Message(text=f"{recorded} Every member has now concurred: P{proposal.id} is "
-                       f"adopted as joint decision D{decision.id}.")
+                       f"adopted as {adopted_as(adopted)}.")
     return Message(text=f"{recorded} Any objection blocks: P{proposal.id} is closed as blocked.")
 
 

@@ -28,8 +28,8 @@ from bot.errors import CommandError
 from bot.messages import Message
 from bot.outbox import OutboxWriter
 from bot.permissions import Role
-from bot.polls import queries, queries_register, render, render_replies
-from bot.polls.render_decisions import decision_message
+from bot.polls import queries, queries_register, render, render_replies, service_adoption
+from bot.polls.render_adopted import Adopted, adopted_as
 from bot.polls.render_register import with_supersedes
 from bot.polls.rules import (
     MAX_AHEAD,
@@ -40,7 +40,6 @@ from bot.polls.rules import (
     Terms,
     amended_deadline,
     below_minimum,
-    decision_record,
     electorate,
     extends,
     in_the_past,
@@ -53,7 +52,7 @@ from bot.polls.rules import (
 )
 from bot.registry import members_of
 from bot.times import slack_date
-from storage.models import JointDecision, Proposal
+from storage.models import Proposal, ProposalKind
 
 #: The outbox view that brings a poll's message up to date when it is delivered.
 POLL_VIEW = keys.POLL_VIEW
@@ -139,10 +138,10 @@ def open_poll_and_positions(ctx: Context,
         raise CommandError(f"There is no proposal P{proposal_id}.")
     proposal, positions = row
     if proposal.status != OPEN:
-        decision = (queries.decision_of(ctx.session, proposal)
-                    if proposal.status == Outcome.ADOPTED else None)
+        record = (service_adoption.adopted_from(ctx.session, proposal)
+                  if proposal.status == Outcome.ADOPTED else None)
         raise CommandError(render.closed_sentence(proposal, ctx.tz,
-                                                  decision.id if decision else None))
+                                                  adopted_as(record) if record else None))
     if past_its_deadline(proposal.deadline, ctx.now):
         verdict = outcome(Mode(proposal.mode), proposal.electorate, stances(positions),
                           ctx.now, proposal.deadline)
@@ -235,11 +234,13 @@ def check_supersedes(ctx: Context, number: int) -> None:
 
 def propose(ctx: Context, text: str, area: str | None, mode: Mode,
             deadline: datetime, urgent: str | None = None,
-            supersedes: int | None = None) -> Message:
+            supersedes: int | None = None,
+            kind: ProposalKind = ProposalKind.DECISION) -> Message:
     """Open a consensus poll; its electorate is the members at this moment.
 
-    The typed ``propose`` and the *Open consensus poll* modal both come here, with the
-    same checks: the deadline, the minimum silence, the decision superseded.
+    The typed ``propose``, ``statement joint`` (``kind``: a draft joint statement) and
+    the *Open consensus poll* modal all come here, with the same checks: the deadline,
+    the minimum silence, the decision superseded.
     """
     check_deadline(ctx, deadline)
     check_silence(ctx, deadline, urgent)
@@ -254,13 +255,14 @@ def propose(ctx: Context, text: str, area: str | None, mode: Mode,
         council_id=ctx.council_id, text=text, area=area, mode=mode.value,
         proposer_user_id=ctx.actor.user_id, proposer_member_id=member.id if member else None,
         electorate=voters, version=1, opened_at=ctx.now, version_opened_at=ctx.now,
-        deadline=deadline, status=OPEN, supersedes_id=supersedes,
+        deadline=deadline, status=OPEN, supersedes_id=supersedes, kind=kind.value,
     )
     queries.save(ctx.session, proposal)
     queries.open_version(ctx.session, proposal, "open", ctx.actor.user_id)
     ctx.audit(queries.OPENED, {"proposal": proposal.id, "text": text, "area": area,
                                "mode": proposal.mode, "deadline": deadline.isoformat(),
                                "electorate": len(voters), **terms.details(),
+                               **({"kind": kind.value} if kind != ProposalKind.DECISION else {}),
                                **({"supersedes": supersedes} if supersedes else {})})
     members = queries.members(ctx.session, ctx.council_id)
     ctx.post(keys.poll(proposal.id), with_supersedes(render.poll_message(
@@ -333,35 +335,26 @@ def withdraw_poll(ctx: Context, proposal_id: int) -> Message:
 
 
 def close(scope: Scope, proposal: Proposal, verdict: str, *, at: datetime,
-          by: str | None = None) -> JointDecision | None:
-    """Close a poll once: record the outcome, the decision if adopted, and say so."""
+          by: str | None = None) -> Adopted | None:
+    """Close a poll once: record the outcome, and if adopted what it becomes (a joint
+    decision, or a joint statement: ``service_adoption``), and say so."""
     assert proposal.status == OPEN, "a poll closes once"
     members = queries.members(scope.session, scope.council_id)
     positions = queries.positions(scope.session, proposal)
     proposal.status = verdict
     proposal.closed_at = at
     proposal.outcome_note = render.outcome_note(verdict, proposal, members, positions, by)
-    decision = None
-    if verdict == Outcome.ADOPTED:
-        decision = JointDecision(
-            council_id=scope.council_id, proposal_id=proposal.id or 0, text=proposal.text,
-            area=proposal.area, mode=proposal.mode, proposer_user_id=proposal.proposer_user_id,
-            proposer_member_id=proposal.proposer_member_id, adopted_at=at,
-            positions=decision_record(proposal.electorate,
-                                      {i: m.name for i, m in members.items()}, positions),
-            supersedes_id=proposal.supersedes_id,
-        )
+    record = (service_adoption.adopted_record(scope.council_id, proposal, members, positions, at)
+              if verdict == Outcome.ADOPTED else None)
     queries.end_version(scope.session, proposal, verdict, at)
-    queries.save(scope.session, proposal, *((decision,) if decision is not None else ()))
-    areas = areas_of(scope)
+    queries.save(scope.session, proposal, *((record,) if record is not None else ()))
     refresh(scope, proposal)
     revision = queries.revision(scope.session, proposal)
     scope.post(keys.poll_outcome(proposal.id, revision),
-               render.outcome_reply(proposal, decision),
+               render.outcome_reply(proposal, adopted_as(record, bold=True) if record else None),
                thread_key=poll_key(scope.session, proposal))
-    if decision is not None:
-        scope.post(keys.decision(decision.id),
-                   decision_message(decision, members, scope.tz, areas))
+    if record is not None:
+        service_adoption.announce(scope, record, members, areas_of(scope))
     else:
         scope.post(keys.poll_closed(proposal.id, revision), render.closed_notice(proposal))
-    return decision
+    return record

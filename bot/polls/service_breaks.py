@@ -26,6 +26,7 @@ from bot.polls.rules import (
 )
 from bot.polls.rules_breaks import objection_withdrawable
 from bot.polls.service import close, load, open_poll_and_positions, poll_key, refresh
+from bot.polls.service_adoption import audit_details
 from bot.polls.service_positions import _electorate_member
 from bot.registry import text_argument
 from bot.times import slack_date
@@ -92,7 +93,7 @@ def propose_amendment(ctx: Context, proposal_id: int, text: str, reason: str, *,
     decision = close(ctx, proposal, verdict.value, at=ctx.now)
     ctx.audit("poll.close", {"proposal": proposal.id, "version": proposal.version,
                              "outcome": verdict.value,
-                             "decision": decision.id if decision else None}, member)
+                             **audit_details(decision)}, member)
     chair = ctx.council.chair_user_id
     if chair:
         key = keys.poll_outcome(proposal.id, queries.revision(ctx.session, proposal))

@@ -26,6 +26,7 @@ from bot.polls.rules import (
 )
 from bot.polls.rules_statements import kind_of, next_statement, replaced_statement
 from bot.polls.service import close, homes_of, open_poll_and_positions, poll_key, refresh
+from bot.polls.service_adoption import audit_details
 from bot.registry import text_argument
 from storage.models import Member, Proposal
 
@@ -166,7 +167,7 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
     decision = close(ctx, proposal, verdict.value, at=ctx.now)
     ctx.audit("poll.close", {"proposal": proposal.id, "version": proposal.version,
                              "outcome": verdict.value,
-                             "decision": decision.id if decision else None}, member)
+                             **audit_details(decision)}, member)
     return render_replies.decided_reply(recorded, proposal, decision)
 
 

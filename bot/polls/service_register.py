@@ -13,7 +13,7 @@ from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Message
 from bot.polls import queries, queries_register
-from bot.polls.render_decisions import decision_record_message, decisions_message
+from bot.polls.render_decisions import decision_record_message
 from bot.polls.render_register import closed_polls_message
 from bot.polls.service import areas_of
 
@@ -26,19 +26,6 @@ def show_decision(ctx: Context, number: int) -> Message:
         raise CommandError(f"There is no joint decision D{number}.")
     earlier, later = queries_register.chain(ctx.session, ctx.council_id, decision)
     return decision_record_message(decision, members, ctx.tz, areas_of(ctx), earlier, later)
-
-
-def list_decisions(ctx: Context, *, area: str | None = None, text: str | None = None,
-                   page: int = 1) -> Message:
-    """The register of joint decisions, a page of it, filtered by area and by text."""
-    paged = queries_register.decisions_page(ctx.session, ctx.council_id, area=area,
-                                            text=text, page=page)
-    superseded = queries_register.superseded_by(
-        ctx.session, [d.id for d in paged.items if d.id is not None])
-    filters = " ".join(([f"--area {area}"] if area else [])
-                       + ([f'--text "{text}"'] if text else []))
-    return decisions_message(paged, superseded, ctx.tz, areas_of(ctx) if paged.items else {},
-                             ctx.slash, filters)
 
 
 def closed_polls(ctx: Context, page: int = 1) -> Message:

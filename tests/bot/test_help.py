@@ -54,7 +54,8 @@ def test_help_for_a_delegate_groups_what_they_do_and_collapses_the_rest(council:
     assert "`/nrc raise <D> <text>`" in sections[2]
     assert "not for you" not in text and "`/nrc extend" not in text and "`/nrc setup" not in text
     assert sections[-1] == (
-        "Also for the Chair and the secretariat: extend, amend, revise, schedule, reschedule, "
+        "Also for the Chair and the secretariat: extend, amend, revise, statement chair, "
+        "schedule, reschedule, "
         "cancel, resolve, "
         "setup, delegate add, delegate remove, chair, body add, calendar, audit, outbox "
         "(`/nrc help <command>` explains one).")
@@ -70,9 +71,9 @@ def test_help_for_the_chair_and_the_secretariat(council: Runtime) -> None:
     sections, text = _listing(council, ADMIN)
     assert sections[-2].startswith("*The secretariat's tools*\n• `/nrc setup`")
     assert "`/nrc outbox`" in sections[-2] and "`/nrc schedule" in text
-    assert sections[-1] == ("Also for delegations and the Chair: propose, concur, object, "
-                            "more-time, amendment, withdraw-objection, extend, amend, "
-                            "revise, notify, extraordinary, raise "
+    assert sections[-1] == ("Also for delegations and the Chair: propose, statement joint, "
+                            "concur, object, more-time, amendment, withdraw-objection, extend, "
+                            "amend, revise, statement chair, notify, extraordinary, raise "
                             "(`/nrc help <command>` explains one).")
 
 

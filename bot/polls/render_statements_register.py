@@ -1,0 +1,98 @@
+"""The council's statements as the channel and the register show them: plain data in,
+``Message`` out.
+
+"``statement joint <text>`` opens a consensus poll whose adoption produces a *joint
+statement* (numbered ``S#``, in the register with the decisions); ``statement chair
+<text>`` (Chair only) publishes a *Chair's statement* at once, clearly labelled as
+issued on the Chair's own responsibility." (issue 14)
+
+Not a member's statement on its position (``render_statements``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo
+
+from bot.messages import Message, count, escape
+from bot.polls.queries_register import Paged
+from bot.polls.render import area_name, clip
+from bot.polls.render_decisions import positions_section, record_lines
+from bot.polls.render_register import no_such_page, page_line
+from bot.polls.rules import Mode
+from bot.times import slack_date
+from storage.models import Statement, StatementType
+
+#: The label every Chair's statement carries, wherever it is shown.
+CHAIR_LABEL = ("Chair's statement — issued on the Chair's own responsibility; "
+               "not a decision of the Council.")
+#: What a joint statement is, under its announcement.
+JOINT_NOTE = ("Adopted by consensus: a joint statement of the Council. Joint statements "
+              "and the Chair's statements are numbered in one series, S1, S2, …")
+
+
+def _is_joint(statement: Statement) -> bool:
+    return statement.kind == StatementType.JOINT
+
+
+def joint_statement_message(statement: Statement, tz: ZoneInfo,
+                            areas: Mapping[str, str], *, announced: bool = True) -> Message:
+    """A joint statement with every member's position: "Joint statement S4 adopted" as
+    announced in the channel, "Joint statement S4" as the register shows it."""
+    fields = [("Adopted", slack_date(statement.issued_at, tz)),
+              ("Procedure", "explicit" if statement.mode == Mode.EXPLICIT else "silence"),
+              ("From", f"P{statement.proposal_id}, proposed by <@{statement.issued_by}>")]
+    if statement.area:
+        fields.append(("Area", area_name(statement.area, areas)))
+    return Message(text=escape(statement.text),
+                   header=f"Joint statement S{statement.id}{' adopted' if announced else ''}",
+                   fields=fields, sections=[positions_section(statement.positions)],
+                   context=[JOINT_NOTE])
+
+
+def chair_statement_message(statement: Statement, tz: ZoneInfo) -> Message:
+    """A Chair's statement, labelled as the Chair's own: posted at once, no consensus."""
+    return Message(text=escape(statement.text), header=f"Chair's statement S{statement.id}",
+                   fields=[("Issued by", f"<@{statement.issued_by}>, the Chair"),
+                           ("Issued", slack_date(statement.issued_at, tz))],
+                   sections=[f"_{CHAIR_LABEL}_"], context=[CHAIR_LABEL])
+
+
+def statement_record_message(statement: Statement, tz: ZoneInfo,
+                             areas: Mapping[str, str]) -> Message:
+    """One statement (``statements S4``): a joint one with every member's position."""
+    if not _is_joint(statement):
+        return chair_statement_message(statement, tz)
+    message = joint_statement_message(statement, tz, areas, announced=False)
+    message.sections.append("\n".join(record_lines(statement.positions)))
+    return message
+
+
+def _line(statement: Statement, tz: ZoneInfo) -> str:
+    when = slack_date(statement.issued_at, tz)
+    if _is_joint(statement):
+        what = f"joint statement, from P{statement.proposal_id}, adopted {when}"
+    else:
+        what = f"Chair's statement, issued {when} by <@{statement.issued_by}>"
+    return f"*S{statement.id}* ({what}): {escape(clip(statement.text, 200))}"
+
+
+def statements_message(paged: Paged[Statement], tz: ZoneInfo, slash: str) -> Message:
+    """``statements``: both types of statement in their one series, oldest first."""
+    if not paged.total:
+        return Message(text="The council has issued no statement yet.")
+    if not paged.items:
+        return Message(text=no_such_page(paged))
+    context = [f"`{slash} statements S{paged.items[-1].id}` shows one statement. A Chair's "
+               "statement is issued on the Chair's own responsibility; a joint statement "
+               "is adopted by consensus."]
+    if paged.pages > 1:
+        context.insert(0, page_line(paged, f"{slash} statements"))
+    return Message(text=f"{count(paged.total, 'statement')}.", header="Statements",
+                   sections=["\n".join(_line(s, tz) for s in paged.items)], context=context)
+
+
+def chair_statement_reply(statement: Statement) -> Message:
+    """What the Chair alone reads after issuing a statement."""
+    return Message(text=f"Issued *Chair's statement S{statement.id}* in the council channel, "
+                   "on your own responsibility; it is not a decision of the Council.")
