@@ -21,6 +21,7 @@ from storage.statuses import (
     IssueStatus,
     MeetingStatus,
     OutboxStatus,
+    ProposalKind,
     ProposalStatus,
     RequestStatus,
 )
@@ -184,14 +185,6 @@ class ExtraordinaryRequest(SQLModel, table=True):
     fulfilled_at: datetime | None = _when(nullable=True)
 
 
-class ProposalKind(StrEnum):
-    """What a proposal's adoption produces: a joint decision (``D#``) or a joint statement
-    (``S#``); the consensus rule is the same for both."""
-
-    DECISION = "decision"
-    JOINT_STATEMENT = "joint_statement"
-
-
 class Proposal(SQLModel, table=True):
     """A consensus poll. The electorate is fixed when the poll opens."""
 
@@ -213,8 +206,7 @@ class Proposal(SQLModel, table=True):
     #: The joint decision this proposal would supersede when adopted (``propose --supersedes
     #: D3``). No foreign key: the decision table refers to this one.
     supersedes_id: int | None = Field(default=None)
-    #: What adoption produces (a ``ProposalKind``): ``statement joint`` opens the second kind.
-    kind: str = Field(default=ProposalKind.DECISION.value, max_length=16,
+    kind: str = Field(default=ProposalKind.DECISION.value, max_length=16,  # what adoption makes
                       sa_column_kwargs={"server_default": ProposalKind.DECISION.value})
 
 
@@ -279,39 +271,20 @@ class JointDecision(SQLModel, table=True):
     supersedes_id: int | None = Field(default=None, foreign_key="jointdecision.id")
 
 
-class StatementType(StrEnum):
-    """Who a council statement is the word of: the Council by consensus, or the Chair."""
-
-    JOINT = "joint"  # adopted by consensus, as a joint decision is
-    CHAIR = "chair"  # issued on the Chair's own responsibility; not a decision of the Council
-
-
 class Statement(SQLModel, table=True):
-    """A statement of the council, numbered ``S#`` in one series for both types: a joint
-    statement adopted by consensus, or a Chair's statement issued at once.
-
-    Not a member's statement on its position (``Position.statement``): that is part of
-    the record of a poll; this is what the council, or its Chair, says.
-    """
-
-    __table_args__ = (Index("ix_statement_council_issued", "council_id", "issued_at"),)
+    """A council statement, ``S#`` in one series: joint (by consensus) or the Chair's."""
 
     id: int | None = Field(default=None, primary_key=True)
     council_id: int = Field(foreign_key="council.id", index=True)
-    #: A ``StatementType``: ``joint`` or ``chair``.
-    kind: str = Field(max_length=16)
+    kind: str = Field(max_length=16)  # a StatementType: joint or chair
     text: str = _text()
     area: str | None = Field(default=None, max_length=64)
-    #: The poll that adopted a joint statement; None for the Chair's.
     proposal_id: int | None = Field(default=None, foreign_key="proposal.id", unique=True)
-    #: The procedure a joint statement was adopted under; None for the Chair's.
-    mode: str | None = Field(default=None, max_length=16)
-    #: Who proposed the joint statement, or the Chair who issued one.
-    issued_by: str = Field(max_length=32)
+    mode: str | None = Field(default=None, max_length=16)  # a joint statement's procedure
+    issued_by: str = Field(max_length=32)  # who proposed the joint statement, or the Chair
     proposer_member_id: int | None = Field(default=None, foreign_key="member.id")
-    issued_at: datetime = _when()
-    #: The members' positions and statements, as a joint decision keeps them (joint only).
-    positions: list[dict[str, Any]] = _json([])
+    issued_at: datetime = _when(index=True)
+    positions: list[dict[str, Any]] = _json([])  # as a JointDecision keeps them (joint only)
 
 
 class ImplementationIssue(SQLModel, table=True):

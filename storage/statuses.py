@@ -62,6 +62,21 @@ class StatementKind(StrEnum):
     RECORD = "record"  # a statement for the record
 
 
+class ProposalKind(StrEnum):
+    """What a ``Proposal``'s adoption produces: a joint decision (``D#``) or a joint
+    statement (``S#``); the consensus rule is the same for both (issue 14)."""
+
+    DECISION = "decision"
+    JOINT_STATEMENT = "joint_statement"
+
+
+class StatementType(StrEnum):
+    """Whose word a council ``Statement`` is: the Council's by consensus, or the Chair's."""
+
+    JOINT = "joint"  # adopted by consensus, as a joint decision is
+    CHAIR = "chair"  # issued on the Chair's own responsibility; not a decision of the Council
+
+
 class IssueStatus(StrEnum):
     """The status of an ``ImplementationIssue``: "the issue ... stays open until the Chair
     or the secretariat resolves it, or the raising member withdraws it"."""

@@ -13,7 +13,7 @@ from bot.messages import Message
 from bot.polls import service, service_statements
 from bot.polls.commands import take_page, take_poll_options
 from bot.registry import command, parse_ref, split_word, text_argument
-from storage.models import ProposalKind
+from storage.statuses import ProposalKind
 
 
 @command("statement joint", "statement joint [--explicit] [--area A] [--urgent <reason>] "

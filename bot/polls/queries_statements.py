@@ -15,7 +15,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.polls.queries_register import PAGE_SIZE, Paged
-from storage.models import JointDecision, Proposal, Statement, StatementType
+from storage.models import JointDecision, Proposal, Statement
+from storage.statuses import StatementType
 
 #: One row of the register: a joint decision or a joint statement, in the order adopted.
 Entry = JointDecision | Statement
@@ -84,14 +85,16 @@ def register_page(session: Session, council_id: int, *, area: str | None = None,
         stated.append(func.lower(col(Statement.text)).contains(text.lower(), autoescape=True))
     both = union_all(
         sa_select(literal("D").label("series"), col(JointDecision.id).label("number"),
-                  col(JointDecision.adopted_at).label("at")).where(*decided),
+                  col(JointDecision.adopted_at).label("at"),
+                  col(JointDecision.proposal_id).label("poll")).where(*decided),
         sa_select(literal("S").label("series"), col(Statement.id).label("number"),
-                  col(Statement.issued_at).label("at")).where(*stated),
+                  col(Statement.issued_at).label("at"),
+                  col(Statement.proposal_id).label("poll")).where(*stated),
     ).subquery()
     joint = func.sum(case((both.c.series == "S", 1), else_=0))
     rows = session.execute(
         sa_select(both.c.series, both.c.number, func.count().over(), joint.over())
-        .order_by(both.c.at, both.c.series, both.c.number)
+        .order_by(both.c.at, both.c.poll, both.c.series, both.c.number)
         .offset((page - 1) * size).limit(size)).all()
     if rows:
         total, statements = int(rows[0][2]), int(rows[0][3])

@@ -29,7 +29,8 @@ from bot.polls.rules import (
     stances,
 )
 from bot.times import slack_date, span_text
-from storage.models import Member, Proposal, ProposalKind
+from storage.models import Member, Proposal
+from storage.statuses import ProposalKind
 
 CONCUR_NOW_ACTION = "poll_concur_now"  # one click, behind Slack's confirm dialog
 CONCUR_ACTION = "poll_concur"  # opens the form: a statement, its kind, or its withdrawal

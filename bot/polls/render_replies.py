@@ -14,7 +14,8 @@ from bot.polls.rules import (
     Stated,
 )
 from bot.times import slack_date
-from storage.models import Member, Proposal, ProposalKind
+from storage.models import Member, Proposal
+from storage.statuses import ProposalKind
 
 
 def opened_reply(proposal: Proposal, tz: ZoneInfo, note: str | None = None,

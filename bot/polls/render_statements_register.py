@@ -21,7 +21,8 @@ from bot.polls.render_decisions import positions_section, record_lines
 from bot.polls.render_register import no_such_page, page_line
 from bot.polls.rules import Mode
 from bot.times import slack_date
-from storage.models import Statement, StatementType
+from storage.models import Statement
+from storage.statuses import StatementType
 
 #: The label every Chair's statement carries, wherever it is shown.
 CHAIR_LABEL = ("Chair's statement — issued on the Chair's own responsibility; "

@@ -52,7 +52,8 @@ from bot.polls.rules import (
 )
 from bot.registry import members_of
 from bot.times import slack_date
-from storage.models import Proposal, ProposalKind
+from storage.models import Proposal
+from storage.statuses import ProposalKind
 
 #: The outbox view that brings a poll's message up to date when it is delivered.
 POLL_VIEW = keys.POLL_VIEW

@@ -26,10 +26,9 @@ from storage.models import (
     JointDecision,
     Position,
     Proposal,
-    ProposalKind,
     Statement,
-    StatementType,
 )
+from storage.statuses import ProposalKind, StatementType
 
 
 def is_joint_statement(proposal: Proposal) -> bool:

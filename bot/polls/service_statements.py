@@ -22,7 +22,8 @@ from bot.polls.render_statements_register import (
     statements_message,
 )
 from bot.polls.service import areas_of
-from storage.models import Statement, StatementType
+from storage.models import Statement
+from storage.statuses import StatementType
 
 
 def issue_chair_statement(ctx: Context, text: str) -> Message:

@@ -131,6 +131,13 @@ MATRIX: tuple[Row, ...] = (
        DELEGATES | {CHAIR_ROLE}, ("delegations", "Chair"), mutates=True),
     _r("propose", "propose 48h A proposal from the matrix", DELEGATES | {CHAIR_ROLE},
        ("delegations", "Chair"), mutates=True),
+    # Issue 14: a joint statement is proposed as a decision is; the Chair's statement is
+    # the Chair's alone; the statements are read by anyone, as the decisions are.
+    _r("statement joint", "statement joint 48h A joint statement from the matrix",
+       DELEGATES | {CHAIR_ROLE}, ("delegations", "Chair"), mutates=True, source="issue 14"),
+    _r("statement chair", "statement chair The Chair's words in the matrix",
+       frozenset({CHAIR_ROLE}), ("Chair",), mutates=True, source="issue 14"),
+    _r("statements", "statements", EVERYONE, source="issue 14"),
     _r("concur", "concur P3 With an interpretative statement", DELEGATES, ("delegations",),
        mutates=True),
     _r("concur", "concur P3", DELEGATES, ("delegations",), mutates=True),

@@ -42,11 +42,11 @@ def upgrade() -> None:
         sa.Column("positions", sa.JSON(), nullable=False),
     )
     op.create_index("ix_statement_council_id", "statement", ["council_id"])
-    op.create_index("ix_statement_council_issued", "statement", ["council_id", "issued_at"])
+    op.create_index("ix_statement_issued_at", "statement", ["issued_at"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_statement_council_issued", table_name="statement")
+    op.drop_index("ix_statement_issued_at", table_name="statement")
     op.drop_index("ix_statement_council_id", table_name="statement")
     op.drop_table("statement")
     # Plain DROP COLUMN (SQLite 3.35+, PostgreSQL): a batch copy of ``proposal`` would trip
