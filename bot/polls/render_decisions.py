@@ -7,6 +7,7 @@ them; ``decisions D2`` shows one with every position." (docs/consensus.md)
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,14 +21,23 @@ from bot.times import slack_date
 from storage.models import JointDecision, Statement
 
 
+def adoption_fields(at: datetime, mode: str | None, proposal_id: int | None, proposer: str,
+                    area: str | None, tz: ZoneInfo,
+                    areas: Mapping[str, str]) -> list[tuple[str, str]]:
+    """When, how and from which poll a joint decision or a joint statement was adopted."""
+    fields = [("Adopted", slack_date(at, tz)),
+              ("Procedure", "explicit" if mode == Mode.EXPLICIT else "silence"),
+              ("From", f"P{proposal_id}, proposed by <@{proposer}>")]
+    if area:
+        fields.append(("Area", area_name(area, areas)))
+    return fields
+
+
 def decision_message(decision: JointDecision, members: Members,
                      tz: ZoneInfo, areas: Mapping[str, str]) -> Message:
     """A joint decision with every member's position, as announced and as listed."""
-    fields = [("Adopted", slack_date(decision.adopted_at, tz)),
-              ("Procedure", "explicit" if decision.mode == Mode.EXPLICIT else "silence"),
-              ("From", f"P{decision.proposal_id}, proposed by <@{decision.proposer_user_id}>")]
-    if decision.area:
-        fields.append(("Area", area_name(decision.area, areas)))
+    fields = adoption_fields(decision.adopted_at, decision.mode, decision.proposal_id,
+                             decision.proposer_user_id, decision.area, tz, areas)
     fields.extend(supersedes_field(decision.supersedes_id))
     return Message(
         text=escape(decision.text),

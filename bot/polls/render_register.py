@@ -54,9 +54,10 @@ def chain_section(earlier: list[int], later: list[int]) -> str | None:
     return "\n".join(lines) or None
 
 
-def closed_polls_message(paged: Paged[Proposal], decisions: dict[int, int], tz: ZoneInfo,
+def closed_polls_message(paged: Paged[Proposal], adopted: dict[int, str], tz: ZoneInfo,
                          slash: str) -> Message:
-    """``polls --closed``: closed polls, newest first, with their outcome and closing date."""
+    """``polls --closed``: closed polls, newest first, with their outcome and closing date;
+    ``adopted``: what each adopted one became ("D4", "S2"), by proposal."""
     if not paged.total:
         return Message(text="No poll has closed yet.")
     if not paged.items:
@@ -64,8 +65,8 @@ def closed_polls_message(paged: Paged[Proposal], decisions: dict[int, int], tz: 
     lines = []
     for p in paged.items:
         outcome = _OUTCOME.get(p.status, p.status)
-        if p.id in decisions:
-            outcome += f" as D{decisions[p.id]}"
+        if p.id in adopted:
+            outcome += f" as {adopted[p.id]}"
         when = slack_date(p.closed_at, tz) if p.closed_at is not None else "?"
         lines.append(f"*P{p.id}* ({outcome}, closed {when}): {escape(clip(p.text, 200))}")
     return Message(text=f"{count(paged.total, 'closed poll')}, newest first.", header="Closed polls",

@@ -16,10 +16,9 @@ from zoneinfo import ZoneInfo
 
 from bot.messages import Message, count, escape
 from bot.polls.queries_register import Paged
-from bot.polls.render import area_name, clip
-from bot.polls.render_decisions import positions_section, record_lines
+from bot.polls.render import clip
+from bot.polls.render_decisions import adoption_fields, positions_section, record_lines
 from bot.polls.render_register import no_such_page, page_line
-from bot.polls.rules import Mode
 from bot.times import slack_date
 from storage.models import Statement
 from storage.statuses import StatementType
@@ -40,11 +39,8 @@ def joint_statement_message(statement: Statement, tz: ZoneInfo,
                             areas: Mapping[str, str], *, announced: bool = True) -> Message:
     """A joint statement with every member's position: "Joint statement S4 adopted" as
     announced in the channel, "Joint statement S4" as the register shows it."""
-    fields = [("Adopted", slack_date(statement.issued_at, tz)),
-              ("Procedure", "explicit" if statement.mode == Mode.EXPLICIT else "silence"),
-              ("From", f"P{statement.proposal_id}, proposed by <@{statement.issued_by}>")]
-    if statement.area:
-        fields.append(("Area", area_name(statement.area, areas)))
+    fields = adoption_fields(statement.issued_at, statement.mode, statement.proposal_id,
+                             statement.issued_by, statement.area, tz, areas)
     return Message(text=escape(statement.text),
                    header=f"Joint statement S{statement.id}{' adopted' if announced else ''}",
                    fields=fields, sections=[positions_section(statement.positions)],

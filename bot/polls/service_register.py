@@ -12,7 +12,7 @@ from __future__ import annotations
 from bot.context import Context
 from bot.errors import CommandError
 from bot.messages import Message
-from bot.polls import queries, queries_register
+from bot.polls import queries, queries_register, queries_statements
 from bot.polls.render_decisions import decision_record_message
 from bot.polls.render_register import closed_polls_message
 from bot.polls.service import areas_of
@@ -31,6 +31,8 @@ def show_decision(ctx: Context, number: int) -> Message:
 def closed_polls(ctx: Context, page: int = 1) -> Message:
     """The closed polls, newest first, with their outcome and closing date."""
     paged = queries_register.closed_polls_page(ctx.session, ctx.council_id, page)
-    decisions = queries_register.decisions_from(
-        ctx.session, [p.id for p in paged.items if p.id is not None])
-    return closed_polls_message(paged, decisions, ctx.tz, ctx.slash)
+    ids = [p.id for p in paged.items if p.id is not None]
+    adopted = {p: f"D{d}" for p, d in queries_register.decisions_from(ctx.session, ids).items()}
+    adopted.update((p, f"S{n}") for p, n in
+                   queries_statements.statements_from(ctx.session, ids).items())
+    return closed_polls_message(paged, adopted, ctx.tz, ctx.slash)

@@ -171,6 +171,8 @@ def test_one_series_the_register_and_the_statements_list(council: Runtime) -> No
     assert run(council, OUTSIDER, "statements --page 2").startswith(
         "There is no page 2; the list has 1.")
     assert run(council, OUTSIDER, "statements page 1").startswith("2 statements.")
+    closed = render_text(council.run_command(OUTSIDER, CHANNEL, "polls --closed"))
+    assert "P2 (adopted as S1, closed" in closed and "P1 (adopted as D1, closed" in closed
     exported = json.loads(export_state(council.engine))["tables"]
     assert [(s["id"], s["kind"]) for s in exported["statement"]] == [(1, "joint"), (2, "chair")]
     assert [p["kind"] for p in exported["proposal"]] == ["decision", "joint_statement"]
