@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
@@ -67,6 +68,15 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="the full state as JSON")
     export.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
 
+    rep = sub.add_parser("report", help="the council's record for a period, to read and print "
+                         "(Markdown or one HTML file)")
+    rep.add_argument("--from", dest="start", metavar="DATE",
+                     help="first day, YYYY-MM-DD in the council's zone (default: a year before --to)")
+    rep.add_argument("--to", dest="end", metavar="DATE", help="last day, inclusive (default: today)")
+    rep.add_argument("--format", choices=["md", "html"], default="md", help="default: md")
+    rep.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    rep.set_defaults(usage=rep.format_usage().strip())
+
     imp = sub.add_parser("import", help="restore an export into an empty database")
     imp.add_argument("file")
 
@@ -102,7 +112,7 @@ def _logging(command: str, verbose: bool, named: str | None) -> None:
     """
     if named and named not in _LEVELS:
         raise ValueError(f"NRC_LOG_LEVEL must be one of {', '.join(_LEVELS)}, not {named!r}")
-    quiet = command in ("console", "tick", "export", "import")
+    quiet = command in ("console", "tick", "export", "import", "report")
     level = logging.DEBUG if verbose else _LEVELS.get(named or "", logging.WARNING if quiet
                                                        else logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -199,6 +209,8 @@ def _run(command: str, args: argparse.Namespace, runtime: Runtime) -> int:
         else:
             sys.stdout.write(document)
         return 0
+    if command == "report":
+        return _report(runtime, args)
     if command == "audit":
         return _verify(runtime)
     if command == "outbox":
@@ -230,6 +242,29 @@ def _ics(runtime: Runtime, body: str | None, urls: bool) -> int:
                   file=sys.stderr)
             return 2
     sys.stdout.write(document.decode("utf-8"))
+    return 0
+
+
+def _report(runtime: Runtime, args: argparse.Namespace) -> int:
+    """Write the council's record for a period (docs/report.md), Markdown or HTML."""
+    from bot.views.report import build_report, report_span
+    from bot.views.report_layout import to_html, to_markdown
+
+    now = runtime.clock()
+    with Session(runtime.engine) as session:
+        council = runtime.council_for(session, None)
+        tz = ZoneInfo(council.timezone)
+        try:
+            start, end = report_span(args.start, args.end, now.astimezone(tz).date())
+        except CommandError as exc:
+            print(f"nrc-bot report: {exc.message}\n{args.usage}", file=sys.stderr)
+            return 2
+        report = build_report(session, council, runtime.charter, start, end, tz, now=now)
+    document = to_html(report) if args.format == "html" else to_markdown(report)
+    if args.output:
+        Path(args.output).write_text(document, encoding="utf-8")
+    else:
+        sys.stdout.write(document)
     return 0
 
 

@@ -22,7 +22,8 @@ def nrc(*args: str, db: Path, stdin: str | None = None, env: dict[str, str] | No
         timeout: float = 60) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items()
                    if not k.startswith(("SLACK_", "NRC_", "DATABASE_URL"))}
-    environment.update({"DATABASE_URL": f"sqlite:///{db}", "NRC_ADMIN_USERS": "UADMIN01"})
+    environment.update({"DATABASE_URL": f"sqlite:///{db}", "NRC_ADMIN_USERS": "UADMIN01",
+                        "PYTHONPATH": str(ROOT)})  # the tree under test, whatever is installed
     environment.update(env or {})
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
                           capture_output=True, env=environment, cwd=db.parent, timeout=timeout)
@@ -209,3 +210,43 @@ def test_migrations_are_silent_unless_they_apply_something(tmp_path: Path) -> No
     assert "alembic.runtime.migration: Context impl SQLiteImpl." in debug.stderr
     fresh = nrc("console", "--verbose", db=tmp_path / "other.db", stdin="")
     assert "Running upgrade  -> 0001, initial schema" in fresh.stderr
+
+
+def test_report_writes_the_record_as_markdown_or_one_html_file(tmp_path: Path) -> None:
+    db = tmp_path / "nrc.db"
+    nrc("console", db=db, stdin="\n".join([
+        "setup", "delegate add Russia UIVANOV01 head", "delegate add France UDUPONT01 head",
+        ":as UIVANOV01", "propose 48h Joint text <script>alert(1)</script>",
+        ":as UDUPONT01", "object P1 Not as drafted.", ""]))
+    md = nrc("report", db=db)
+    assert md.returncode == 0 and md.stderr == "", md.stderr
+    assert md.stdout.startswith("# NATO-Russia Council: the record\n\nPeriod: ")
+    assert ("### P1: blocked\n\n> Joint text \\<script\\>alert(1)\\</script\\>\n" in md.stdout)
+    assert "- France objected: Not as drafted.\n" in md.stdout
+    page = tmp_path / "out" / "record.html"
+    page.parent.mkdir()
+    written = nrc("report", "--format", "html", "--output", str(page), "--from", "2000-01-01",
+                  db=db)
+    assert written.returncode == 0 and written.stdout == "", written.stderr
+    document = page.read_text(encoding="utf-8")
+    assert document.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert "Period: 1 January 2000 to " in document
+    assert "Joint text &lt;script&gt;alert(1)&lt;/script&gt;" in document
+    assert "@media print" in document and "<script" not in document
+
+
+def test_report_refuses_a_bad_period_with_one_sentence_and_its_usage(tmp_path: Path) -> None:
+    db = tmp_path / "nrc.db"
+    nrc("db", "upgrade", db=db)
+    bad = nrc("report", "--from", "2026-02-30", db=db)
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.startswith("nrc-bot report: --from '2026-02-30' is not a date; write it "
+                                 "as YYYY-MM-DD, e.g. 2026-01-31.\nusage: nrc-bot report ")
+    backwards = nrc("report", "--from", "2026-05-01", "--to", "2026-01-01", db=db)
+    assert backwards.returncode == 2
+    assert backwards.stderr.splitlines()[0] == (
+        "nrc-bot report: The period begins (2026-05-01) after it ends (2026-01-01); "
+        "--from must be on or before --to.")
+    assert "--format {md,html}" in backwards.stderr
+    unknown = nrc("report", "--format", "pdf", db=db)
+    assert unknown.returncode == 2 and "invalid choice: 'pdf'" in unknown.stderr
