@@ -1,11 +1,13 @@
 """The baseline: a bare Bolt app under the same gunicorn settings as the bot.
 
-One slash command that acknowledges with a fixed text, and one button
-(``poll_concur``) that acknowledges. So that each Slack-side effect the bot has
-gets a lower bound to compare with, the button then does what the bot's Concur
-button does after its acknowledgement, with fixed content: it opens a modal
-(one ``views.open``); the modal's submission acknowledges and updates the
-message the button sat on (one ``chat.update``). No database, no rendering.
+One slash command that acknowledges with a fixed text, and the poll message's
+buttons, each of which acknowledges. So that each Slack-side effect the bot has
+gets a lower bound to compare with, each button then does what the bot's does
+after its acknowledgement, with fixed content: *Concur* (``poll_concur_now``)
+updates the message it sat on (one ``chat.update``); *Concur with statement…*
+(``poll_concur``) and *Propose amendment…* (``poll_amendment``) open a modal (one
+``views.open``), whose submission acknowledges and updates the message the button
+sat on (one ``chat.update``). No database, no rendering.
 
 gunicorn loads it as ``bench.baseline:create_app()``; the environment is the
 bot's (``SLACK_SIGNING_SECRET``, ``SLACK_BOT_TOKEN``, ``SLACK_API_URL``).
@@ -24,7 +26,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 FIXED_TEXT = "Baseline: acknowledged."
-MODAL = "poll_concur_modal"
+#: The buttons that open a modal, and the modal's callback id.
+MODALS = {"poll_concur": "poll_concur_modal", "poll_amendment": "poll_amendment_modal"}
 StartResponse = Callable[..., Any]
 
 
@@ -53,24 +56,39 @@ def create_bolt_app(signing_secret: str, token: str, api_url: str,
     def on_command(ack: Ack) -> None:
         ack(response_type="ephemeral", text=FIXED_TEXT)
 
-    @app.action("poll_concur")
-    def on_click(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def update(client: WebClient, channel: object, ts: object) -> None:
+        if channel and ts:
+            client.chat_update(channel=str(channel), ts=str(ts), text=FIXED_TEXT)
+
+    @app.action("poll_concur_now")
+    def on_concur_now(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         container = body.get("container") or {}
-        metadata = {"channel": container.get("channel_id"), "ts": container.get("message_ts")}
-        client.views_open(trigger_id=str(body.get("trigger_id", "")), view={
-            "type": "modal", "callback_id": MODAL, "private_metadata": json.dumps(metadata),
-            "title": {"type": "plain_text", "text": "Baseline"},
-            "submit": {"type": "plain_text", "text": "Concur"},
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": FIXED_TEXT}}],
-        })
+        update(client, container.get("channel_id"), container.get("message_ts"))
 
-    @app.view(MODAL)
+    def opener(callback_id: str) -> Callable[[Ack, dict[str, Any], WebClient], None]:
+        def on_click(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            ack()
+            container = body.get("container") or {}
+            metadata = {"channel": container.get("channel_id"),
+                        "ts": container.get("message_ts")}
+            client.views_open(trigger_id=str(body.get("trigger_id", "")), view={
+                "type": "modal", "callback_id": callback_id,
+                "private_metadata": json.dumps(metadata),
+                "title": {"type": "plain_text", "text": "Baseline"},
+                "submit": {"type": "plain_text", "text": "Submit"},
+                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": FIXED_TEXT}}],
+            })
+        return on_click
+
     def on_submit(ack: Ack, view: dict[str, Any], client: WebClient) -> None:
         ack()
         metadata = json.loads(view.get("private_metadata") or "{}")
-        if metadata.get("channel") and metadata.get("ts"):
-            client.chat_update(channel=metadata["channel"], ts=metadata["ts"], text=FIXED_TEXT)
+        update(client, metadata.get("channel"), metadata.get("ts"))
+
+    for action, callback_id in MODALS.items():
+        app.action(action)(opener(callback_id))
+        app.view(callback_id)(on_submit)
 
     return app
 

@@ -6,51 +6,48 @@ Slack Web API runs in this process; the load comes from another process
 opening polls, posting their messages) goes through :class:`bot.runtime.Runtime`
 on the same database, before each phase, so that a phase measures only its load.
 
-A click on *Concur* may record the position at once (then its effect is the poll
-message's ``chat.update``) or open a modal (its effect is ``views.open``; the
-modal's submission then records the position and updates the message). The
-harness looks at what reached the fake Slack and follows either flow: after a
-click phase that opened modals comes a ``submit`` phase submitting them.
+The kinds of request, and the bodies of a phase, are in :mod:`bench.jobs`; how their
+effects are found on the fake Slack, in :mod:`bench.effects`. A click that opens a
+form (*Concur with statement…*, *Propose amendment…*) is followed by a phase that
+submits the forms it opened; the one-click *Concur* records the position at once.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import os
-import re
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bench.cpu import CpuMeter
+from bench.effects import EFFECT_WAIT, modals_opened, update_times
+from bench.jobs import (
+    BUTTONS,
+    CLOSES_POLL,
+    FORMS,
+    ORDER,
+    Job,
+    PollRef,
+    jobs_for,
+    on_polls,
+    polls_for,
+    submit_jobs,
+)
 from bench.load import SLACK_DEADLINE, Sample, drive
 from bench.report import Phase, ServerRun, Spread
 from bench.servers import Server
 from tests import fakeslack
-from tests.council import ADMIN, CHAIR, CHANNEL, CHARTER, CODES, delegate, seat_council
-from tests.fakeslack import Call, FakeSlack
-from tests.slackreq import block_actions, slash_command, view_submission
+from tests.council import ADMIN, CHAIR, CHANNEL, seat_council
+from tests.fakeslack import FakeSlack
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
-#: Members as the poll message names them, by code.
-MEMBER_NAMES = {m.alpha2: m.name for m in CHARTER.members}
-#: A poll never gets more positions than this, so none is adopted (all 20 concur) mid-run.
-PER_POLL = 19
-#: How long to wait, after a phase, for the Slack-side effects to reach the fake Slack;
-#: and how long to wait for a first one before concluding there are none.
-EFFECT_WAIT = 20.0
-EFFECT_IDLE = 3.0
-REQUEST_ORDER = ("members", "polls", "concur", "click", "submit")
 
 Log = Callable[[str], None]
 
@@ -75,26 +72,23 @@ def polls_available() -> bool:
     return all(name in REGISTRY for name in ("polls", "propose", "concur"))
 
 
+def buttons_available() -> list[str]:
+    """The poll buttons the bot has (issue 13 added the one-click Concur and the
+    amendment), as kinds of request: the others are not measured."""
+    from bot import polls
+
+    have = {getattr(polls, name, None) for name in
+            ("CONCUR_NOW_ACTION", "CONCUR_ACTION", "AMENDMENT_ACTION")}
+    return [request for request, action in BUTTONS.items() if action in have]
+
+
 def requests_for(polls: bool) -> list[str]:
-    return ["members", "polls", "concur", "click"] if polls else ["members"]
-
-
-def polls_for(count: int, concurrency: int) -> int:
-    """Enough polls that no member is asked twice, and no poll twice within 2× concurrency."""
-    return max(1, min(count, max(math.ceil(count / PER_POLL), 2 * concurrency)))
-
-
-def assignment(k: int, polls: int) -> tuple[int, str]:
-    """Request k goes to poll ``k % polls``, from a member not yet heard on it."""
-    poll, nth = k % polls, k // polls
-    return poll, CODES[(nth + poll) % len(CODES)]
-
-
-@dataclass(frozen=True)
-class PollRef:
-    id: int
-    channel: str
-    ts: str
+    """What is measured, in order (a click that opens a form brings its submission along)."""
+    if not polls:
+        return ["members"]
+    buttons = buttons_available()
+    return [r for r in ("members", "polls", "concur", "concur-now", "click", "amend-click")
+            if r not in BUTTONS or r in buttons]
 
 
 def server_env(api_url: str, database_url: str | None) -> dict[str, str]:
@@ -165,8 +159,10 @@ class Council:
             with Session(self.runtime.engine) as session:
                 for pid in ids:
                     row = session.exec(select(Outbox).where(Outbox.key == f"poll:{pid}")).first()
-                    if row is not None and row.ts and row.posted_channel:
-                        refs.append(PollRef(pid, row.posted_channel, row.ts))
+                    proposal = session.get(Proposal, pid)
+                    if row is not None and row.ts and row.posted_channel and proposal:
+                        refs.append(PollRef(pid, row.posted_channel, row.ts,
+                                            proposal.version))
                     elif time.monotonic() > deadline:
                         raise RuntimeError(f"the message of poll P{pid} was not posted "
                                            f"(outbox: {row.status if row else 'no row'})")
@@ -192,6 +188,15 @@ class Council:
                 return
             time.sleep(0.1)
 
+    def open_count(self) -> int:
+        """The polls open now (what ``polls`` lists)."""
+        from storage.models import Proposal
+        from storage.statuses import ProposalStatus
+
+        with Session(self.runtime.engine) as session:
+            return int(session.exec(select(func.count()).select_from(Proposal)
+                                    .where(col(Proposal.status) == ProposalStatus.OPEN)).one())
+
     def positions_on(self, polls: list[PollRef]) -> int:
         from storage.models import Position
 
@@ -214,181 +219,6 @@ def baseline_polls(fake: FakeSlack, count: int, tag: str) -> list[PollRef]:
         answer = client.chat_postMessage(channel=CHANNEL, text=f"Baseline {tag} message {i + 1}")
         refs.append(PollRef(i + 1, str(answer["channel"]), str(answer["ts"])))
     return refs
-
-
-# -- requests -----------------------------------------------------------------
-
-
-@dataclass
-class Job:
-    """One request to send, and what the harness needs to find its effects."""
-
-    body: bytes
-    user: str
-    poll: PollRef | None = None
-    trigger: str = ""
-    member: str = ""  # whose position the request takes, as the poll message names it
-
-
-def jobs_for(request: str, count: int, polls: list[PollRef], fake: FakeSlack) -> list[Job]:
-    response_url = fake.response_url()  # never Slack's: every byte stays on 127.0.0.1
-    run = uuid.uuid4().hex[:8]
-    jobs = []
-    for k in range(count):
-        if request in ("members", "polls"):
-            user = delegate(CODES[k % len(CODES)])
-            jobs.append(Job(slash_command(request, user_id=user, channel_id=CHANNEL,
-                                          response_url=response_url), user))
-            continue
-        index, code = assignment(k, len(polls))
-        poll, user = polls[index], delegate(code)
-        trigger = f"bench.{run}.{k}"
-        if request == "concur":
-            body = slash_command(f"concur P{poll.id}", user_id=user, channel_id=CHANNEL,
-                                 response_url=response_url, trigger_id=trigger)
-        else:
-            body = block_actions("poll_concur", str(poll.id), user_id=user,
-                                 channel_id=poll.channel, message_ts=poll.ts,
-                                 response_url=response_url, trigger_id=trigger)
-        jobs.append(Job(body, user, poll, trigger, MEMBER_NAMES[code]))
-    return jobs
-
-
-def _view_of(call: Call) -> dict[str, Any]:
-    view = call.params.get("view")
-    if isinstance(view, str):
-        view = json.loads(view)
-    return view if isinstance(view, dict) else {}
-
-
-def submit_jobs(clicks: list[Job], modals: dict[int, Call], fake: FakeSlack) -> list[Job]:
-    """Submit each modal a click opened, as its delegate would (optional inputs left empty)."""
-    jobs = []
-    for k, click in enumerate(clicks):
-        call = modals.get(k)
-        if call is None:
-            continue
-        view = _view_of(call)
-        state: dict[str, Any] = {}
-        for block in view.get("blocks") or []:
-            element = block.get("element") or {}
-            if block.get("type") == "input" and element.get("action_id"):
-                state[block.get("block_id", "")] = {
-                    element["action_id"]: {"type": element.get("type", "plain_text_input"),
-                                           "value": None}}
-        body = view_submission(str(view.get("callback_id", "")), state, user_id=click.user,
-                               private_metadata=str(view.get("private_metadata", "")),
-                               trigger_id=click.trigger + ".submit",
-                               response_urls=[])
-        jobs.append(Job(body, click.user, click.poll, click.trigger + ".submit", click.member))
-    del fake
-    return jobs
-
-
-# -- effects on the fake Slack ------------------------------------------------
-
-
-def _wait(progress: Callable[[], tuple[int, int]], timeout: float = EFFECT_WAIT) -> None:
-    """Until every wanted effect is seen, or none came at all within EFFECT_IDLE, or timeout."""
-    started = time.monotonic()
-    while True:
-        found, wanted = progress()
-        elapsed = time.monotonic() - started
-        if found >= wanted or elapsed >= timeout or (found == 0 and elapsed >= EFFECT_IDLE):
-            return
-        time.sleep(0.05)
-
-
-def modals_opened(fake: FakeSlack, jobs: list[Job], samples: list[Sample]) -> dict[int, Call]:
-    """The ``views.open`` each good click caused, found by its trigger_id."""
-    good = {s.index for s in samples if s.ok}
-    wanted = {jobs[i].trigger: i for i in good}
-
-    def found() -> dict[int, Call]:
-        calls: dict[int, Call] = {}
-        for call in fake.calls_to("views.open"):
-            index = wanted.get(str(call.params.get("trigger_id")))
-            if index is not None and not call.failed:
-                calls.setdefault(index, call)
-        return calls
-
-    _wait(lambda: (len(found()), len(good)))
-    return found()
-
-
-_CONCURRED = re.compile(r"\*Concurred \(\d+\):\* ([^\n]*)")
-
-
-def concurred(call: Call) -> set[str] | None:
-    """The members a poll message's ``chat.update`` shows as concurring, or None when the
-    update shows no positions (the baseline's fixed text)."""
-    blocks = call.params.get("blocks")
-    if isinstance(blocks, str):
-        blocks = json.loads(blocks)
-    for block in blocks if isinstance(blocks, list) else []:
-        text = (block.get("text") or {}).get("text") if isinstance(block, dict) else None
-        found = _CONCURRED.search(text) if isinstance(text, str) else None
-        if found is not None:
-            return {name.strip() for name in found.group(1).split(",")}
-    return None
-
-
-def update_times(fake: FakeSlack, jobs: list[Job], samples: list[Sample]
-                 ) -> tuple[list[float], int]:
-    """Seconds from each good request to the ``chat.update`` of its poll's message.
-
-    The bot's poll message names the members who concurred: a request's effect is
-    the first update, sent after it, that names its member, however many positions
-    that update brought at once. An update that names none (the baseline's fixed
-    text) is matched to the requests of its message in order instead."""
-    good = [s for s in samples if s.ok and jobs[s.index].poll is not None]
-
-    def key(s: Sample) -> tuple[str, str]:
-        poll = jobs[s.index].poll
-        assert poll is not None
-        return poll.channel, poll.ts
-
-    wanted = {key(s) for s in good}
-
-    def updates() -> dict[tuple[str, str], list[tuple[float, set[str] | None]]]:
-        seen: dict[tuple[str, str], list[tuple[float, set[str] | None]]] = {}
-        for call in fake.calls_to("chat.update"):
-            k = (str(call.params.get("channel")), str(call.params.get("ts")))
-            if k in wanted and not call.failed:
-                seen.setdefault(k, []).append((call.at, concurred(call)))
-        for shown in seen.values():
-            shown.sort(key=lambda u: u[0])
-        return seen
-
-    def effects() -> tuple[list[float], int]:
-        seen = updates()
-        latencies: list[float] = []
-        missing = 0
-        by_message: dict[tuple[str, str], list[Sample]] = {}
-        for s in good:
-            by_message.setdefault(key(s), []).append(s)
-        for k, requests in by_message.items():
-            shown = seen.get(k, [])
-            used: set[int] = set()
-            for request in sorted(requests, key=lambda s: s.sent_at):
-                member = jobs[request.index].member
-                after = [i for i, (at, names) in enumerate(shown) if at >= request.sent_at
-                         and (names is None or member in names)]
-                if not after:
-                    missing += 1
-                    continue
-                if shown[after[0]][1] is None:  # no names to go by: one update each
-                    free = [i for i in after if i not in used]
-                    chosen = free[0] if free else after[0]
-                    used.add(chosen)
-                else:
-                    chosen = after[0]
-                latencies.append(shown[chosen][0] - request.sent_at)
-        return latencies, missing
-
-    _wait(lambda: (len(good) - effects()[1], len(good)))
-    time.sleep(0.2)  # a last merged update
-    return effects()
 
 
 def _phase(target: str, request: str, concurrency: int, samples: list[Sample],
@@ -462,11 +292,13 @@ class Bench:
                 f"{recorded} positions recorded for {good} good answers")
 
     def run(self, request: str, count: int, concurrency: int) -> list[Phase]:
-        """One kind of request at one concurrency (a click brings its submit phase along)."""
+        """One kind of request at one concurrency (a click that opens a form brings the
+        phase submitting the forms along)."""
         began = time.monotonic()
         polls: list[PollRef] = []
-        if request in ("concur", "click"):
-            polls = self.polls(polls_for(count, concurrency), f"{request}-c{concurrency}")
+        if on_polls(request):
+            polls = self.polls(polls_for(request, count, concurrency),
+                               f"{request}-c{concurrency}")
         self.settle()
         setup = time.monotonic() - began
         jobs = jobs_for(request, count, polls, self.fake)
@@ -475,40 +307,39 @@ class Bench:
         phase = _phase(self.target, request, concurrency, samples, wall, len(jobs))
         phase.setup_seconds = setup
         phases = [phase]
-        if request == "concur" and self.council is not None:
-            self._updates(phase, jobs, samples)
+        modals = modals_opened(self.fake, jobs, samples) if request in FORMS else {}
+        if modals:
+            phase.effect = "views.open"
+            phase.effect_spread = Spread.of([modals[s.index].at - s.sent_at
+                                             for s in samples if s.index in modals])
+            phase.effect_missing = sum(1 for s in samples if s.ok) - len(modals)
+            self.metered(phase, before)
+            submitting = FORMS[request]
+            submits = submit_jobs(submitting, jobs, modals)
+            before = self.reading()
+            sub_samples, sub_wall = self.send(submits, concurrency)
+            submit = _phase(self.target, submitting, concurrency, sub_samples, sub_wall,
+                            len(submits))
+            submit.setup_seconds = 0.0
+            self._updates(submit, submits, sub_samples, by_name=request not in CLOSES_POLL)
+            self.check_positions(submit, polls)
+            self.metered(submit, before)
+            phases.append(submit)
+        elif request in BUTTONS or (request == "concur" and self.council is not None):
+            self._updates(phase, jobs, samples, by_name=request not in CLOSES_POLL)
             self.check_positions(phase, polls)
             self.metered(phase, before)
-        elif request == "click":
-            modals = modals_opened(self.fake, jobs, samples)
-            if modals:
-                phase.effect = "views.open"
-                phase.effect_spread = Spread.of([modals[s.index].at - s.sent_at
-                                                 for s in samples if s.index in modals])
-                phase.effect_missing = sum(1 for s in samples if s.ok) - len(modals)
-                self.metered(phase, before)
-                submits = submit_jobs(jobs, modals, self.fake)
-                before = self.reading()
-                sub_samples, sub_wall = self.send(submits, concurrency)
-                submit = _phase(self.target, "submit", concurrency, sub_samples, sub_wall,
-                                len(submits))
-                submit.setup_seconds = 0.0
-                self._updates(submit, submits, sub_samples)
-                self.check_positions(submit, polls)
-                self.metered(submit, before)
-                phases.append(submit)
-            else:
-                self._updates(phase, jobs, samples)
-                self.check_positions(phase, polls)
-                self.metered(phase, before)
         else:
+            if request == "polls" and self.council is not None:
+                phase.note = f"{self.council.open_count()} polls open"
             self.metered(phase, before)
         for p in phases:
             p.total_seconds = time.monotonic() - began
         return phases
 
-    def _updates(self, phase: Phase, jobs: list[Job], samples: list[Sample]) -> None:
-        latencies, missing = update_times(self.fake, jobs, samples)
+    def _updates(self, phase: Phase, jobs: list[Job], samples: list[Sample],
+                 by_name: bool = True) -> None:
+        latencies, missing = update_times(self.fake, jobs, samples, by_name)
         if latencies or missing:
             phase.effect = "chat.update"
             phase.effect_spread = Spread.of(latencies)
@@ -558,7 +389,7 @@ def run_server(*, target: str, server: Server, council: Council | None, fake: Fa
             run.profile = found.lines()
     finally:
         server.stop()
-    run.phases.sort(key=lambda p: (REQUEST_ORDER.index(p.request), p.concurrency))
+    run.phases.sort(key=lambda p: (ORDER.index(p.request), p.concurrency))
     return run
 
 
