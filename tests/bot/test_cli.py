@@ -200,6 +200,8 @@ def test_migrations_are_silent_unless_they_apply_something(tmp_path: Path) -> No
         "versions, superseded decisions).",
         "Database upgraded to 0008 (A meeting's venue, duration, calendar sequence and agenda "
         "state; ordered agenda items).",
+        "Database upgraded to 0010 (The council's statements: joint statements (by consensus) "
+        "and the Chair's statements).",
     ]
     for args in (("audit", "verify"), ("db", "upgrade"), ("tick",), ("console",), ("export",)):
         again = nrc(*args, db=db, stdin="members\n")

@@ -24,7 +24,7 @@ def test_help_is_an_ephemeral_reply_with_blocks(bot_server: BotServer) -> None:
                                 "text": {"type": "plain_text", "text": "Commands", "emoji": True}}
     listing = json.dumps(ack["blocks"])
     assert "/nrc members" in listing and "Also for delegations, the Chair and the secretariat: " \
-        "propose, concur" in listing  # what an outsider may not do, on one line
+        "propose, statement joint, concur" in listing  # what an outsider may not do, on one line
 
 
 def test_setup_and_delegates_are_announced_in_the_channel(bot_server: BotServer) -> None:
