@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from storage.columns import UTCDateTime
 from storage.engine import transaction
-from storage.models import TABLES
+from storage.tables import TABLES
 
 FORMAT = "nrc-bot/1"
 

@@ -100,6 +100,12 @@ def agenda_adopted(meeting_id: int | None) -> str:
     return f"{meeting(meeting_id)}:agenda:adopted"
 
 
+def record(meeting_id: int | None, revision: int) -> str:
+    """a revision of a meeting's record, posted when finalised or corrected:
+    ``record:{meeting_id}:{revision}``"""
+    return f"record:{meeting_id}:{revision}"
+
+
 def cadence_prefix(body_key: str, period_key: str) -> str:
     """The start that every nudge of a body in a period shares (not a key of its own)."""
     return f"cadence:{body_key}:{period_key}:"

@@ -377,24 +377,3 @@ class ProcessedEvent(SQLModel, table=True):
     council_id: int = Field(foreign_key="council.id", index=True)
     event_id: str = Field(max_length=64)
     received_at: datetime = _when()
-
-
-#: Tables in dependency order: the order of export and import.
-TABLES: tuple[type[SQLModel], ...] = (
-    Council,
-    Member,
-    Delegate,
-    Body,
-    ExtraordinaryRequest,
-    Meeting,
-    Proposal,
-    ProposalVersion,
-    Position,
-    JointDecision,
-    Statement,
-    ImplementationIssue,
-    AgendaItem,
-    Outbox,
-    AuditEntry,
-    ProcessedEvent,
-)

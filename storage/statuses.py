@@ -33,6 +33,14 @@ class AgendaItemStatus(StrEnum):
     RESOLVED = "resolved"
 
 
+class AttendanceStatus(StrEnum):
+    """How a member was represented at a meeting, as the secretariat records it."""
+
+    PRESENT = "present"  # by its own delegates (``Attendance.delegates``)
+    ABSENT = "absent"
+    BY_MEMBER = "by_member"  # by another member's delegation, where the charter allows it
+
+
 class RequestStatus(StrEnum):
     """The status of an ``ExtraordinaryRequest``: open until its meeting is scheduled."""
 

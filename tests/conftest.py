@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from bot.runtime import Runtime
 from storage.engine import make_engine, upgrade
-from storage.models import TABLES
+from storage.tables import TABLES
 from tests.council import Clock, make_runtime, seat_council
 from tests.e2e import bot_server  # noqa: F401  (fixture)
 from tests.fakeslack import fake_slack  # noqa: F401  (fixture)

@@ -1,5 +1,6 @@
 """The charter's tables of practice: ``[consensus]`` (the silence procedure: its minimum
-and who may break it) and ``[calendar]`` (the council's working days and hours)."""
+and who may break it), ``[calendar]`` (the council's working days and hours) and
+``[meetings]`` (who may represent a member at a meeting)."""
 
 from __future__ import annotations
 
@@ -95,3 +96,11 @@ class CalendarTable(_Table):
         start, end = _span(self.working_hours)
         return Calendar(working_days=tuple(sorted({WEEKDAYS.index(d) for d in self.working_days})),
                         start=start, end=end)
+
+
+class MeetingsTable(_Table):
+    """``[meetings]``: ``representation_by_other_member``: whether a member may be recorded
+    as represented at a meeting by another member's delegation (false for the NRC, whose
+    members act "in their national capacities")."""
+
+    representation_by_other_member: bool = False

@@ -35,7 +35,7 @@ from bot.charter.fields import (
     _timezone,
     problem,
 )
-from bot.charter.practice import CalendarTable, ConsensusTable
+from bot.charter.practice import CalendarTable, ConsensusTable, MeetingsTable
 from bot.charter.spec import (
     LEVELS,
     PERIODS,
@@ -175,7 +175,7 @@ class BodyTable(_Table):
 
 class CharterFile(_Table):
     """The whole file: ``[council]``, ``[[members]]``, ``[[bodies]]``, ``[[areas]]``,
-    ``[consensus]`` and ``[calendar]``."""
+    ``[consensus]``, ``[calendar]`` and ``[meetings]``."""
 
     council: CouncilTable
     members: list[MemberTable]
@@ -183,6 +183,7 @@ class CharterFile(_Table):
     areas: list[AreaTable] = Field(default_factory=list)
     consensus: ConsensusTable = ConsensusTable()
     calendar: CalendarTable | None = None
+    meetings: MeetingsTable = MeetingsTable()
 
     @model_validator(mode="after")
     def _whole_council(self) -> Self:
@@ -235,6 +236,7 @@ class CharterFile(_Table):
                          if self.consensus.min_silence else timedelta(0)),
             calendar=self.calendar.spec() if self.calendar else None,
             break_silence=self.consensus.roles(),
+            representation_by_other_member=self.meetings.representation_by_other_member,
         )
 
 

@@ -111,6 +111,9 @@ class Charter:
     calendar: Calendar | None = None
     break_silence: tuple[str, ...] = DEFAULT_BREAK_SILENCE
     """The delegation roles that may break silence (object); every role may concur."""
+    #: ``[meetings] representation_by_other_member``: may a member be recorded as
+    #: represented at a meeting by another member's delegation?
+    representation_by_other_member: bool = False
 
     def body(self, key: str) -> BodySpec | None:
         """The body with this key, or None; keys are lowercase, so case is forgiven."""

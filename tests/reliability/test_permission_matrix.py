@@ -33,7 +33,7 @@ from bot.registry import REGISTRY
 from bot.runtime import ErrorReply, Runtime
 from bot.settings import Settings
 from storage.engine import make_engine, upgrade
-from storage.models import TABLES
+from storage.tables import TABLES
 from tests.council import (
     ADMIN,
     CHAIR,

@@ -15,7 +15,8 @@ from bot.exchange import ImportRefused, export_state, import_state
 from bot.messages import Message
 from bot.runtime import Runtime
 from storage.engine import current_revision, make_engine, normalise_url, transaction, upgrade
-from storage.models import TABLES, AuditEntry, Council, Delegate, Outbox
+from storage.models import AuditEntry, Council, Delegate, Outbox
+from storage.tables import TABLES
 from tests.council import seat_council
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ A proposal gets a kind (``decision``, what every existing one is, or ``joint_sta
 the statement table numbers both types of statement in one ``S#`` series.
 
 Revision ID: 0010
-Revises: 0008 (the integrator re-chains it after 0009)
+Revises: 0008
 Create Date: 2026-12-04 10:00:00
 """
 
