@@ -61,7 +61,7 @@ HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                              "amendment", "withdraw-objection", "withdraw", "polls", "extend",
                              "amend", "revise", "statement chair", "notify")),
     ("Meetings", ("meetings", "agenda", "extraordinary", "schedule", "reschedule", "cancel",
-                  "bodies")),
+                  "bodies", "attendance", "record", "records")),
     ("Implementation issues", ("raise", "issues", "resolve")),
     ("The record", ("decisions", "statements", "members", "status")),
     ("The secretariat's tools", ("setup", "delegate add", "delegate remove", "chair", "body add",
@@ -72,6 +72,8 @@ CHECKED_BY_HANDLER: dict[str, tuple[str, ...]] = {
     "withdraw": ("withdraw proposal", "withdraw issue", "withdraw request"),
     "agenda": ("agenda", "agenda add", "agenda edit", "agenda remove", "agenda move",
                "agenda circulate", "agenda adopt"),
+    "attendance": ("attendance", "attendance record"),
+    "record": ("record", "record write", "record final"),
 }
 
 

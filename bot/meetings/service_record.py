@@ -109,6 +109,7 @@ def row_facts(row: RecordRevision) -> dict[str, Any]:
 
 
 def show_attendance(ctx: Context, token: str) -> Message:
+    ctx.require("attendance")
     meeting, body = queries.meeting_of(ctx.session, ctx.council_id, token)
     content = document(ctx, meeting, body)
     return render_record.attendance_message(content, ctx.tz, ctx.slash)
@@ -202,6 +203,7 @@ def attendance_from_form(ctx: Context, meeting_id: int, chosen: dict[int, list[s
 
 def show_record(ctx: Context, token: str) -> Message:
     """The final record's latest revision as posted, or the draft as it stands."""
+    ctx.require("record")
     meeting, body = queries.meeting_of(ctx.session, ctx.council_id, token)
     latest = queries_record.latest_revision(ctx.session, meeting.id)
     if latest is not None:

@@ -202,6 +202,8 @@ def test_migrations_are_silent_unless_they_apply_something(tmp_path: Path) -> No
         "state; ordered agenda items).",
         "Database upgraded to 0010 (The council's statements: joint statements (by consensus) "
         "and the Chair's statements).",
+        "Database upgraded to 0011 (The record of a meeting: attendance, the outcome of each "
+        "agenda item, finalised revisions).",
     ]
     for args in (("audit", "verify"), ("db", "upgrade"), ("tick",), ("console",), ("export",)):
         again = nrc(*args, db=db, stdin="members\n")
