@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.runtime import Runtime
-from handlers import actions, commands, events, shortcuts, submissions
+from handlers import actions, attendance, commands, events, shortcuts, submissions
 from handlers.slackport import SlackPort
 
 
@@ -15,3 +15,4 @@ def register_listeners(app: App, runtime: Runtime, port: SlackPort) -> None:
     submissions.register(app, runtime, port)
     events.register(app, runtime, port)
     shortcuts.register(app, runtime, port)
+    attendance.register(app, runtime, port)
