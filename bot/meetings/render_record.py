@@ -51,7 +51,7 @@ def attendance_line(entry: dict[str, Any], mention: str = "<@{}>",
     return f"{name}: _not recorded_"
 
 
-def _tally(attendance: Sequence[dict[str, Any]]) -> str:
+def tally(attendance: Sequence[dict[str, Any]]) -> str:
     represented = sum(a.get("status") in (AttendanceStatus.PRESENT, AttendanceStatus.BY_MEMBER)
                       for a in attendance)
     absent = sum(a.get("status") == AttendanceStatus.ABSENT for a in attendance)
@@ -67,7 +67,7 @@ def _item_line(item: dict[str, Any]) -> tuple[str, str]:
     return f"{item['n']}. {issue}{item['text']}{who}{resolved}", item.get("outcome") or ""
 
 
-def _outputs(content: dict[str, Any]) -> list[str]:
+def outputs_of(content: dict[str, Any]) -> list[str]:
     """The polls opened, decisions adopted and statements issued in the window."""
     lines = [f"P{p['id']}: {p['text']} ({_POLL.get(p['status'], p['status'])})"
              for p in content.get("polls", [])]
@@ -113,7 +113,7 @@ def record_message(content: dict[str, Any], facts: dict[str, Any] | None, tz: Zo
     lead = _lead(content, facts, tz)
     if facts is not None:
         lead[-1] = lead[-1].replace("{by}", f"<@{facts['by']}>")
-    sections = ["*Attendance* (" + _tally(content["attendance"]) + ")\n"
+    sections = ["*Attendance* (" + tally(content["attendance"]) + ")\n"
                 + "\n".join(attendance_line(a) for a in content["attendance"])]
     agenda = content["agenda"]
     items = [_item_line(item) for item in agenda["items"]]
@@ -121,7 +121,7 @@ def record_message(content: dict[str, Any], facts: dict[str, Any] | None, tz: Zo
         "\n".join(f"{escape(line)}\n>{escape(outcome)}" if outcome
                   else f"{escape(line)}\n>_no outcome recorded_" for line, outcome in items)
         if items else "_No items._"))
-    outputs = _outputs(content)
+    outputs = outputs_of(content)
     sections.append("*Polls, decisions and statements in the meeting*\n"
                     + ("\n".join(f"• {escape(line)}" for line in outputs) if outputs
                        else "_None in the meeting's window._"))
@@ -144,7 +144,7 @@ def record_markdown(content: dict[str, Any], facts: dict[str, Any] | None,
     if facts is not None:
         lead[-1] = lead[-1].replace("{by}", f"![](@{facts['by']})")
     out = [f"## {_heading(content, facts, tz)}", "", *lead, "",
-           f"### Attendance ({_tally(content['attendance'])})", ""]
+           f"### Attendance ({tally(content['attendance'])})", ""]
     out += [f"- {attendance_line(a, '![](@{})', str).replace('_not recorded_', '*not recorded*')}"
             for a in content["attendance"]]
     agenda = content["agenda"]
@@ -153,7 +153,7 @@ def record_markdown(content: dict[str, Any], facts: dict[str, Any] | None,
         out.append(line)
         out.append(f"   Outcome: {outcome}" if outcome else "   *No outcome recorded.*")
     out += ["", "### Polls, decisions and statements in the meeting", ""]
-    out += [f"- {line}" for line in _outputs(content)] or ["None in the meeting's window."]
+    out += [f"- {line}" for line in outputs_of(content)] or ["None in the meeting's window."]
     out += ["", "### Implementation issues discussed", ""]
     out += [f"- {line}" for line in _issues(content)] or ["None."]
     return "\n".join(out) + "\n"
@@ -165,7 +165,7 @@ def attendance_message(content: dict[str, Any], tz: ZoneInfo, slash: str) -> Mes
     lines = [attendance_line(a) for a in content["attendance"]]
     return Message(
         text=f"Attendance at M{meeting['id']} ({escape(meeting['body'])}, "
-             f"{_at(meeting['starts_at'], tz)}): {_tally(content['attendance'])}.",
+             f"{_at(meeting['starts_at'], tz)}): {tally(content['attendance'])}.",
         sections=["\n".join(lines)],
         buttons=[Button("Record attendance…", ATTENDANCE_ACTION, str(meeting["id"]))],
         context=[f"`{slash} attendance M{meeting['id']} <member> @delegate…`, "

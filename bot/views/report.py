@@ -31,6 +31,7 @@ from bot.meetings import breach_counts
 from bot.meetings.queries import agenda_entries
 from bot.polls.rules import Stance
 from bot.views.report_doc import ReportSection
+from bot.views.report_records import record_section
 from storage.models import (
     Body,
     Council,
@@ -211,9 +212,9 @@ class Report:
 MeetingRecord = Callable[[Session, Meeting, ZoneInfo], ReportSection | None]
 PeriodSection = Callable[[Session, Council, Span, ZoneInfo], ReportSection | None]
 
-#: The record of a meeting as its feature renders it (attendance, item outcomes): the
-#: integrator adds the function here; each may return None for a meeting with no record.
-MEETING_RECORDS: tuple[MeetingRecord, ...] = ()
+#: The record of a meeting (attendance, item outcomes: ``bot.views.report_records``);
+#: each may return None for a meeting with no final record.
+MEETING_RECORDS: tuple[MeetingRecord, ...] = (record_section,)
 #: Sections of the period another feature keeps (joint and Chair's statements, S#).
 PERIOD_SECTIONS: tuple[PeriodSection, ...] = ()
 
