@@ -31,6 +31,7 @@ from bot.meetings import breach_counts
 from bot.meetings.queries import agenda_entries
 from bot.polls.rules import Stance
 from bot.views.report_doc import ReportSection
+from bot.views.report_statements import statements_section
 from storage.models import (
     Body,
     Council,
@@ -214,8 +215,8 @@ PeriodSection = Callable[[Session, Council, Span, ZoneInfo], ReportSection | Non
 #: The record of a meeting as its feature renders it (attendance, item outcomes): the
 #: integrator adds the function here; each may return None for a meeting with no record.
 MEETING_RECORDS: tuple[MeetingRecord, ...] = ()
-#: Sections of the period another feature keeps (joint and Chair's statements, S#).
-PERIOD_SECTIONS: tuple[PeriodSection, ...] = ()
+#: Sections of the period another feature keeps: the joint and the Chair's statements (S#).
+PERIOD_SECTIONS: tuple[PeriodSection, ...] = (statements_section,)
 
 
 def _cadence(session: Session, bodies: Sequence[Body], span: Span, now: datetime,
