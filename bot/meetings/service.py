@@ -185,6 +185,10 @@ def cancel(ctx: Context, token: str, reason: str) -> Message:
     meeting.status = MeetingStatus.CANCELLED
     meeting.cancel_reason = reason or None
     ctx.session.add(meeting)
+    # "its reminders stop": one already recorded and still waiting is never sent either.
+    skipped = queries.skip_pending(ctx.session, ctx.council_id,
+                                   keys.meeting_reminder_prefix(meeting.id),
+                                   f"cancelled: M{meeting.id}")
     reopened = None
     if meeting.request_id is not None:
         request = ctx.session.get(ExtraordinaryRequest, meeting.request_id)
@@ -194,7 +198,7 @@ def cancel(ctx: Context, token: str, reason: str) -> Message:
             ctx.session.add(request)
             reopened = request.id
     ctx.audit("meeting.cancel", {"meeting": meeting.id, "body": body.key, "reason": reason,
-                                 "request_reopened": reopened})
+                                 "request_reopened": reopened, "reminders_skipped": skipped})
     ctx.update(keys.meeting(meeting.id),
                announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
                           ctx.settings.issue_overdue))

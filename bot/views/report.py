@@ -32,6 +32,7 @@ from bot.meetings.queries import agenda_entries
 from bot.polls.rules import Stance
 from bot.views.report_doc import ReportSection
 from bot.views.report_records import record_section
+from bot.views.report_statements import statements_section
 from storage.models import (
     Body,
     Council,
@@ -215,8 +216,8 @@ PeriodSection = Callable[[Session, Council, Span, ZoneInfo], ReportSection | Non
 #: The record of a meeting (attendance, item outcomes: ``bot.views.report_records``);
 #: each may return None for a meeting with no final record.
 MEETING_RECORDS: tuple[MeetingRecord, ...] = (record_section,)
-#: Sections of the period another feature keeps (joint and Chair's statements, S#).
-PERIOD_SECTIONS: tuple[PeriodSection, ...] = ()
+#: Sections of the period another feature keeps: the joint and the Chair's statements (S#).
+PERIOD_SECTIONS: tuple[PeriodSection, ...] = (statements_section,)
 
 
 def _cadence(session: Session, bodies: Sequence[Body], span: Span, now: datetime,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,11 @@ class Document:
     lead: Sequence[str]
     sections: Sequence[ReportSection]
     lang: str = "en"
+
+
+def day_text(day: date) -> str:
+    """``1 December 2026``: a day as the report's headings give it."""
+    return f"{day.day} {day:%B %Y}"
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")

@@ -8,11 +8,9 @@ local time with its zone, as every message of the bot gives them.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 
 from bot.cadence import Verdict
 from bot.messages import count
-from bot.polls.render_statements import kind_label
 from bot.times import local_text
 from bot.views.report import (
     CadenceLine,
@@ -30,19 +28,15 @@ from bot.views.report_doc import (
     Paragraph,
     ReportSection,
     Table,
+    day_text,
     markdown,
 )
 from bot.views.report_html import html
+from bot.views.report_statements import position_blocks
 
 _OUTCOME = {"blocked": "blocked", "silence_broken": "silence broken",
             "failed": "failed (not every member concurred under the explicit procedure)"}
-_STANCE = {"concur": "concurred", "silent": "silent, not objecting"}
 _AGENDA = {"draft": "draft", "adopted": "adopted at the meeting"}
-
-
-def day_text(day: date) -> str:
-    """``1 December 2026``."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def verdict_text(line: CadenceLine) -> str:
@@ -118,15 +112,8 @@ def _decision(d: DecisionEntry, report: Report) -> ReportSection:
         pairs.append(("Area", d.area))
     if d.supersedes_id is not None:
         pairs.append(("Supersedes", f"D{d.supersedes_id}"))
-    stances = Counter(p.stance for p in d.positions)
-    rows = [[p.member, _STANCE.get(p.stance, p.stance),
-             f"{kind_label(p.statement_kind)}: {p.statement}" if p.statement else ""]
-            for p in d.positions]
-    blocks: list[Block] = [Paragraph(d.text, quote=True), Fields(pairs)]
-    if rows:
-        blocks.append(Paragraph(f"Concurred: {stances['concur']}. "
-                                f"Silent, not objecting: {stances['silent']}."))
-        blocks.append(Table(["Member", "Position", "Statement"], rows))
+    blocks: list[Block] = [Paragraph(d.text, quote=True), Fields(pairs), *position_blocks(
+        [(p.member, p.stance, p.statement_kind, p.statement) for p in d.positions])]
     return ReportSection(f"d{d.id}", f"D{d.id}, adopted {day_text(d.adopted_at.astimezone(report.tz))}",
                          blocks)
 

@@ -189,7 +189,8 @@ def test_cancel_updates_the_announcement_and_posts_a_notice(council: Runtime) ->
         "Only the Chair or the secretariat may cancel meetings.")
     assert _audit(council)[-1].details == {"meeting": 1, "body": "council-amb",
                                            "reason": "Postponed to <@UX>",
-                                           "request_reopened": None}
+                                           "request_reopened": None,
+                                           "reminders_skipped": 0}
 
 
 def test_a_meeting_that_has_started_counts_as_held_and_stays(council: Runtime,

@@ -289,3 +289,16 @@ def test_the_console_ticks_and_shows_the_reminder(council: Runtime) -> None:
     assert text.count("== Reminder: M1 in 24 hours ==") == 1
     assert "Meeting M1 of the Council, Ambassadors, Monthly meeting, starts Thu 10 Dec 2026, " \
            "10:00 CET." in text
+
+
+def test_a_reminder_waiting_when_its_meeting_is_cancelled_is_never_sent(
+        council: Runtime, clock: Clock) -> None:
+    clock.now = utc(2026, 12, 1, 9, 0)
+    run(council, CHAIR, "schedule council-amb 2026-12-10 10:00")
+    council.tick(utc(2026, 12, 9, 9, 1))  # recorded, not yet delivered (Slack was down)
+    assert _status(council, "meeting:1:remind:") == {"meeting:1:remind:86400": "pending"}
+    clock.now = utc(2026, 12, 9, 9, 5)
+    run(council, CHAIR, "cancel M1")
+    assert _status(council, "meeting:1:remind:") == {"meeting:1:remind:86400": "skipped"}
+    council.tick(utc(2026, 12, 10, 8, 1))
+    assert _status(council, "meeting:1:remind:") == {"meeting:1:remind:86400": "skipped"}

@@ -67,8 +67,9 @@ def test_the_report_opens_with_its_period_and_contents(council: Runtime, clock: 
                          "1 implementation issue raised.\n")
     assert ("## Contents\n\n1. [Meetings against the mandate](#meetings-against-the-mandate)\n"
             "2. [Meetings](#meetings)\n3. [Joint decisions](#joint-decisions)\n"
-            "4. [Polls closed without a decision](#polls-closed-without-a-decision)\n"
-            "5. [Implementation issues](#implementation-issues)\n") in md
+            "4. [Joint and Chair's statements](#joint-and-chairs-statements)\n"
+            "5. [Polls closed without a decision](#polls-closed-without-a-decision)\n"
+            "6. [Implementation issues](#implementation-issues)\n") in md
 
 
 def test_each_meeting_shows_its_agenda_in_order_with_its_state(
@@ -143,6 +144,7 @@ def test_what_falls_outside_the_period_is_left_out(council: Runtime, clock: Cloc
     assert "_No joint decision was adopted in the period._" in md
     assert "_No poll was blocked, broken or failed in the period._" in md
     assert "_No implementation issue was raised in the period._" in md
+    assert "_No statement was issued in the period._" in md
 
 
 def test_a_cancelled_meeting_is_listed_with_its_reason_and_no_agenda(
@@ -227,7 +229,7 @@ def test_the_html_is_one_well_formed_printable_file_with_every_word_escaped(
                  "background: none !important", "font-size: 11pt"):
         assert rule in style
     links = [attrs["href"] for tag, attrs in checker.tags if tag == "a"]
-    assert links == ["#cadence", "#meetings", "#decisions", "#polls", "#issues"]
+    assert links == ["#cadence", "#meetings", "#decisions", "#statements", "#polls", "#issues"]
     assert {link.removeprefix("#") for link in links if link} <= checker.ids
     assert names.count("thead") == 4  # cadence, positions, issues raised, issues closed
     assert "<th scope=\"col\">Member</th>" in page
@@ -265,6 +267,7 @@ def test_an_empty_council_gets_a_report_saying_so(council: Runtime) -> None:
     document = layout(_report(council, date(2026, 1, 1), date(2026, 6, 30)))
     assert [s.title for s in document.sections] == [
         "Meetings against the mandate", "Meetings", "Joint decisions",
-        "Polls closed without a decision", "Implementation issues"]
+        "Joint and Chair's statements", "Polls closed without a decision",
+        "Implementation issues"]
     md = to_markdown(_report(council, date(2026, 1, 1), date(2026, 6, 30)))
     assert "_No body has a mandated cadence in the period._" in md

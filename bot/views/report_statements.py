@@ -1,0 +1,100 @@
+"""The report's section on the council's statements (``S#``) issued in the period.
+
+"``statement joint <text>`` opens a consensus poll whose adoption produces a *joint
+statement* (numbered ``S#``, in the register with the decisions); ``statement chair
+<text>`` (Chair only) publishes a *Chair's statement* at once, clearly labelled as
+issued on the Chair's own responsibility." (issue 14) The report shows a joint
+statement as it shows a joint decision, with every member's position in the
+charter's order; a Chair's statement carries the label it carries in the channel.
+
+Added to the report through :data:`bot.views.report.PERIOD_SECTIONS`; this module
+reads only the statements, so that ``report`` may import it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from bot.polls import statements_between
+from bot.polls.render_statements import kind_label
+from bot.polls.render_statements_register import CHAIR_LABEL
+from bot.times import local_text
+from bot.views.report_doc import Block, Fields, Paragraph, ReportSection, Table, day_text
+from storage.models import Council, Member, Statement
+from storage.statuses import StatementType
+
+if TYPE_CHECKING:
+    from bot.views.report import Span
+
+#: A member's position on a joint decision or a joint statement, as the record words it.
+STANCE_WORDS = {"concur": "concurred", "silent": "silent, not objecting"}
+
+_INTRO = ("Joint statements are adopted by consensus, as joint decisions are: every "
+          "member's position in the charter's order, with its statement and the "
+          "statement's kind. The Chair's statements are issued on the Chair's own "
+          "responsibility and are not decisions of the Council. Both are numbered in one "
+          "series, S1, S2, …")
+
+
+def position_blocks(rows: Sequence[tuple[str, str, str | None, str | None]]) -> list[Block]:
+    """The tally and the table of positions: (member, stance, statement kind, statement)."""
+    if not rows:
+        return []
+    stances = Counter(stance for _, stance, _, _ in rows)
+    return [Paragraph(f"Concurred: {stances['concur']}. "
+                      f"Silent, not objecting: {stances['silent']}."),
+            Table(["Member", "Position", "Statement"],
+                  [[member, STANCE_WORDS.get(stance, stance),
+                    f"{kind_label(kind)}: {text}" if text else ""]
+                   for member, stance, kind, text in rows])]
+
+
+def _joint(s: Statement, members: Mapping[int, Member], chair: str,
+           tz: ZoneInfo) -> ReportSection:
+    order = {m_id: (m.ordinal, m_id) for m_id, m in members.items()}
+
+    def place(row: Mapping[str, Any]) -> tuple[int, int]:
+        member_id = int(row.get("member_id") or 0)
+        return order.get(member_id, (10**6, member_id))
+
+    proposer = members.get(s.proposer_member_id or 0)
+    pairs = [("Adopted", local_text(s.issued_at, tz)),
+             ("Procedure", "explicit" if s.mode == "explicit" else "silence"),
+             ("Proposed by", proposer.name if proposer else chair)]
+    if s.proposal_id is not None:
+        pairs.append(("From", f"P{s.proposal_id}"))
+    if s.area:
+        pairs.append(("Area", s.area))
+    rows = [(str(r.get("member", "")), str(r.get("stance", "")), r.get("statement_kind"),
+             r.get("statement")) for r in sorted(s.positions, key=place)]
+    return ReportSection(f"s{s.id}", f"S{s.id}: joint statement, adopted "
+                                     f"{day_text(s.issued_at.astimezone(tz))}",
+                         [Paragraph(s.text, quote=True), Fields(pairs), *position_blocks(rows)])
+
+
+def _chair(s: Statement, chair: str, tz: ZoneInfo) -> ReportSection:
+    return ReportSection(f"s{s.id}", f"S{s.id}: Chair's statement, issued "
+                                     f"{day_text(s.issued_at.astimezone(tz))}",
+                         [Paragraph(s.text, quote=True),
+                          Fields([("Issued", local_text(s.issued_at, tz)),
+                                  ("Issued by", chair)]),
+                          Paragraph(CHAIR_LABEL)])
+
+
+def statements_section(session: Session, council: Council, span: Span,
+                       tz: ZoneInfo) -> ReportSection:
+    """The joint and the Chair's statements issued in the period, in their one series."""
+    statements = statements_between(session, council.id or 0, span.start, span.end)
+    members = {m.id or 0: m for m in session.exec(
+        select(Member).where(Member.council_id == council.id).order_by(col(Member.ordinal)))}
+    chair = f"the Chair ({council.chair_title})" if council.chair_title else "the Chair"
+    parts = [_joint(s, members, chair, tz) if s.kind == StatementType.JOINT
+             else _chair(s, chair, tz) for s in statements]
+    return ReportSection("statements", "Joint and Chair's statements",
+                         [Paragraph(_INTRO)] if parts else [], parts=parts,
+                         empty="No statement was issued in the period.")
