@@ -7,11 +7,13 @@ meetings on record. A meeting is scheduled or cancelled; one whose start has
 passed counts as held unless it was cancelled.
 
 Rooms: ``rules`` and ``rules_agenda`` (pure), ``queries``, ``render``,
-``render_agenda`` and ``render_ics`` (the iCalendar document), ``service`` (bodies,
+``render_agenda``, ``render_ics`` (the iCalendar document) and ``render_canvas`` (a
+meeting's canvas, in Markdown), ``service`` (bodies,
 meetings, agendas), ``service_agenda`` (the agenda's states and edits: circulate,
 adopt, edit, move, remove, revisions), ``service_requests``
 (extraordinary requests), ``service_calendar`` (the feeds, served over HTTP and by
-``nrc-bot ics``), ``commands`` and ``passes`` (the three scheduler passes). Importing the package registers the commands and the passes.
+``nrc-bot ics``), ``service_canvas`` (a canvas per meeting, and the sections other
+features add to it), ``commands`` and ``passes`` (the three scheduler passes). Importing the package registers the commands and the passes.
 """
 
 from __future__ import annotations
@@ -32,10 +34,13 @@ from bot.meetings.render_ics import meeting_uid
 from bot.meetings.rules import breach_counts
 from bot.meetings.service import agenda_lines, agenda_section, announcement
 from bot.meetings.service_calendar import UnknownFeed, calendar_app, feed
+from bot.meetings.service_canvas import CANVAS_SECTIONS, CanvasSection, refresh_canvas
 from bot.meetings.service_move import schedule_form, schedule_from_form
 from bot.meetings.service_requests import withdraw_request
 
 __all__ = [
+    "CANVAS_SECTIONS",
+    "CanvasSection",
     "FeedLink",
     "Standing",
     "UnknownFeed",
@@ -53,6 +58,7 @@ __all__ = [
     "meeting_of",
     "meeting_uid",
     "passes",
+    "refresh_canvas",
     "requester_name",
     "schedule_form",
     "schedule_from_form",
