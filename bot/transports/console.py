@@ -93,6 +93,7 @@ class ConsolePort:
         self.out = out
         self.names = names or ConsoleNames()
         self._ts = count(1)
+        self._canvases = count(1)
 
     def _print(self, where: str, message: Message) -> None:
         body = render_text(message).replace("\n", "\n    ")
@@ -129,7 +130,7 @@ class ConsolePort:
         self.out.flush()
 
     def create_canvas(self, channel: str, title: str, markdown: str, key: str) -> str:
-        canvas_id = f"FCANVAS{next(self._ts)}"
+        canvas_id = f"FCANVAS{next(self._canvases)}"
         self._document(f"#council canvas {canvas_id} created: {title}", markdown)
         return canvas_id
 
