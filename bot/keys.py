@@ -15,6 +15,10 @@ from datetime import datetime, timedelta
 HOME_VIEW = "home"
 POLL_VIEW = "poll"
 MEETING_VIEW = "meeting"
+#: A meeting's canvas document (Markdown), and the secretariat's notice that the
+#: workspace has no canvases (``ref``: Slack's reason).
+MEETING_CANVAS_VIEW = "meeting-canvas"
+CANVAS_UNAVAILABLE_VIEW = "canvas-unavailable"
 
 
 def _at(moment: datetime) -> str:
@@ -104,6 +108,18 @@ def record(meeting_id: int | None, revision: int) -> str:
     """a revision of a meeting's record, posted when finalised or corrected:
     ``record:{meeting_id}:{revision}``"""
     return f"record:{meeting_id}:{revision}"
+
+
+def meeting_canvas(meeting_id: int | None) -> str:
+    """meeting canvas (created once in the channel, its document replaced when the meeting
+    changes: ``{key}#update``): ``meeting:{id}:canvas``"""
+    return f"{meeting(meeting_id)}:canvas"
+
+
+def canvas_unavailable() -> str:
+    """canvases unavailable on the workspace's plan, said once to the secretariat (later
+    canvases are skipped): ``canvas:unavailable``"""
+    return "canvas:unavailable"
 
 
 def cadence_prefix(body_key: str, period_key: str) -> str:

@@ -14,6 +14,7 @@ BOT_SCOPES = {
     "groups:history": "the same, when the council channel is private",
     "im:history": "the same, for direct messages",
     "users:read": "the names of people mentioned in a message the issue shortcut pre-fills",
+    "canvases:write": "a canvas per meeting in the council channel, holding its agenda",
 }
 
 RAISE_SHORTCUT = "raise_issue"

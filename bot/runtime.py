@@ -245,7 +245,9 @@ class Runtime(Courier):
     def renderers(self) -> outbox.Renderers:
         """What delivery builds from the records as they are when it sends."""
         return {keys.HOME_VIEW: self.render_home, keys.POLL_VIEW: self.render_poll,
-                keys.MEETING_VIEW: self.render_meeting}
+                keys.MEETING_VIEW: self.render_meeting,
+                keys.MEETING_CANVAS_VIEW: self.render_canvas,
+                keys.CANVAS_UNAVAILABLE_VIEW: self.render_canvas_unavailable}
 
     def render_home(self, session: Session, council_id: int, user_id: str,
                     now: datetime) -> Message:
@@ -260,6 +262,19 @@ class Runtime(Courier):
 
         return render_meeting(session, council_id, meeting_id, self.settings.command,
                               self.settings.issue_overdue)
+
+    def render_canvas(self, session: Session, council_id: int, meeting_id: object,
+                      now: datetime) -> Message:
+        from bot.meetings.service_canvas import canvas_view
+
+        return canvas_view(session, council_id, meeting_id, now, self.settings.command,
+                           self.settings.issue_overdue)
+
+    def render_canvas_unavailable(self, session: Session, council_id: int, reason: object,
+                                  now: datetime) -> Message:
+        from bot.meetings.render_canvas import unavailable_notice
+
+        return unavailable_notice(str(reason), sorted(self.admins))
 
     def render_poll(self, session: Session, council_id: int, proposal_id: object,
                     now: datetime) -> Message:

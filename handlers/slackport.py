@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.messages import Message
-from bot.outbox import PermanentError, TransientError, Waiting
+from bot.outbox import PermanentError, TransientError, Unavailable, Waiting
 from handlers.blocks import home_view, notification_text, to_blocks
 
 #: Message metadata type carrying the outbox key of everything the bot posts.
@@ -18,6 +18,12 @@ METADATA_TYPE = "nrc_outbox"
 #: Slack's answers that mean "not now" rather than "never".
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                     "request_timeout", "team_added_to_org"}
+
+#: Slack's answers to ``canvases.*`` that mean the workspace cannot have canvases (its
+#: plan, its settings, or a token that may not): the bot carries on without them.
+CANVAS_UNAVAILABLE = {"not_allowed_token_type", "feature_not_enabled", "paid_only",
+                      "canvas_disabled_user_team", "team_tier_cannot_create_channel_canvases",
+                      "free_teams_cannot_edit_standalone_canvases", "restricted_action"}
 
 
 def _retry_after(error: SlackApiError) -> float | None:
@@ -41,6 +47,8 @@ class SlackPort:
             if status == 429 or status >= 500 or error in TRANSIENT_ERRORS:
                 raise TransientError(f"{method}: HTTP {status} {error}".strip(),
                                      _retry_after(exc)) from exc
+            if method.startswith("canvases.") and error in CANVAS_UNAVAILABLE:
+                raise Unavailable(f"{method}: {error}") from exc
             raise PermanentError(f"{method}: {error or status}") from exc
         except (urllib.error.URLError, SlackRequestError, TimeoutError, ConnectionError, OSError) as exc:
             raise TransientError(f"{method}: {exc}") from exc
@@ -100,3 +108,19 @@ class SlackPort:
 
     def publish_home(self, user_id: str, message: Message) -> None:
         self._call("views.publish", user_id=user_id, view=home_view(message))
+
+    def create_canvas(self, channel: str, title: str, markdown: str, key: str) -> str:
+        """A canvas tabbed in the council channel (``channel_id``: required on free plans,
+        and it gives the channel's members access)."""
+        data = self._call("canvases.create", title=title, channel_id=channel,
+                          document_content={"type": "markdown", "markdown": markdown})
+        canvas_id = data.get("canvas_id")
+        if not canvas_id:
+            raise PermanentError("canvases.create gave no canvas_id")
+        return str(canvas_id)
+
+    def edit_canvas(self, canvas_id: str, markdown: str) -> None:
+        """The whole document replaced: the records are the authority, not the canvas."""
+        self._call("canvases.edit", canvas_id=canvas_id, changes=[
+            {"operation": "replace",
+             "document_content": {"type": "markdown", "markdown": markdown}}])

@@ -111,3 +111,5 @@ class OutboxKind(StrEnum):
     DM = "dm"  # a direct message to a user
     UPDATE = "update"  # an edit of an earlier post (a message, or a view rendered at delivery)
     HOME = "home"  # a user's App Home, published last
+    CANVAS = "canvas"  # a Slack canvas created in the channel (its id kept in ``ts``)
+    CANVAS_EDIT = "canvas_edit"  # a canvas's document replaced with the records' latest

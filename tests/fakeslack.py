@@ -196,6 +196,8 @@ class FakeSlack:
         self._last_micros = 0
         self._in_flight = 0
         self._view_counter = 0
+        self._canvases: dict[str, dict[str, Any]] = {}
+        self._canvas_error: str | None = None
         self._closing = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -320,6 +322,12 @@ class FakeSlack:
         with self._lock:
             self._members[channel] = list(members)
 
+    def refuse_canvases(self, error: str | None = "paid_only") -> None:
+        """Make every ``canvases.*`` call answer ``{"ok": false, "error": error}`` from now
+        on, as a workspace whose plan has no canvases does (``None``: answer again)."""
+        with self._lock:
+            self._canvas_error = error
+
     # ------------------------------------------------------------------ inspection
 
     @property
@@ -347,6 +355,18 @@ class FakeSlack:
         """Bodies posted to response URLs (successful ones)."""
         return [c.params for c in self.calls_to("response_url") if not c.failed]
 
+    def canvas(self, canvas_id: str) -> dict[str, Any] | None:
+        """A canvas created through the fake, as it stands after edits: ``title``,
+        ``channel_id``, ``markdown`` (its whole document), ``edits`` (how many)."""
+        with self._lock:
+            found = self._canvases.get(canvas_id)
+            return dict(found) if found is not None else None
+
+    def canvases(self) -> dict[str, dict[str, Any]]:
+        """Every canvas created through the fake, by id, in the order created."""
+        with self._lock:
+            return {key: dict(value) for key, value in self._canvases.items()}
+
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         """Current state of a message posted through the fake (after updates), or None."""
         with self._lock:
@@ -361,6 +381,8 @@ class FakeSlack:
             self._messages.clear()
             self._users.clear()
             self._members.clear()
+            self._canvases.clear()
+            self._canvas_error = None
         self._handlers.clear()
 
     def wait_for(
@@ -519,7 +541,11 @@ class FakeSlack:
         if not path.startswith("/api/"):
             return _Outcome(status=404, payload={"ok": False, "error": "unknown_path"}, failed=True)
         custom = self._handlers.get(method)
-        if custom is not None:
+        with self._lock:
+            refused = self._canvas_error if method.startswith("canvases.") else None
+        if refused is not None:
+            payload = {"ok": False, "error": refused}
+        elif custom is not None:
             payload = dict(custom(params))
             payload.setdefault("ok", True)
         else:
@@ -732,6 +758,57 @@ class FakeSlack:
     def _connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": False, "error": "not_allowed_token_type"}
 
+    @staticmethod
+    def _markdown(params: dict[str, Any]) -> str | None:
+        """The Markdown of a ``document_content`` argument; None if it is not one."""
+        content = params.get("document_content")
+        if not isinstance(content, dict) or content.get("type") != "markdown":
+            return None
+        markdown = content.get("markdown")
+        return markdown if isinstance(markdown, str) else None
+
+    def _canvases_create(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A standalone canvas, tabbed in ``channel_id`` when given; ``{"canvas_id": "F…"}``."""
+        markdown = self._markdown(params) if "document_content" in params else ""
+        if markdown is None:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._lock:
+            canvas_id = f"F{len(self._canvases) + 1:010d}"
+            self._canvases[canvas_id] = {
+                "title": str(params.get("title") or ""), "markdown": markdown,
+                "channel_id": params.get("channel_id"), "edits": 0}
+        return {"ok": True, "canvas_id": canvas_id}
+
+    def _canvases_edit(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``changes``: each ``replace`` without a ``section_id`` replaces the whole document;
+        ``insert_at_end`` / ``insert_at_start`` add to it."""
+        changes = params.get("changes")
+        if not isinstance(changes, list) or not changes:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._lock:
+            canvas = self._canvases.get(str(params.get("canvas_id") or ""))
+            if canvas is None:
+                return {"ok": False, "error": "canvas_not_found"}
+            for change in changes:
+                markdown = self._markdown(change) if isinstance(change, dict) else None
+                operation = change.get("operation") if isinstance(change, dict) else None
+                if markdown is None or operation not in (
+                        "replace", "insert_at_end", "insert_at_start"):
+                    return {"ok": False, "error": "canvas_editing_failed"}
+                if operation == "replace":
+                    canvas["markdown"] = markdown
+                elif operation == "insert_at_end":
+                    canvas["markdown"] += markdown
+                else:
+                    canvas["markdown"] = markdown + canvas["markdown"]
+            canvas["edits"] += 1
+        return {"ok": True}
+
+    def _canvases_access_set(self, params: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            known = str(params.get("canvas_id") or "") in self._canvases
+        return {"ok": True} if known else {"ok": False, "error": "canvas_not_found"}
+
 
 _BUILTIN: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "auth.test": FakeSlack._auth_test,
@@ -752,6 +829,9 @@ _BUILTIN: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "views.push": FakeSlack._views_push,
     "users.info": FakeSlack._users_info,
     "apps.connections.open": FakeSlack._connections_open,
+    "canvases.create": FakeSlack._canvases_create,
+    "canvases.edit": FakeSlack._canvases_edit,
+    "canvases.access.set": FakeSlack._canvases_access_set,
 }
 
 

@@ -505,3 +505,30 @@ def test_bolt_without_token_verification_skips_auth_test_at_construction(
     fake_slack.wait_for(lambda calls: any(c.method == "response_url" for c in calls))
     assert fake_slack.responded()[0]["text"] == "got hi"
     assert handled == ["hi"]
+
+
+def test_canvases_are_created_edited_and_refused_as_slack_documents(
+        fake_slack: FakeSlack) -> None:
+    client = WebClient(base_url=fake_slack.api_url, token="xoxb-test")
+    created = client.api_call("canvases.create", json={
+        "title": "M1: Monthly", "channel_id": "C1",
+        "document_content": {"type": "markdown", "markdown": "# Agenda\n"}})
+    canvas_id = created["canvas_id"]
+    assert canvas_id.startswith("F")
+    client.api_call("canvases.edit", json={"canvas_id": canvas_id, "changes": [
+        {"operation": "replace", "document_content": {"type": "markdown",
+                                                      "markdown": "# Agenda\n1. Item\n"}}]})
+    assert fake_slack.canvas(canvas_id) == {"title": "M1: Monthly", "channel_id": "C1",
+                                            "markdown": "# Agenda\n1. Item\n", "edits": 1}
+    with pytest.raises(SlackApiError) as missing:
+        client.api_call("canvases.edit", json={"canvas_id": "F404", "changes": [
+            {"operation": "replace", "document_content": {"type": "markdown", "markdown": ""}}]})
+    assert missing.value.response["error"] == "canvas_not_found"
+    fake_slack.refuse_canvases("paid_only")
+    with pytest.raises(SlackApiError) as refused:
+        client.api_call("canvases.create", json={"title": "M2"})
+    assert refused.value.response["error"] == "paid_only"
+    assert [c.method for c in fake_slack.calls] == ["canvases.create", "canvases.edit",
+                                                    "canvases.edit", "canvases.create"]
+    assert [c.failed for c in fake_slack.calls] == [False, False, True, True]
+    assert list(fake_slack.canvases()) == [canvas_id]

@@ -111,8 +111,9 @@ def place_waiting_issues(session: Session, council_id: int, now: datetime,
 def refresh_announcement(writer: OutboxWriter, meeting_id: int | None) -> None:
     """Rebuild a meeting's announcement in place, as the records stand when it is delivered
     (the meetings feature renders it: ``keys.MEETING_VIEW``): its agenda lists the issues
-    on it."""
+    on it. Its canvas too (``keys.MEETING_CANVAS_VIEW``), the same way."""
     writer.refresh(keys.meeting(meeting_id), keys.MEETING_VIEW, meeting_id)
+    writer.edit_canvas(keys.meeting_canvas(meeting_id), keys.MEETING_CANVAS_VIEW, meeting_id)
 
 
 def refresh_homes(ctx: Context, issues: Iterable[ImplementationIssue]) -> None:

@@ -7,13 +7,16 @@ meetings on record. A meeting is scheduled or cancelled; one whose start has
 passed counts as held unless it was cancelled.
 
 Rooms: ``rules`` and ``rules_agenda`` (pure), ``queries``, ``render``,
-``render_agenda`` and ``render_ics`` (the iCalendar document), ``service`` (bodies,
+``render_agenda``, ``render_ics`` (the iCalendar document) and ``render_canvas`` (a
+meeting's canvas, in Markdown), ``service`` (bodies,
 meetings, agendas), ``service_agenda`` (the agenda's states and edits: circulate,
 adopt, edit, move, remove, revisions), ``service_requests``
 (extraordinary requests), ``service_calendar`` (the feeds, served over HTTP and by
-``nrc-bot ics``), ``rules_record``, ``queries_record``, ``render_record`` and
+``nrc-bot ics``), ``service_canvas`` (a canvas per meeting, and the sections other
+features add to it), ``rules_record``, ``queries_record``, ``render_record`` and
 ``service_record`` (attendance and the record of a meeting, its revisions),
-``commands``, ``commands_record`` and ``passes`` (the three scheduler passes). Importing the package registers the commands and the passes.
+``commands``, ``commands_record`` and ``passes`` (the three scheduler passes).
+Importing the package registers the commands and the passes.
 """
 
 from __future__ import annotations
@@ -35,12 +38,15 @@ from bot.meetings.render_record import ATTENDANCE_ACTION, record_markdown
 from bot.meetings.rules import breach_counts
 from bot.meetings.service import agenda_lines, agenda_section, announcement
 from bot.meetings.service_calendar import UnknownFeed, calendar_app, feed
+from bot.meetings.service_canvas import CANVAS_SECTIONS, CanvasSection, refresh_canvas
 from bot.meetings.service_move import schedule_form, schedule_from_form
 from bot.meetings.service_record import attendance_form, attendance_from_form
 from bot.meetings.service_requests import withdraw_request
 
 __all__ = [
     "ATTENDANCE_ACTION",
+    "CANVAS_SECTIONS",
+    "CanvasSection",
     "FeedLink",
     "Standing",
     "UnknownFeed",
@@ -62,6 +68,7 @@ __all__ = [
     "meeting_uid",
     "passes",
     "record_markdown",
+    "refresh_canvas",
     "requester_name",
     "schedule_form",
     "schedule_from_form",

@@ -15,7 +15,15 @@ from bot.bus import MeetingScheduled
 from bot.context import Context
 from bot.errors import CommandError
 from bot.issues import DEFAULT_OVERDUE, next_agenda_position
-from bot.meetings import queries, render, render_agenda, rules, rules_agenda, service_agenda
+from bot.meetings import (
+    queries,
+    render,
+    render_agenda,
+    rules,
+    rules_agenda,
+    service_agenda,
+    service_canvas,
+)
 from bot.messages import Message, count, escape
 from bot.registry import text_argument
 from bot.times import slack_date
@@ -150,6 +158,7 @@ def schedule(ctx: Context, body: Body, starts: datetime, title: str,
     ctx.post(keys.meeting(meeting.id),
              announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
                           ctx.settings.issue_overdue))
+    service_canvas.create_canvas(ctx, meeting.id)
     ctx.publish(MeetingScheduled(meeting.id or 0))  # issues waiting for a Council meeting may join
     note = f" It fulfils extraordinary request E{request.id}." if request else ""
     return Message(text=f"Scheduled M{meeting.id} ({body.name}) for "
@@ -202,6 +211,7 @@ def cancel(ctx: Context, token: str, reason: str) -> Message:
     ctx.update(keys.meeting(meeting.id),
                announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
                           ctx.settings.issue_overdue))
+    service_canvas.refresh_canvas(ctx, meeting.id)
     ctx.post(keys.meeting_cancelled(meeting.id),
              render.cancel_notice(meeting, body, reason, reopened, ctx.tz))
     return Message(text=f"Cancelled M{meeting.id} and announced it in the channel.")
@@ -249,5 +259,6 @@ def add_agenda_item(ctx: Context, token: str, text: str) -> Message:
     ctx.update(keys.meeting(meeting.id),
                announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
                           ctx.settings.issue_overdue))
+    service_canvas.refresh_canvas(ctx, meeting.id)
     return Message(text=f"Added item {number} to the agenda of M{meeting.id}; "
                         "the announcement in the channel shows it.")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from bot import keys
 from bot.context import Context
 from bot.errors import CommandError
-from bot.meetings import queries, render_agenda, rules, rules_agenda
+from bot.meetings import queries, render_agenda, rules, rules_agenda, service_canvas
 from bot.messages import Message
 from bot.registry import text_argument
 from storage.models import AgendaItem, Body, Meeting
@@ -68,8 +68,10 @@ def announce_change(ctx: Context, meeting: Meeting, action: str, change: str,
 
 
 def refresh(ctx: Context, meeting: Meeting) -> None:
-    """The announcement as the records stand at delivery (``keys.MEETING_VIEW``)."""
+    """The announcement and the canvas as the records stand at delivery
+    (``keys.MEETING_VIEW``, ``keys.MEETING_CANVAS_VIEW``)."""
     ctx.refresh(keys.meeting(meeting.id), keys.MEETING_VIEW, meeting.id)
+    service_canvas.refresh_canvas(ctx, meeting.id)
 
 
 def check_add(ctx: Context, meeting: Meeting) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime
 from bot import keys
 from bot.context import Context
 from bot.errors import CommandError
-from bot.meetings import queries, render, rules, service
+from bot.meetings import queries, render, rules, service, service_canvas
 from bot.meetings.service import announcement
 from bot.messages import Message
 from bot.times import slack_date
@@ -46,6 +46,7 @@ def reschedule(ctx: Context, token: str, starts: datetime) -> Message:
     ctx.update(keys.meeting(meeting.id),
                announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
                             ctx.settings.issue_overdue))
+    service_canvas.refresh_canvas(ctx, meeting.id)
     ctx.post(keys.meeting_moved(meeting.id, meeting.sequence),
              render.moved_notice(meeting, body, old, ctx.tz),
              thread_key=keys.meeting(meeting.id))

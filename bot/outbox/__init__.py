@@ -28,12 +28,15 @@ from bot.outbox.port import (
     PermanentError,
     Port,
     TransientError,
+    Unavailable,
     Waiting,
 )
 from bot.outbox.record import (
     OutboxWriter,
+    canvas,
     dm,
     due_in,
+    edit_canvas,
     post,
     publish_homes,
     refresh_view,
@@ -44,6 +47,7 @@ from bot.outbox.record import (
 __all__ = [
     "BATCH", "DUE", "HOME_SETTLE", "LEASE", "MAX_ATTEMPTS", "WAIT", "Claim", "DeliveryReport",
     "Due", "OutboxWriter", "PermanentError", "Port", "Renderer", "Renderers", "TransientError",
-    "Waiting", "_claim", "_settle", "deliver", "dm", "due_in", "post", "publish_homes",
-    "refresh_view", "retry_failed", "skip", "update_message",
+    "Unavailable", "Waiting", "_claim", "_settle", "canvas", "deliver", "dm", "due_in",
+    "edit_canvas", "post", "publish_homes", "refresh_view", "retry_failed", "skip",
+    "update_message",
 ]

@@ -18,7 +18,9 @@ from sqlalchemy import bindparam, case, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from bot import keys
 from bot.messages import Message
+from bot.outbox import delivery_canvas
 from bot.outbox.port import (
     BATCH,
     LEASE,
@@ -27,6 +29,7 @@ from bot.outbox.port import (
     PermanentError,
     Port,
     TransientError,
+    Unavailable,
     Waiting,
 )
 from bot.times import utcnow
@@ -42,6 +45,7 @@ class DeliveryReport:
     retried: int = 0
     failed: int = 0
     deferred: int = 0
+    skipped: int = 0
     #: The rows this delivery settled (sent, deferred, retried later or failed).
     settled: set[int] = field(default_factory=set)
 
@@ -232,6 +236,11 @@ def _send(engine: Engine, port: Port, claim: Claim, now: datetime,
             message = Message.from_dict(row.payload)
         port.update(target[0], target[1], message)
         return target
+    if row.kind in (OutboxKind.CANVAS, OutboxKind.CANVAS_EDIT):
+        view, ref = str(row.payload.get("view")), row.payload.get("ref")
+        return delivery_canvas.send(
+            engine, port, row, claim.channel,
+            lambda session: _render(session, renderers, view, row.council_id, ref, now))
     if row.kind == OutboxKind.HOME:
         assert row.channel is not None
         with reading(engine) as session:
@@ -299,6 +308,16 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
                 report.retried += 1
                 _retry(engine, row, now, str(exc), exc.retry_after)
                 continue
+            except (delivery_canvas.Skipped, Unavailable) as exc:
+                report.skipped += 1
+                if isinstance(exc, Unavailable):
+                    notice = _canvas_unavailable(engine, row, now, str(exc), renderers or {})
+                    if notice is not None:  # sent in this delivery, whoever asked for rows
+                        again.append(notice)
+                        wanted = None if wanted is None else [*wanted, notice]
+                _settle(engine, row, status=OutboxStatus.SKIPPED, attempts=row.attempts + 1,
+                        last_error=str(exc), claimed_until=None)
+                continue
             except PermanentError as exc:
                 report.failed += 1
                 _settle(engine, row, status=OutboxStatus.FAILED, attempts=row.attempts + 1,
@@ -315,7 +334,7 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
             values: dict[str, object] = {"status": OutboxStatus.SENT, "sent_at": now,
                                          "claimed_until": None,
                                          "attempts": row.attempts + 1, "last_error": None}
-            if row.kind in (OutboxKind.POST, OutboxKind.DM):
+            if row.kind in (OutboxKind.POST, OutboxKind.DM, OutboxKind.CANVAS):
                 values.update(ts=ts, posted_channel=channel)
             if not _settle(engine, row, **values):
                 report.settled.discard(row.id or 0)
@@ -328,6 +347,17 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
             break
         wanted = again  # nobody else will: whoever rewrote them found them leased to us
     return report
+
+
+def _canvas_unavailable(engine: Engine, row: Outbox, now: datetime, reason: str,
+                        renderers: Renderers) -> int | None:
+    """Tell the secretariat, once, that the workspace has no canvases; the notice's row."""
+    log.warning("outbox %s: %s; meetings go on without canvases", row.key, reason)
+    view = keys.CANVAS_UNAVAILABLE_VIEW
+    render = renderers.get(view)
+    return delivery_canvas.unavailable(
+        engine, row, now, reason,
+        None if render is None else lambda session: render(session, row.council_id, reason, now))
 
 
 def _retry(engine: Engine, row: Outbox, now: datetime, error: str,

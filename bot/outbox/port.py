@@ -38,6 +38,11 @@ class PermanentError(Exception):
     """Slack refused it for good (e.g. channel_not_found): retrying will not help."""
 
 
+class Unavailable(PermanentError):
+    """The workspace cannot have it at all (canvases on a plan without them): the bot
+    carries on without, and says so once."""
+
+
 class Port(Protocol):
     """Where messages go: Slack, or the console.
 
@@ -59,6 +64,14 @@ class Port(Protocol):
     def find(self, channel: str, key: str, thread_ts: str | None,
              since: datetime) -> tuple[str, str] | None:
         """The (channel, ts) of a message posted with ``key``, if it went out."""
+        ...
+
+    def create_canvas(self, channel: str, title: str, markdown: str, key: str) -> str:
+        """Create a canvas in the channel holding ``markdown``; return its id."""
+        ...
+
+    def edit_canvas(self, canvas_id: str, markdown: str) -> None:
+        """Replace a canvas's whole document with ``markdown``."""
         ...
 
 

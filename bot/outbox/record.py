@@ -153,6 +153,28 @@ def refresh_view(session: Session, council_id: int, target_key: str, view: str, 
         *_home_rows(council_id, homes, now, HOME_SETTLE)])
 
 
+def canvas(session: Session, council_id: int, key: str, view: str, ref: object,
+           now: datetime) -> bool:
+    """Record a canvas to create in the council channel, once; False if the key exists.
+
+    Only the request is recorded, as by :func:`refresh_view`: ``view`` renders the
+    document (the message's ``header`` its title, its ``text`` the Markdown) from the
+    records as they are when it is created.
+    """
+    return _insert_ignoring_duplicates(
+        session, _values(council_id, key, OutboxKind.CANVAS, Message(text=""), now,
+                         payload={"view": view, "ref": ref}))
+
+
+def edit_canvas(session: Session, council_id: int, target_key: str, view: str, ref: object,
+                now: datetime) -> None:
+    """Replace the document of the canvas ``target_key`` with the records' latest, when it
+    is delivered: changes in quick succession become one ``canvases.edit``."""
+    _upsert_latest(session, [
+        _values(council_id, keys.updated(target_key), OutboxKind.CANVAS_EDIT, Message(text=""),
+                now, target_key=target_key, payload={"view": view, "ref": ref})])
+
+
 def _home_rows(council_id: int, user_ids: Iterable[str], now: datetime,
                settle: timedelta) -> list[dict[str, object]]:
     return [_values(council_id, keys.home(user), OutboxKind.HOME, Message(text=""), now,
@@ -172,7 +194,8 @@ def publish_homes(session: Session, council_id: int, user_ids: Iterable[str], no
 
 
 class OutboxWriter:
-    """A council, a session and a moment: ``post``, ``dm``, ``update`` and the time zone.
+    """A council, a session and a moment: ``post``, ``dm``, ``update``, canvases and the
+    time zone.
 
     Shared by a request's :class:`bot.context.Context` and a scheduler pass's
     ``PassContext``, so both record what the council must see the same way.
@@ -204,4 +227,10 @@ class OutboxWriter:
                 homes: Iterable[str] = ()) -> None:
         refresh_view(self.session, self.council_id, target_key, view, ref, self.now,
                      homes=homes)
+
+    def canvas(self, key: str, view: str, ref: object) -> bool:
+        return canvas(self.session, self.council_id, key, view, ref, self.now)
+
+    def edit_canvas(self, target_key: str, view: str, ref: object) -> None:
+        edit_canvas(self.session, self.council_id, target_key, view, ref, self.now)
 

@@ -2,7 +2,8 @@
 
 Lines are ``/nrc …`` commands (the ``/nrc`` may be left out). ``:as USER``
 switches the acting user, ``:home`` shows their App Home, ``:tick [TIME]`` runs
-a scheduler pass, ``:quit`` ends. Everything the bot would post in the channel or send in a DM is printed.
+a scheduler pass, ``:quit`` ends. Everything the bot would post in the channel or send in a DM
+is printed, and each meeting's canvas as its text.
 
 People are named as at a keyboard, ``@ivanov``: the console is a transport, and
 turns each ``@name`` into what Slack would send, ``<@UIVANOV01|ivanov>``, with a
@@ -92,6 +93,7 @@ class ConsolePort:
         self.out = out
         self.names = names or ConsoleNames()
         self._ts = count(1)
+        self._canvases = count(1)
 
     def _print(self, where: str, message: Message) -> None:
         body = render_text(message).replace("\n", "\n    ")
@@ -120,6 +122,20 @@ class ConsolePort:
     def find(self, channel: str, key: str, thread_ts: str | None,
              since: datetime) -> tuple[str, str] | None:
         return None  # a terminal keeps no history to look in
+
+    def _document(self, where: str, markdown: str) -> None:
+        """A canvas as its text: the same document Slack shows beside the channel."""
+        body = markdown.rstrip("\n").replace("\n", "\n    ")
+        self.out.write(self.names.show(f"[{where}]\n    {body}") + "\n")
+        self.out.flush()
+
+    def create_canvas(self, channel: str, title: str, markdown: str, key: str) -> str:
+        canvas_id = f"FCANVAS{next(self._canvases)}"
+        self._document(f"#council canvas {canvas_id} created: {title}", markdown)
+        return canvas_id
+
+    def edit_canvas(self, canvas_id: str, markdown: str) -> None:
+        self._document(f"#council canvas {canvas_id} updated", markdown)
 
 
 class Console:

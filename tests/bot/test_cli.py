@@ -121,7 +121,7 @@ def test_manifest_is_a_valid_slack_manifest(tmp_path: Path) -> None:
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "commands", "chat:write", "chat:write.public", "im:write", "channels:history",
-        "groups:history", "im:history", "users:read"}
+        "groups:history", "im:history", "users:read", "canvases:write"}
     socket = json.loads(nrc("manifest", "--socket", db=tmp_path / "nrc.db").stdout)
     assert socket["settings"]["socket_mode_enabled"] is True
     assert "url" not in socket["features"]["slash_commands"][0]

@@ -6,7 +6,7 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.messages import Button, Message
-from bot.outbox import PermanentError, TransientError, Waiting
+from bot.outbox import PermanentError, TransientError, Unavailable, Waiting
 from bot.settings import Settings
 from bot.transports.bolt_app import slack_client
 from handlers.slackport import SlackPort
@@ -96,3 +96,21 @@ def test_timeouts_are_transient(fake_slack: FakeSlack) -> None:
     fake_slack.fail_next("chat.postMessage", disconnect=True)
     with pytest.raises(TransientError):
         port.post("C1", MESSAGE, None, "k")
+
+
+def test_canvases_are_created_in_the_channel_and_replaced_whole(fake_slack: FakeSlack) -> None:
+    port = _port(fake_slack)
+    canvas_id = port.create_canvas("C1", "M1: Monthly meeting", "# M1\n", "meeting:1:canvas")
+    port.edit_canvas(canvas_id, "# M1\n1. Item\n")
+    assert fake_slack.canvas(canvas_id) == {"title": "M1: Monthly meeting", "channel_id": "C1",
+                                            "markdown": "# M1\n1. Item\n", "edits": 1}
+    [edit] = fake_slack.calls_to("canvases.edit")
+    assert edit.params["changes"] == [{"operation": "replace", "document_content": {
+        "type": "markdown", "markdown": "# M1\n1. Item\n"}}]
+    with pytest.raises(PermanentError) as missing:
+        port.edit_canvas("F404", "x")
+    assert not isinstance(missing.value, Unavailable)  # a lost canvas, not a plan without them
+    for error in ("paid_only", "feature_not_enabled", "not_allowed_token_type"):
+        fake_slack.refuse_canvases(error)
+        with pytest.raises(Unavailable, match=f"canvases.create: {error}"):
+            port.create_canvas("C1", "M2", "# M2\n", "meeting:2:canvas")

@@ -19,7 +19,7 @@ def test_values_are_the_stored_strings() -> None:
                                            "silence_broken"]
     assert [*map(str, IssueStatus)] == ["open", "resolved", "withdrawn"]
     assert [*map(str, OutboxStatus)] == ["pending", "sending", "sent", "failed", "skipped"]
-    assert [*map(str, OutboxKind)] == ["post", "dm", "update", "home"]
+    assert [*map(str, OutboxKind)] == ["post", "dm", "update", "home", "canvas", "canvas_edit"]
 
 
 def test_a_member_is_its_string_wherever_it_goes() -> None:

@@ -179,3 +179,25 @@ def test_up_arrow_recalls_the_last_line_under_a_terminal(tmp_path: Path) -> None
     assert "^[[A" not in text and "Traceback" not in text and "no command" not in text
     assert os.waitstatus_to_exitcode(status) == 0
     assert "members" in (tmp_path / ".nrc_history").read_text()
+
+
+def test_a_meetings_canvas_is_shown_as_its_text(rt: Runtime) -> None:
+    console, out = _console(rt)
+    console.handle("/nrc setup")
+    console.handle("/nrc schedule council-amb 2026-12-10 10:00 Monthly meeting")
+    created = out.getvalue()
+    head, _, document = created.partition("[#council canvas FCANVAS")
+    assert "Scheduled M1" in head
+    assert document.split("\n")[:4] == [
+        "1 created: M1: Monthly meeting]",
+        "    > Kept by nrc-bot from the council's records: an edit made here by hand is "
+        "overwritten at the next change. The records are the authority; `/nrc agenda M1` "
+        "shows them.",
+        "    ",
+        "    # Meeting M1: Monthly meeting"]
+    assert "    ## Agenda (draft)\n    \n    _No items yet._\n" in document
+    console.handle("/nrc agenda M1 add Search and rescue at sea")
+    edited = out.getvalue()[len(created):]
+    assert "[#council canvas FCANVAS1 updated]\n    > Kept by nrc-bot" in edited
+    assert ("    1. Search and rescue at sea (open; added by the Chair or the secretariat)\n"
+            in edited)
