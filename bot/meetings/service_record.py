@@ -10,11 +10,14 @@ revision, in the thread of the first.
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
 
 from bot import keys
 from bot.context import Context
 from bot.errors import CommandError
-from bot.meetings import queries, queries_record, render_record, rules_record
+from bot.meetings import queries, queries_record, render_record, rules_record, service_canvas
 from bot.meetings.queries import AgendaEntry
 from bot.messages import Message
 from bot.registry import find_member, members_of, parse_user, text_argument
@@ -96,7 +99,19 @@ def _publish(ctx: Context, meeting: Meeting, body: Body, revision: int,
     message = render_record.record_message(content, row_facts(row), ctx.tz, ctx.slash)
     ctx.post(keys.record(meeting.id, revision), message,
              thread_key=keys.record(meeting.id, 1) if revision > 1 else None)
+    service_canvas.refresh_canvas(ctx, meeting.id)
     return row
+
+
+def canvas_section(session: Session, meeting: Meeting, tz: ZoneInfo) -> str | None:
+    """The final record on the meeting's canvas (its latest revision), once finalised."""
+    latest = queries_record.latest_revision(session, meeting.id)
+    if latest is None:
+        return None
+    return render_record.record_markdown(latest.content, row_facts(latest), tz)
+
+
+service_canvas.CANVAS_SECTIONS.append(canvas_section)
 
 
 def row_facts(row: RecordRevision) -> dict[str, Any]:

@@ -124,3 +124,12 @@ def test_attendance_by_the_form_then_the_record_posted(bot_server: BotServer,
     text = json.dumps(posted["blocks"])
     assert "19 of 20 members represented, 1 absent" in text and "Iceland: absent" in text
     assert f"France: <@{FR}> (head of delegation)" in text
+    # The meeting's canvas gains the record (a view of the records: the same words).
+    calls = bot_server.fake.wait_for(lambda calls: any(
+        c.method == "canvases.edit" and "Record of M1" in json.dumps(c.params)
+        for c in calls))
+    edit = [c.params for c in calls if c.method == "canvases.edit"][-1]
+    markdown = edit["changes"][0]["document_content"]["markdown"]  # type: ignore[index]
+    assert "## Record of M1: Council, Ambassadors" in markdown
+    assert "- Iceland: absent" in markdown
+    assert f"- France: ![](@{FR}) (head of delegation)" in markdown
