@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,11 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
+
+# The catalogues: extract every message id, then bring fr and ru up to date with it
+# (new ids untranslated, gone ids dropped); a translator then fills locale/*/nrc.po.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -k N_ --add-location=file \
+		--sort-by-file --project=nrc-bot -o locale/nrc.pot .
+	$(BIN)/pybabel update -i locale/nrc.pot -d locale -D nrc --no-fuzzy-matching \
+		--ignore-obsolete

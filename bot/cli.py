@@ -17,6 +17,7 @@ from bot import audit, outbox
 from bot.charter import CharterError
 from bot.errors import CommandError
 from bot.exchange import ImportRefused, export_state, import_state
+from bot.i18n import OFFERED
 from bot.manifest import manifest
 from bot.messages import count
 from bot.runtime import Runtime
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
 
     console = sub.add_parser("console", help="local shell on the database, no Slack needed")
     console.add_argument("--as", dest="as_user", metavar="USER", help="act as this user: @name or a Slack ID")
+    console.add_argument("--lang", choices=OFFERED, help="answer in this language (en, fr, ru)")
 
     sub.add_parser("clock", help="the scheduler only, for a separate process")
 
@@ -180,7 +182,8 @@ def _run(command: str, args: argparse.Namespace, runtime: Runtime) -> int:
     if command == "console":
         from bot.transports.console import main as console_main
 
-        return console_main(runtime, args.as_user if hasattr(args, "as_user") else None)
+        return console_main(runtime, args.as_user if hasattr(args, "as_user") else None,
+                            getattr(args, "lang", None))
     if command == "serve":
         from bot.transports.serve import serve
 

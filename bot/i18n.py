@@ -97,3 +97,10 @@ def negotiate(locale: str | None, fallback: str) -> str:
         return fallback
     wanted = locale.replace("_", "-").split("-")[0].lower()
     return wanted if wanted in OFFERED else fallback
+
+
+def named(thing: object) -> str:
+    """A member's, body's or council's name in the current language (its ``names``), else
+    its own ``name``."""
+    names = getattr(thing, "names", None) or {}
+    return str(names.get(current()) or getattr(thing, "name", ""))

@@ -13,7 +13,9 @@ BOT_SCOPES = {
     "channels:history": "after a crash, checking whether a message went out before resending",
     "groups:history": "the same, when the council channel is private",
     "im:history": "the same, for direct messages",
-    "users:read": "the names of people mentioned in a message the issue shortcut pre-fills",
+    "users:read": "the names of people mentioned in a message the issue shortcut pre-fills; "
+                  "each person's Slack language (users.info with include_locale), and "
+                  "user_change when it changes",
     "canvases:write": "a canvas per meeting in the council channel, holding its agenda",
 }
 
@@ -32,7 +34,7 @@ def manifest(url: str | None, *, command: str = "/nrc", name: str = "nrc-bot",
         "should_escape": True,
     }
     settings: dict[str, Any] = {
-        "event_subscriptions": {"bot_events": ["app_home_opened"]},
+        "event_subscriptions": {"bot_events": ["app_home_opened", "user_change"]},
         "interactivity": {"is_enabled": True},
         "org_deploy_enabled": False,
         "socket_mode_enabled": socket_mode,

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+from bot.i18n import using
 
 
 @dataclass(frozen=True)
@@ -46,11 +49,21 @@ class Message:
     sections: list[str] = field(default_factory=list)
     buttons: list[Button] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
+    #: The same message in the council's other official languages, in the same structure
+    #: (a channel post: the first language in full, each other below a divider).
+    also: list[Message] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["fields"] = [list(pair) for pair in self.fields]
+        data["also"] = [other.to_dict() for other in self.also]
+        if not self.also:
+            del data["also"]
         return data
+
+    def alone(self) -> Message:
+        """This message in its first language only."""
+        return replace(self, also=[])
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Message:
@@ -61,6 +74,7 @@ class Message:
             sections=list(data.get("sections", [])),
             buttons=[Button.from_dict(b) for b in data.get("buttons", [])],
             context=list(data.get("context", [])),
+            also=[cls.from_dict(other) for other in data.get("also", [])],
         )
 
 
@@ -159,8 +173,36 @@ def count(number: int, singular: str, plural: str | None = None) -> str:
     return f"{number} {noun}"
 
 
+#: Builds a message in the language of the moment (``bot.i18n.using``): what a channel
+#: post or a person's message is recorded as, so that it is rendered once per language.
+Build = Callable[[], Message]
+
+
+def in_languages(build: Build | Message, languages: Iterable[str]) -> Message:
+    """``build`` rendered in each language, the first in full and the others as ``also``;
+    a message already built is taken as it is."""
+    if isinstance(build, Message):
+        return build
+    rendered = []
+    for lang in dict.fromkeys(languages):
+        with using(lang):
+            rendered.append(build())
+    return replace(rendered[0], also=rendered[1:]) if rendered else build()
+
+
+def in_language(build: Build | Message, lang: str | None) -> Message:
+    """``build`` rendered in one person's language (a message already built as it is)."""
+    if isinstance(build, Message):
+        return build
+    with using(lang):
+        return build()
+
+
 def render_text(message: Message) -> str:
-    """The whole message as terminal text (the console's renderer)."""
+    """The whole message as terminal text (the console's renderer): each official language
+    in turn, below a rule."""
+    if message.also:
+        return "\n  ----\n".join(render_text(m) for m in (message.alone(), *message.also))
     lines: list[str] = []
     if message.header:
         lines.append(f"== {message.header} ==")

@@ -51,6 +51,7 @@ PERMISSIONS: dict[str, Rule] = {
     "delegate remove": _rule("remove delegates", S),
     "chair": _rule("set the Chair", S),
     "notify": _rule("choose how reminders reach them", D),
+    "language": _rule("choose their language", A),
     "bodies": _rule("list the bodies", A),
     "body add": _rule("add committees and working groups", S),
     "schedule": _rule("schedule meetings", C, S),

@@ -59,7 +59,7 @@ _UNSET = object()
 HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Positions and polls", ("propose", "statement joint", "concur", "object", "more-time",
                              "amendment", "withdraw-objection", "withdraw", "polls", "extend",
-                             "amend", "revise", "statement chair", "notify")),
+                             "amend", "revise", "statement chair", "notify", "language")),
     ("Meetings", ("meetings", "agenda", "extraordinary", "schedule", "reschedule", "cancel",
                   "bodies", "attendance", "record", "records")),
     ("Implementation issues", ("raise", "issues", "resolve")),
@@ -232,7 +232,7 @@ def find_member(ctx: Context, query: str) -> Member:
         return find_one(
             query,
             members_of(ctx),
-            names=lambda m: (m.name, m.alpha2, m.alpha3, *m.aliases),
+            names=lambda m: (m.name, m.alpha2, m.alpha3, *m.aliases, *m.names.values()),
             label=lambda m: m.name,
             kind="member",
         )

@@ -25,7 +25,9 @@ from bot.charter import Charter, load_charter
 from bot.context import Context, resolve_actor
 from bot.courier import Courier
 from bot.errors import CommandError
-from bot.messages import Message
+from bot.i18n import N_, _, using
+from bot.languages import Readers, forget_locale, language_of
+from bot.messages import Message, in_language, in_languages
 from bot.registry import find
 from bot.scheduler import TickReport, run_passes
 from bot.scope import Scope
@@ -46,8 +48,9 @@ FEATURES = ("bot.issues", "bot.meetings", "bot.polls",
 for _feature in FEATURES:
     importlib.import_module(_feature)
 
-SOMETHING_WENT_WRONG = "Something went wrong; nothing was changed."
-TRY_AGAIN = "The council's records are unavailable for a moment; nothing was changed. Try again shortly."
+SOMETHING_WENT_WRONG = N_("Something went wrong; nothing was changed.")
+TRY_AGAIN = N_("The council's records are unavailable for a moment; nothing was changed. "
+               "Try again shortly.")
 
 Clock = Callable[[], datetime]
 Action = Callable[[Context], Message]
@@ -72,7 +75,7 @@ def error_reply(error: CommandError, slash: str) -> Message:
     """One clear sentence, then the usage line."""
     text = error.message
     if error.usage:
-        text += f"\nUsage: `{slash} {error.usage}`"
+        text += "\n" + _("Usage: `{slash} {usage}`", slash=slash, usage=error.usage)
     return ErrorReply(text=text)
 
 
@@ -87,6 +90,8 @@ class Runtime(Courier):
         self.clock = clock
         self.admins = settings.admin_users
         self.council_key = self.charter.short_name.casefold()
+        #: Whose language is what (the Slack transport tells it how to ask Slack).
+        self.readers = Readers(self.engine, self.charter.languages[0], self.clock)
         self._start_courier()
 
     # -- start-up -------------------------------------------------------------
@@ -101,8 +106,9 @@ class Runtime(Courier):
         """Create the council from the charter the first time; later, the database rules."""
         with Session(self.engine) as session:
             existing = session.exec(select(Council.id).where(Council.key == self.council_key)).first()
-            if existing is not None:
-                return existing
+        if existing is not None:
+            self._name_in_languages(existing)
+            return existing
         now = self.clock()
         try:
             with transaction(self.engine) as session:
@@ -114,6 +120,7 @@ class Runtime(Courier):
                     timezone=self.settings.timezone or self.charter.timezone,
                     ics_token=secrets.token_urlsafe(24),
                     created_at=now,
+                    names=dict(self.charter.names),
                 )
                 session.add(council)
                 session.flush()
@@ -129,10 +136,29 @@ class Runtime(Courier):
                 found = session.exec(select(Council.id).where(Council.key == self.council_key))
                 return int(found.one() or 0)
 
+    def _name_in_languages(self, council_id: int) -> None:
+        """The names in other languages follow the charter (a council created before they
+        were kept gets them): written only where they differ."""
+        members = {m.alpha2: m.names for m in self.charter.members}
+        bodies = {b.key: b.names for b in self.charter.bodies}
+        with transaction(self.engine) as session:
+            council = session.get(Council, council_id)
+            if council is not None and council.names != self.charter.names:
+                council.names = dict(self.charter.names)
+                session.add(council)
+            for member in session.exec(select(Member).where(Member.council_id == council_id)):
+                if member.alpha2 in members and member.names != members[member.alpha2]:
+                    member.names = dict(members[member.alpha2])
+                    session.add(member)
+            for body in session.exec(select(Body).where(Body.council_id == council_id)):
+                if body.key in bodies and body.names != bodies[body.key]:
+                    body.names = dict(bodies[body.key])
+                    session.add(body)
+
     def _seed(self, session: Session, council_id: int, now: datetime) -> None:
         for i, m in enumerate(self.charter.members, start=1):
             session.add(Member(council_id=council_id, ordinal=i, name=m.name, alpha2=m.alpha2,
-                               alpha3=m.alpha3, aliases=list(m.aliases)))
+                               alpha3=m.alpha3, aliases=list(m.aliases), names=dict(m.names)))
         for i, b in enumerate(self.charter.bodies, start=1):
             session.add(Body(
                 council_id=council_id, ordinal=i, key=b.key, name=b.name, level=b.level,
@@ -141,7 +167,7 @@ class Runtime(Courier):
                 cadence_per=b.cadence.per if b.cadence else None,
                 reminders=[int(r.total_seconds()) for r in b.reminders],
                 at_risk_days=b.at_risk_days, area=b.area, extraordinary=b.extraordinary,
-                permanent=True, created_at=now,
+                permanent=True, created_at=now, names=dict(b.names),
             ))
 
     # -- requests -------------------------------------------------------------
@@ -175,7 +201,8 @@ class Runtime(Courier):
         try:
             cmd, args = find(text)
         except CommandError as exc:
-            return error_reply(exc, slash)
+            with using(self.readers.of(user_id)):
+                return error_reply(exc, slash)
 
         def handle(ctx: Context) -> Message:
             if cmd.action is not None:
@@ -202,7 +229,15 @@ class Runtime(Courier):
 
     def _run(self, user_id: str, channel_id: str | None, fn: Action, *, mutates: bool,
              writes: bool, usage: str | None, admins: frozenset[str], what: str) -> Message:
-        """One request in one transaction: lock if it writes, build the context, map errors."""
+        """One request in one transaction: lock if it writes, build the context, map errors;
+        in the language of the person it answers."""
+        with using(self.readers.of(user_id)):
+            return self._in_language(user_id, channel_id, fn, mutates=mutates, writes=writes,
+                                     usage=usage, admins=admins, what=what)
+
+    def _in_language(self, user_id: str, channel_id: str | None, fn: Action, *,
+                     mutates: bool, writes: bool, usage: str | None, admins: frozenset[str],
+                     what: str) -> Message:
         slash = self.settings.command
         try:
             with transaction(self.engine, read_only=not (mutates or writes)) as session:
@@ -223,10 +258,18 @@ class Runtime(Courier):
             return error_reply(exc.with_usage(usage) if usage else exc, slash)
         except (OperationalError, SAInterfaceError):
             log.exception("database unavailable for %s by %s in %s", what, user_id, channel_id)
-            return ErrorReply(text=TRY_AGAIN)
+            return ErrorReply(text=_(TRY_AGAIN))
         except Exception:
             log.exception("%s by %s in %s failed", what, user_id, channel_id)
-            return ErrorReply(text=SOMETHING_WENT_WRONG)
+            return ErrorReply(text=_(SOMETHING_WENT_WRONG))
+
+    def forget_locale(self, user_id: str) -> None:
+        """Slack says the user changed: their locale is asked again at their next request."""
+        try:
+            with transaction(self.engine) as session:
+                forget_locale(session, user_id)
+        except (OperationalError, SAInterfaceError):
+            log.warning("user_change for %s not kept: database unavailable", user_id)
 
     # -- delivery -------------------------------------------------------------
 
@@ -244,10 +287,25 @@ class Runtime(Courier):
     @property
     def renderers(self) -> outbox.Renderers:
         """What delivery builds from the records as they are when it sends."""
-        return {keys.HOME_VIEW: self.render_home, keys.POLL_VIEW: self.render_poll,
-                keys.MEETING_VIEW: self.render_meeting,
-                keys.MEETING_CANVAS_VIEW: self.render_canvas,
-                keys.CANVAS_UNAVAILABLE_VIEW: self.render_canvas_unavailable}
+        return {keys.HOME_VIEW: self._personal(self.render_home),
+                keys.POLL_VIEW: self._official(self.render_poll),
+                keys.MEETING_VIEW: self._official(self.render_meeting),
+                keys.MEETING_CANVAS_VIEW: self._official(self.render_canvas),
+                keys.CANVAS_UNAVAILABLE_VIEW: self._official(self.render_canvas_unavailable)}
+
+    def _official(self, renderer: outbox.Renderer) -> outbox.Renderer:
+        """A view of the channel: rendered in each of the council's official languages."""
+        def render(session: Session, council_id: int, ref: Any, now: datetime) -> Message:
+            return in_languages(lambda: renderer(session, council_id, ref, now),
+                                self.charter.languages)
+        return render
+
+    def _personal(self, renderer: outbox.Renderer) -> outbox.Renderer:
+        """A view for one person (``ref``: the user): rendered in their language."""
+        def render(session: Session, council_id: int, ref: Any, now: datetime) -> Message:
+            lang = language_of(session, str(ref), self.charter.languages[0])
+            return in_language(lambda: renderer(session, council_id, ref, now), lang)
+        return render
 
     def render_home(self, session: Session, council_id: int, user_id: str,
                     now: datetime) -> Message:

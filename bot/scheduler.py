@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot import audit, outbox
-from bot.messages import Message, count
+from bot.messages import Build, Message, count, in_language
 from bot.scope import Scope, Scoped
 from bot.settings import Settings
 from bot.times import local_text
@@ -70,7 +70,7 @@ class PassContext(Scoped, outbox.OutboxWriter):
         """The grace for a reminder sent ``ahead`` of its event (PRODUCT.md section 8)."""
         return self.settings.grace_long if ahead >= timedelta(days=1) else self.settings.grace_short
 
-    def remind(self, key: str, moment: datetime, message: Message, grace: timedelta, *,
+    def remind(self, key: str, moment: datetime, message: Message | Build, grace: timedelta, *,
                thread_key: str | None = None, dm_to: str | None = None) -> int:
         """Record a reminder due at ``moment`` once: sent if fresh, skipped if stale.
 
@@ -81,13 +81,12 @@ class PassContext(Scoped, outbox.OutboxWriter):
         if verdict == "wait":
             return 0
         if verdict == "skip":
-            outbox.skip(self.session, self.council_id, key, message, self.now,
+            outbox.skip(self.session, self.council_id, key, in_language(message, None), self.now,
                         f"stale: due {moment.isoformat()}, pass at {self.now.isoformat()}")
             return 0
         if dm_to is not None:
-            return int(outbox.dm(self.session, self.council_id, key, dm_to, message, self.now))
-        return int(outbox.post(self.session, self.council_id, key, message, self.now,
-                               thread_key=thread_key))
+            return int(self.dm(key, dm_to, message))
+        return int(self.post(key, message, thread_key=thread_key))
 
 
     def audit(self, action: str, details: dict[str, Any], member: str | None = None) -> None:

@@ -11,7 +11,10 @@ import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
+
 from bot.errors import CommandError
+from bot.i18n import current
 
 _DURATION = re.compile(r"(?:[0-9]+\s*[wdhm]\s*)+")
 _DURATION_PART = re.compile(r"([0-9]+)\s*([wdhm])")
@@ -111,9 +114,18 @@ def parse_deadline(text: str, tz: ZoneInfo, now: datetime) -> datetime:
     return parse_when(text, tz)
 
 
+#: How a moment reads in each language besides English (Babel's CLDR patterns): "jeudi 14
+#: janvier 2027, 10:00 CET", "четверг, 14 января 2027 г., 10:00 CET".
+_MOMENT = {"fr": "EEEE d MMMM y, HH:mm", "ru": "EEEE, d MMMM y 'г'., HH:mm"}
+
+
 def local_text(moment: datetime, tz: ZoneInfo) -> str:
-    """``Thu 3 Dec 2026, 10:00 CET``: the council's own reading of a moment."""
+    """``Thu 3 Dec 2026, 10:00 CET``: the council's own reading of a moment, in the
+    language being rendered."""
     local = moment.astimezone(tz)
+    pattern = _MOMENT.get(current())
+    if pattern is not None:
+        return f"{format_datetime(local, pattern, locale=current())} {local.tzname()}"
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()}"
 
 

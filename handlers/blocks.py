@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.messages import Message, clip, split_mrkdwn
@@ -57,7 +58,51 @@ def _action_blocks(message: Message) -> list[dict[str, Any]]:
     return [{"type": "actions", "elements": row} for row in rows]
 
 
+def _in_every_language(message: Message) -> Message:
+    """The buttons of a message in several languages: one row, each label in every
+    language ("Concur · Approuver"), the confirm dialog's words likewise."""
+    buttons = []
+    for i, button in enumerate(message.buttons):
+        same = [button, *(m.buttons[i] for m in message.also if len(m.buttons) > i)]
+        label = " · ".join(dict.fromkeys(b.label for b in same))
+        confirm = button.confirm
+        if confirm is not None:
+            confirms = [b.confirm for b in same if b.confirm is not None]
+            confirm = replace(confirm, title=" · ".join(dict.fromkeys(c.title for c in confirms)),
+                              text="\n\n".join(dict.fromkeys(c.text for c in confirms)))
+        buttons.append(replace(button, label=label, confirm=confirm))
+    return replace(message, buttons=buttons, also=[])
+
+
+def fits(message: Message, limit: int = MAX_BLOCKS) -> bool:
+    """Whether every official language of ``message`` fits in one Slack message."""
+    return not message.also or len(_languages(message)) <= limit
+
+
+def _languages(message: Message) -> list[dict[str, Any]]:
+    blocks = _one(replace(message, buttons=[], also=[]), limit=10_000)
+    for other in message.also:
+        blocks.append({"type": "divider"})
+        blocks.extend(_one(replace(other, buttons=[], also=[]), limit=10_000))
+    if message.buttons:
+        blocks.extend(_action_blocks(_in_every_language(message)))
+    return blocks
+
+
 def to_blocks(message: Message, *, limit: int = MAX_BLOCKS) -> list[dict[str, Any]]:
+    """A message as Block Kit. In several languages: the first in full, each other below
+    a divider in the same structure, the buttons once with every language's label; if
+    that would pass Slack's limit, the first language alone (``SlackPort`` posts the
+    others in its thread)."""
+    if message.also:
+        blocks = _languages(message)
+        if len(blocks) <= limit:
+            return blocks
+        return _one(message.alone(), limit=limit)
+    return _one(message, limit=limit)
+
+
+def _one(message: Message, *, limit: int) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     if message.header:
         blocks.append({"type": "header",

@@ -1,4 +1,4 @@
-"""Events API listeners: the App Home."""
+"""Events API listeners: the App Home, and a person's profile changed."""
 
 from __future__ import annotations
 
@@ -30,3 +30,12 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
             log.warning("App Home for %s not published: %s", user_id, reply.text)
             return
         runtime.deliver_soon(port)
+
+    @app.event("user_change")
+    def on_user_change(event: dict[str, Any]) -> None:
+        """Slack says a person changed (their language among other things): ask Slack for
+        their locale again at their next request."""
+        user = event.get("user") or {}
+        user_id = str(user.get("id") or "") if isinstance(user, dict) else ""
+        if user_id:
+            runtime.forget_locale(user_id)

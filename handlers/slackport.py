@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import urllib.error
+from collections.abc import Callable
 from datetime import datetime
 
 from slack_sdk import WebClient
@@ -10,7 +12,9 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.messages import Message
 from bot.outbox import PermanentError, TransientError, Unavailable, Waiting
-from handlers.blocks import home_view, notification_text, to_blocks
+from handlers.blocks import fits, home_view, notification_text, to_blocks
+
+log = logging.getLogger(__name__)
 
 #: Message metadata type carrying the outbox key of everything the bot posts.
 METADATA_TYPE = "nrc_outbox"
@@ -69,7 +73,17 @@ class SlackPort:
         if thread_ts:
             params["thread_ts"] = thread_ts
         data = self._call("chat.postMessage", **params)
-        return str(data["channel"]), str(data["ts"])
+        posted = str(data["channel"]), str(data["ts"])
+        if not fits(message):
+            # Too long for one message in every official language: the others follow in
+            # its thread, each carrying the key with its language (found after a crash).
+            for other in message.also:
+                self._call("chat.postMessage", channel=posted[0], thread_ts=thread_ts or posted[1],
+                           text=notification_text(other), blocks=to_blocks(other),
+                           unfurl_links=False, unfurl_media=False,
+                           metadata={"event_type": METADATA_TYPE,
+                                     "event_payload": {"key": f"{key}#language"}})
+        return posted
 
     def _dm_channel(self, user_id: str) -> str:
         opened = self._call("conversations.open", users=user_id)
@@ -124,3 +138,19 @@ class SlackPort:
         self._call("canvases.edit", canvas_id=canvas_id, changes=[
             {"operation": "replace",
              "document_content": {"type": "markdown", "markdown": markdown}}])
+
+
+def locale_source(client: WebClient) -> Callable[[str], str | None]:
+    """How the core asks Slack for a person's locale (``users.info`` with
+    ``include_locale``); None when Slack cannot say now (the records keep the answer a
+    day, so a failure costs one request's language, never the request)."""
+    def locale_of(user_id: str) -> str | None:
+        try:
+            data = client.users_info(user=user_id, include_locale=True).data
+        except (SlackApiError, SlackRequestError, urllib.error.URLError, OSError) as exc:
+            log.warning("users.info for %s failed: %s", user_id, exc)
+            return None
+        user = data.get("user") if isinstance(data, dict) else None
+        locale = user.get("locale") if isinstance(user, dict) else None
+        return str(locale) if locale else None
+    return locale_of

@@ -63,6 +63,7 @@ class Council(SQLModel, table=True):
     #: Random, chosen once and carried by exports: makes the council's iCalendar UIDs
     #: unique across deployments and councils (``bot.meetings.render_ics.meeting_uid``).
     calendar_uid: str = Field(default_factory=new_stamp, max_length=32)
+    names: dict[str, str] = _json({})  # the name in other languages, from the charter
 
 
 class Member(SQLModel, table=True):
@@ -78,6 +79,7 @@ class Member(SQLModel, table=True):
     alpha3: str = Field(max_length=3)
     aliases: list[str] = _json([])
     active: bool = True
+    names: dict[str, str] = _json({})  # the name in other languages, from the charter
 
 
 class Notify(StrEnum):
@@ -126,6 +128,7 @@ class Body(SQLModel, table=True):
     permanent: bool = True
     active: bool = True
     created_at: datetime = _when()
+    names: dict[str, str] = _json({})  # the name in other languages, from the charter
 
 
 class Meeting(SQLModel, table=True):

@@ -22,6 +22,7 @@ from storage.models import (
     ProposalVersion,
     Statement,
 )
+from storage.models_language import UserLanguage
 from storage.models_record import Attendance, ItemOutcome, RecordRevision
 
 #: Tables in dependency order: the order of export and import.
@@ -45,4 +46,5 @@ TABLES: tuple[type[SQLModel], ...] = (
     Attendance,
     ItemOutcome,
     RecordRevision,
+    UserLanguage,
 )

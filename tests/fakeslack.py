@@ -753,6 +753,11 @@ class FakeSlack:
         }
         with self._lock:
             user.update(self._users.get(user_id, {}))
+        # Slack gives the locale only when asked (``include_locale``); en-US unless set.
+        if str(params.get("include_locale", "")).lower() in ("true", "1"):
+            user.setdefault("locale", "en-US")
+        else:
+            user.pop("locale", None)
         return {"ok": True, "user": user}
 
     def _connections_open(self, params: dict[str, Any]) -> dict[str, Any]:

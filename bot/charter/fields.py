@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic_core import PydanticCustomError
 
+from bot.i18n import OFFERED
 from bot.lookup import normalise
 
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -119,3 +120,16 @@ class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+
+
+def _languages(value: dict[str, str]) -> dict[str, str]:
+    """``names = { fr = "Allemagne", ru = "Германия" }``: keys are offered languages."""
+    for lang in value:
+        if lang not in OFFERED:
+            raise problem(f'"{lang}" is not an offered language ({", ".join(OFFERED)})',
+                          (lang,))
+    return value
+
+
+#: A name in other languages: ``names = { fr = "…", ru = "…" }``.
+Names = Annotated[dict[str, Name], AfterValidator(_languages)]

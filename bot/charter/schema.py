@@ -26,6 +26,7 @@ from bot.charter.fields import (
     Key,
     Loc,
     Name,
+    Names,
     Text,
     _choice,
     _code,
@@ -45,6 +46,7 @@ from bot.charter.spec import (
     Charter,
     MemberSpec,
 )
+from bot.i18n import OFFERED, SOURCE
 from bot.lookup import normalise
 from bot.times import read_duration
 
@@ -68,6 +70,18 @@ class CouncilTable(_Table):
     timezone: Annotated[str, AfterValidator(_text), AfterValidator(_timezone)] = DEFAULT_TIMEZONE
     founded: Annotated[date | None, BeforeValidator(_founded)] = None
     source: Text | None = None
+    #: The council's official languages: channel posts are in each, the first in full.
+    languages: list[Annotated[str, AfterValidator(_text), _choice(OFFERED)]] = Field(
+        default_factory=lambda: [SOURCE], min_length=1)
+    names: Names = Field(default_factory=dict)
+
+    @field_validator("languages")
+    @classmethod
+    def _once(cls, value: list[str]) -> list[str]:
+        for index, lang in enumerate(value):
+            if lang in value[:index]:
+                raise problem(f'"{lang}" is named twice', (index,))
+        return value
 
 
 class MemberTable(_Table):
@@ -77,6 +91,7 @@ class MemberTable(_Table):
     alpha2: Annotated[str, AfterValidator(_text), _code(2)]
     alpha3: Annotated[str, AfterValidator(_text), _code(3)]
     aliases: list[Name] = Field(default_factory=list)
+    names: Names = Field(default_factory=dict)
 
     def spec(self) -> MemberSpec:
         # Repeating the member's own name or code is harmless: keep it once.
@@ -87,9 +102,9 @@ class MemberTable(_Table):
                 written.add(alias.casefold())
                 aliases.append(alias)
         return MemberSpec(name=self.name, alpha2=self.alpha2, alpha3=self.alpha3,
-                          aliases=tuple(aliases))
+                          aliases=tuple(aliases), names=dict(self.names))
 
-    def names(self) -> Iterable[tuple[Loc, str]]:
+    def every_name(self) -> Iterable[tuple[Loc, str]]:
         """Every name of this member with its key, for the duplicate check."""
         member = self.spec()
         yield ("name",), member.name
@@ -97,6 +112,8 @@ class MemberTable(_Table):
         yield ("alpha3",), member.alpha3
         for index, alias in enumerate(member.aliases):
             yield ("aliases", index), alias
+        for lang, name in member.names.items():
+            yield ("names", lang), name
 
 
 class CadenceTable(_Table):
@@ -111,9 +128,10 @@ class AreaTable(_Table):
 
     key: Key
     name: Name
+    names: Names = Field(default_factory=dict)
 
     def spec(self) -> AreaSpec:
-        return AreaSpec(key=self.key, name=self.name)
+        return AreaSpec(key=self.key, name=self.name, names=dict(self.names))
 
 
 class BodyTable(_Table):
@@ -128,6 +146,7 @@ class BodyTable(_Table):
     at_risk_days: int | None = Field(default=None, ge=1)
     area: Text | None = None
     extraordinary: bool = False
+    names: Names = Field(default_factory=dict)
 
     @field_validator("reminders")
     @classmethod
@@ -170,7 +189,8 @@ class BodyTable(_Table):
             at_risk_days = default_at_risk(cadence.per)
         return BodySpec(key=self.key, name=self.name, level=self.level, mandate=self.mandate,
                         cadence=cadence, reminders=reminders, at_risk_days=at_risk_days,
-                        area=self.area, extraordinary=self.extraordinary)
+                        area=self.area, extraordinary=self.extraordinary,
+                        names=dict(self.names))
 
 
 class CharterFile(_Table):
@@ -199,7 +219,7 @@ class CharterFile(_Table):
         _no_duplicates("members", [
             ((i, *key), value, member.name)
             for i, member in enumerate(self.members)
-            for key, value in member.names()
+            for key, value in member.every_name()
         ])
         area_keys = [area.key for area in self.areas]
         for i, body in enumerate(self.bodies):
@@ -237,6 +257,8 @@ class CharterFile(_Table):
             calendar=self.calendar.spec() if self.calendar else None,
             break_silence=self.consensus.roles(),
             representation_by_other_member=self.meetings.representation_by_other_member,
+            languages=tuple(self.council.languages),
+            names=dict(self.council.names),
         )
 
 

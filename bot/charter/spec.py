@@ -7,7 +7,7 @@ checks a charter file and builds them, :mod:`bot.charter.load` reads the file.
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 LEVELS = ("summit", "ministerial", "ambassadorial", "committee", "military", "expert")
@@ -29,10 +29,12 @@ class MemberSpec:
     alpha2: str
     alpha3: str
     aliases: tuple[str, ...] = ()
+    #: The member's name in other languages (``Allemagne``, ``Германия``).
+    names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
-    def names(self) -> tuple[str, ...]:
+    def every_name(self) -> tuple[str, ...]:
         """Every name a delegate may type for this member, the official one first."""
-        return (self.name, self.alpha2, self.alpha3, *self.aliases)
+        return (self.name, self.alpha2, self.alpha3, *self.aliases, *self.names.values())
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class BodySpec:
     at_risk_days: int | None
     area: str | None = None
     extraordinary: bool = False
+    names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class AreaSpec:
 
     key: str
     name: str
+    names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,10 @@ class Charter:
     #: ``[meetings] representation_by_other_member``: may a member be recorded as
     #: represented at a meeting by another member's delegation?
     representation_by_other_member: bool = False
+    #: ``[council] languages``: the official languages, the first in full in every post.
+    languages: tuple[str, ...] = ("en",)
+    #: ``[council] names``: the council's name in other languages.
+    names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def body(self, key: str) -> BodySpec | None:
         """The body with this key, or None; keys are lowercase, so case is forgiven."""

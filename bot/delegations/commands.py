@@ -7,6 +7,7 @@ from bot.delegations import service
 from bot.delegations.render import members_message
 from bot.delegations.rules import notify_choice
 from bot.errors import CommandError
+from bot.i18n import OFFERED, _
 from bot.messages import Message
 from bot.registry import command, find_member, is_user, members_of, parse_user, split_word
 from storage.roster import roster_of
@@ -98,3 +99,21 @@ def notify(ctx: Context, args: str) -> Message:
     if word and choice is None:
         raise CommandError(f'"{word[:20]}" is not a choice; use dm, channel or off.')
     return service.notify(ctx, choice)
+
+
+@command("language", "language [en|fr|ru|auto]",
+         examples=("language", "language fr", "language auto"),
+         mutates=lambda args: bool(args.strip()))
+def language(ctx: Context, args: str) -> Message:
+    """Say or choose the language the bot uses with you: replies, direct messages, forms
+    and your App Home. `auto` (the default) follows your Slack language; channel posts
+    are in the council's official languages whatever you choose.
+    """
+    word, rest = split_word(args)
+    if rest:
+        raise CommandError(_('Unexpected "{rest}" after the language.', rest=rest[:40]))
+    choice = word.casefold()
+    if choice and choice != "auto" and choice not in OFFERED:
+        raise CommandError(_('"{word}" is not a language offered; use en, fr, ru or auto.',
+                             word=word[:20]))
+    return service.choose_language(ctx, choice or None)

@@ -7,12 +7,13 @@ sees, in the request's transaction.
 
 from __future__ import annotations
 
-from bot import keys
+from bot import keys, languages
 from bot.context import Context
 from bot.delegations import queries
 from bot.delegations.render import and_list, name_a_head, notify_text, seated_text
 from bot.delegations.rules import DEPUTY, HEAD, ROLES, default_role, heads_replaced
 from bot.errors import CommandError
+from bot.i18n import NATIVE, _, using
 from bot.messages import Message, count
 from bot.polls import open_polls
 from storage.models import Delegate, Member, Notify
@@ -162,3 +163,26 @@ def notify(ctx: Context, choice: Notify | None) -> Message:
     ctx.audit("delegate.notify", {"user": delegate.user_id, "notify": choice.value,
                                   "previous": held.value}, member)
     return Message(text=notify_text(member, choice, changed=True))
+
+
+def choose_language(ctx: Context, choice: str | None) -> Message:
+    """``language``: say the person's language, or keep their choice (``auto``: Slack's);
+    the answer is in the language they now have."""
+    row = languages.row_of(ctx.session, ctx.actor.user_id)
+    if choice is not None:
+        languages.choose(ctx.session, ctx.actor.user_id, None if choice == "auto" else choice)
+        row = languages.row_of(ctx.session, ctx.actor.user_id)
+    lang = languages.pick(row, ctx.languages[0])
+    with using(lang):
+        name = NATIVE[lang]
+        if choice is None:
+            how = (_("your choice") if row is not None and row.chosen
+                   else _("your Slack language"))
+            return Message(text=_("The bot writes to you in {language} ({how}). Channel posts "
+                                  "are in the council's official languages.",
+                                  language=name, how=how))
+        if choice == "auto":
+            return Message(text=_("The bot now follows your Slack language: it writes to you "
+                                  "in {language}.", language=name))
+        return Message(text=_("The bot now writes to you in {language}: replies, direct "
+                              "messages, forms and your App Home.", language=name))

@@ -61,11 +61,11 @@ def send(engine: Engine, port: Port, row: Outbox, channel: str | None,
                   if row.kind == OutboxKind.CANVAS_EDIT else None)
         document = render(session)
     if target is not None:
-        port.edit_canvas(target[1], document.text)
+        port.edit_canvas(target[1], _markdown(document))
         return target
     if channel is None:
         raise Waiting("no council channel yet: an admin must run setup in it")
-    return channel, port.create_canvas(channel, document.header or "Meeting", document.text,
+    return channel, port.create_canvas(channel, document.header or "Meeting", _markdown(document),
                                        row.key)
 
 
@@ -85,3 +85,8 @@ def unavailable(engine: Engine, row: Outbox, now: datetime, reason: str,
         return int(session.execute(select(Outbox.id).where(
             Outbox.council_id == row.council_id,
             Outbox.key == keys.canvas_unavailable())).scalar_one())
+
+
+def _markdown(document: Message) -> str:
+    """The canvas's document: each official language in turn, below a rule."""
+    return "\n\n---\n\n".join(m.text for m in (document, *document.also))

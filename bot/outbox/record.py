@@ -15,8 +15,10 @@ from sqlalchemy import case, null
 from sqlmodel import Session
 
 from bot import keys
-from bot.messages import Message
+from bot.languages import language_of
+from bot.messages import Build, Message, in_language, in_languages
 from bot.outbox.port import DUE, HOME_SETTLE, Due
+from bot.scope import Scope
 from storage.models import Council, Outbox
 from storage.queries import insert_ignoring_duplicates, upsert
 from storage.statuses import OutboxKind, OutboxStatus
@@ -204,6 +206,16 @@ class OutboxWriter:
     session: Session
     council: Council
     now: datetime
+    scope: Scope
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The council's official languages: a channel post is rendered in each."""
+        return self.scope.charter.languages
+
+    def language_of(self, user_id: str) -> str:
+        """The language a message to ``user_id`` is rendered in."""
+        return language_of(self.session, user_id, self.languages[0])
 
     @property
     def council_id(self) -> int:
@@ -214,14 +226,20 @@ class OutboxWriter:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.council.timezone)
 
-    def post(self, key: str, message: Message, *, thread_key: str | None = None) -> bool:
-        return post(self.session, self.council_id, key, message, self.now, thread_key=thread_key)
+    def post(self, key: str, message: Message | Build, *,
+             thread_key: str | None = None) -> bool:
+        """A channel post, in every official language when ``message`` is a builder."""
+        return post(self.session, self.council_id, key, in_languages(message, self.languages),
+                    self.now, thread_key=thread_key)
 
-    def dm(self, key: str, user_id: str, message: Message) -> bool:
-        return dm(self.session, self.council_id, key, user_id, message, self.now)
+    def dm(self, key: str, user_id: str, message: Message | Build) -> bool:
+        """A direct message, in its reader's language when ``message`` is a builder."""
+        return dm(self.session, self.council_id, key, user_id,
+                  in_language(message, self.language_of(user_id)), self.now)
 
-    def update(self, target_key: str, message: Message) -> None:
-        update_message(self.session, self.council_id, target_key, message, self.now)
+    def update(self, target_key: str, message: Message | Build) -> None:
+        update_message(self.session, self.council_id, target_key,
+                       in_languages(message, self.languages), self.now)
 
     def refresh(self, target_key: str, view: str, ref: object, *,
                 homes: Iterable[str] = ()) -> None:

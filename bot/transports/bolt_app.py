@@ -18,7 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.runtime import Runtime
 from bot.settings import Settings
 from handlers import register_listeners
-from handlers.slackport import SlackPort
+from handlers.slackport import SlackPort, locale_source
 
 
 def slack_client(settings: Settings, token: str | None = None,
@@ -78,5 +78,8 @@ def create_bolt_app(runtime: Runtime) -> tuple[App, SlackPort]:
         logger=logging.getLogger("slack_bolt"),
     )
     port = SlackPort(client)
+    # A person's Slack language, asked before their first answer and then once a day: a
+    # short timeout, so that a slow Slack costs the language, not the acknowledgement.
+    runtime.readers.source = locale_source(slack_client(settings, timeout=2))
     register_listeners(app, runtime, port)
     return app, port

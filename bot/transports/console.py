@@ -29,6 +29,7 @@ from typing import TextIO
 from sqlmodel import Session
 
 from bot.errors import CommandError
+from bot.i18n import NATIVE, OFFERED, _, using
 from bot.messages import Message, render_text
 from bot.outbox import HOME_SETTLE
 from bot.registry import parse_user
@@ -139,8 +140,11 @@ class ConsolePort:
 
 
 class Console:
-    def __init__(self, runtime: Runtime, user: str | None, out: TextIO) -> None:
+    def __init__(self, runtime: Runtime, user: str | None, out: TextIO,
+                 lang: str | None = None) -> None:
         self.runtime = runtime
+        if lang is not None:
+            runtime.readers.fixed = lang
         self.names = ConsoleNames()
         self.user = self._user(user) if user else CONSOLE_USER
         # The console's own user stands for the secretariat unless --as says otherwise.
@@ -179,7 +183,7 @@ class Console:
 
     def _meta(self, line: str) -> bool:
         # A console command may carry a comment, as in the README: `:home   # your App Home`.
-        word, _, rest = re.sub(r"\s+#.*$", "", line).partition(" ")
+        word, _sep, rest = re.sub(r"\s+#.*$", "", line).partition(" ")
         if word in (":quit", ":q", ":exit"):
             return False
         if word == ":as":
@@ -196,15 +200,26 @@ class Console:
             except CommandError as exc:
                 self.say(exc.message)
             return True
+        if word == ":lang":
+            choice = rest.strip().lower()
+            if choice not in (*OFFERED, "auto"):
+                self.say("Languages: " + ", ".join(OFFERED) + ", or auto (your stored choice, "
+                         "else the council's first language).")
+                return True
+            self.runtime.readers.fixed = None if choice == "auto" else choice
+            with using(self.runtime.readers.of(self.user)) as now:
+                self.say(_("The console now answers in {language}.", language=NATIVE[now]))
+            return True
         if word == ":home":
-            with Session(self.runtime.engine) as session:
+            with Session(self.runtime.engine) as session, \
+                    using(self.runtime.readers.of(self.user)):
                 council = self.runtime.council_for(session, CONSOLE_CHANNEL)
                 assert council.id is not None
                 home = self.runtime.render_home(session, council.id, self.user,
                                                  self.runtime.clock())
             self.say(render_text(home))
             return True
-        self.say("Console commands: :as USER, :home, :tick [TIME], :quit.")
+        self.say("Console commands: :as USER, :home, :lang en|fr|ru|auto, :tick [TIME], :quit.")
         return True
 
     def run(self, stdin: TextIO, read: Callable[[str], str] | None = None) -> int:
@@ -268,9 +283,9 @@ def _line_editing() -> None:
     atexit.register(save)
 
 
-def main(runtime: Runtime, user: str | None) -> int:
+def main(runtime: Runtime, user: str | None, lang: str | None = None) -> int:
     try:
-        console = Console(runtime, user, sys.stdout)
+        console = Console(runtime, user, sys.stdout, lang)
     except CommandError as exc:
         print(f"nrc-bot: --as: {exc.message}", file=sys.stderr)
         return 2

@@ -83,17 +83,17 @@ def test_aliases(nrc: Charter) -> None:
 
 def test_names_order() -> None:
     spec = MemberSpec("Russian Federation", "RU", "RUS", ("Russia",))
-    assert spec.names() == ("Russian Federation", "RU", "RUS", "Russia")
+    assert spec.every_name() == ("Russian Federation", "RU", "RUS", "Russia")
 
 
 def _every_name(nrc: Charter) -> list[tuple[str, str]]:
-    return [(m.name, n) for m in nrc.members for n in m.names()]
+    return [(m.name, n) for m in nrc.members for n in m.every_name()]
 
 
 def test_every_member_found_by_every_name_in_any_case(nrc: Charter) -> None:
     for expected, name in _every_name(nrc):
         for typed in (name, name.lower(), name.upper(), name.swapcase()):
-            found = find_one(typed, nrc.members, MemberSpec.names, lambda m: m.name)
+            found = find_one(typed, nrc.members, MemberSpec.every_name, lambda m: m.name)
             assert found.name == expected, typed
 
 
