@@ -4,6 +4,7 @@ pure rules without a database, then the records and the runtime on both database
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from bot.i18n import _, named, negotiate, ngettext, using
@@ -58,7 +59,7 @@ def test_translated_text_and_russian_plurals() -> None:
 
 class _Named:
     name = "Germany"
-    names = {"fr": "Allemagne", "ru": "Германия"}
+    names: ClassVar[dict[str, str]] = {"fr": "Allemagne", "ru": "Германия"}
 
 
 def test_names_in_the_language_of_the_moment() -> None:
