@@ -21,18 +21,20 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from bot.exchange import export_state, import_state
 from bot.registry import REGISTRY
 from bot.runtime import ErrorReply, Runtime
 from bot.settings import Settings
-from storage.engine import make_engine, upgrade
+from storage.engine import make_engine, transaction, upgrade
+from storage.models import AgendaItem, Body, Council, Meeting
 from storage.tables import TABLES
 from tests.council import (
     ADMIN,
@@ -127,6 +129,18 @@ MATRIX: tuple[Row, ...] = (
     _r("agenda", "agenda M1 edit 1 France's issue, as the matrix words it",
        frozenset({DELEGATE, CHAIR_ROLE, ADMIN_ROLE}), ("Chair", "secretariat"), mutates=True,
        own=RAISER, source="issue 14"),
+    # Issue 14: attendance and the record are the Chair's and the secretariat's to write
+    # ("the secretariat records attendance"; "The Chair or secretariat finalises it"), and
+    # anyone's to read; M2 is a meeting held an hour ago.
+    _r("attendance", "attendance M2", EVERYONE, source="issue 14"),
+    _r("attendance", "attendance M2 Iceland absent", frozenset({CHAIR_ROLE, ADMIN_ROLE}),
+       ("Chair", "secretariat"), mutates=True, source="issue 14"),
+    _r("record", "record M2", EVERYONE, source="issue 14"),
+    _r("record", "record M2 item 1 The Council took note.", frozenset({CHAIR_ROLE, ADMIN_ROLE}),
+       ("Chair", "secretariat"), mutates=True, source="issue 14"),
+    _r("record", "record M2 final", frozenset({CHAIR_ROLE, ADMIN_ROLE}),
+       ("Chair", "secretariat"), mutates=True, source="issue 14"),
+    _r("records", "records", EVERYONE, source="issue 14"),
     _r("extraordinary", "extraordinary Consultations asked for by the matrix",
        DELEGATES | {CHAIR_ROLE}, ("delegations", "Chair"), mutates=True),
     _r("propose", "propose 48h A proposal from the matrix", DELEGATES | {CHAIR_ROLE},
@@ -227,9 +241,30 @@ def _prepare(runtime: Runtime) -> None:
     assert run(runtime, delegate(RAISER), "object P5 France objects").startswith("Recorded")
     assert run(runtime, ADMIN, "schedule council-amb 2026-12-15 10:00 Ambassadors").startswith(
         "Scheduled M1")
+    _held_meeting(runtime)
     fr = delegate(RAISER)
     assert run(runtime, fr, "raise D1 I1: France's issue").startswith("Raised *I1*")
     assert run(runtime, fr, "raise D1 I2: an issue to resolve").startswith("Raised *I2*")
+
+
+def _held_meeting(runtime: Runtime) -> None:
+    """M2: an Ambassadors' meeting that began an hour ago (none can be scheduled in the
+    past), with one agenda item and every member's attendance recorded."""
+    with transaction(runtime.engine) as session:
+        council = session.exec(select(Council)).one()
+        body = session.exec(select(Body).where(Body.key == "council-amb")).one()
+        meeting = Meeting(council_id=council.id or 0, body_id=body.id or 0,
+                          starts_at=NOW - timedelta(hours=1), title="Held an hour ago",
+                          created_by=ADMIN, created_at=NOW - timedelta(days=7))
+        session.add(meeting)
+        session.flush()
+        session.add(AgendaItem(council_id=council.id or 0, meeting_id=meeting.id or 0,
+                               text="An item of the held meeting", added_by=ADMIN,
+                               created_at=NOW - timedelta(days=7), position=1))
+    assert meeting.id == 2
+    for code in CODES:
+        assert run(runtime, ADMIN, f"attendance M2 {code} {delegate(code)}").startswith(
+            "Recorded the attendance")
 
 
 def _runtime(engine: Engine) -> Runtime:

@@ -3,16 +3,30 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.runtime import Runtime
+from bot.settings import Settings
 from storage.models import AuditEntry, Outbox
 from storage.models_record import ImmutableRecord, RecordRevision
 from tests.agenda import make_decision
-from tests.council import ADMIN, CHAIR, CHANNEL, CODES, OUTSIDER, Clock, delegate, run
+from tests.council import (
+    ADMIN,
+    CHAIR,
+    CHANNEL,
+    CHARTER,
+    CODES,
+    OUTSIDER,
+    Clock,
+    delegate,
+    run,
+    seat_council,
+)
 
 RU, US, FR = delegate("RU"), delegate("US"), delegate("FR")
 STARTS = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)  # 10:00 in Brussels
@@ -148,3 +162,21 @@ def test_a_finalised_revision_cannot_be_edited(council: Runtime, clock: Clock) -
         s.add(row)
         with pytest.raises(ImmutableRecord):
             s.flush()
+
+
+def test_another_members_delegation_where_the_charter_allows_it(engine: Engine,
+                                                                clock: Clock) -> None:
+    charter = replace(CHARTER, representation_by_other_member=True)
+    runtime = Runtime(Settings(admin_users=frozenset({ADMIN})), charter=charter, engine=engine,
+                      clock=clock).prepare()
+    try:
+        seat_council(runtime)
+        _meeting(runtime, clock)
+        assert run(runtime, ADMIN, "attendance M1 Iceland by Norway").startswith(
+            "Recorded the attendance of Iceland at M1.")
+        lines = runtime.run_command(OUTSIDER, CHANNEL, "attendance M1").sections[0]
+        assert "Iceland: represented by the delegation of Norway" in lines.splitlines()
+        assert run(runtime, ADMIN, "attendance M1 Iceland by Iceland").startswith(
+            "Iceland cannot represent itself by another member")
+    finally:
+        runtime.close()
