@@ -105,6 +105,9 @@ MATRIX: tuple[Row, ...] = (
     # Issue 13: each delegate says or sets their own choice; nobody else has one.
     _r("notify", "notify", DELEGATES, ("delegations",), source="issue 13"),
     _r("notify", "notify dm", DELEGATES, ("delegations",), mutates=True, source="issue 13"),
+    # Issue 15: each person says or chooses their own language, whoever they are.
+    _r("language", "language", EVERYONE, source="issue 15"),
+    _r("language", "language fr", EVERYONE, mutates=True, source="issue 15"),
     _r("bodies", "bodies", EVERYONE),
     _r("body add", "body add wg-matrix Working group on the matrix --cadence 1/month",
        SECRETARIAT, ("secretariat",), mutates=True),
