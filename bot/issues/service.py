@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -275,8 +276,8 @@ def _close(ctx: Context, issue: ImplementationIssue, status: str, note: str | No
             meeting.agenda_revision += 1
             ctx.session.add(meeting)
             ctx.post(keys.agenda_revision(meeting.id, meeting.agenda_revision),
-                     lambda m=meeting: render.closed_on_agenda(m.id, m.agenda_revision,
-                                                               issue.id, m in marked),
+                     partial(render.closed_on_agenda, meeting.id, meeting.agenda_revision,
+                             issue.id, meeting in marked),
                      thread_key=keys.meeting(meeting.id))
         refresh_announcement(ctx, meeting.id)
     member = ctx.session.get(Member, issue.member_id)

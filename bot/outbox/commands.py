@@ -23,14 +23,14 @@ _WAITING = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
 _SUMMED = (OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED,
            OutboxStatus.SKIPPED)
 #: "{n} sent" …: each status in the summary, a count before it.
-_STATUS_COUNT = {
+_STATUS_COUNT: dict[str, str] = {
     OutboxStatus.SENT: N_("{n} sent"),
     OutboxStatus.PENDING: N_("{n} pending"),
     OutboxStatus.SENDING: N_("{n} sending"),
     OutboxStatus.FAILED: N_("{n} failed"),
     OutboxStatus.SKIPPED: N_("{n} skipped"),
 }
-_STATUS = {OutboxStatus.SENT: N_("sent"), OutboxStatus.PENDING: N_("pending"),
+_STATUS: dict[str, str] = {OutboxStatus.SENT: N_("sent"), OutboxStatus.PENDING: N_("pending"),
            OutboxStatus.SENDING: N_("sending"), OutboxStatus.FAILED: N_("failed"),
            OutboxStatus.SKIPPED: N_("skipped")}
 

@@ -39,10 +39,10 @@ def test_replies_follow_each_persons_slack_locale(bot_server: BotServer) -> None
     assert _issues(bot_server, FR).endswith(": " + NONE_OPEN["fr"])
     assert _issues(bot_server, RU).endswith(": " + NONE_OPEN["ru"])
     assert _issues(bot_server, EN).endswith(": " + NONE_OPEN["en"])
-    status, ack = bot_server.command("frobnicate", user=FR)
+    _status, ack = bot_server.command("frobnicate", user=FR)
     assert _text(ack).split("\n") == ["Il n'existe pas de commande « frobnicate ».",
                                       "Syntaxe : `/nrc help [command]`"]
-    status, ack = bot_server.command("resolve", user=RU)
+    _status, ack = bot_server.command("resolve", user=RU)
     assert _text(ack).split("\n") == [  # a refusal, with the usage line
         "Только Председатель или Секретариат могут урегулировать вопросы о выполнении.",
         "Формат: `/nrc resolve <I> <note>`"]
@@ -58,12 +58,12 @@ def test_a_persons_choice_overrides_slack_and_auto_goes_back(bot_server: BotServ
     status, ack = bot_server.command("language ru", user=FR)
     assert status == 200 and "русский" in _text(ack)
     assert _issues(bot_server, FR).endswith(": " + NONE_OPEN["ru"])
-    status, ack = bot_server.command("language", user=FR)
+    _status, ack = bot_server.command("language", user=FR)
     assert "русский" in _text(ack)
-    status, ack = bot_server.command("language auto", user=FR)
+    _status, ack = bot_server.command("language auto", user=FR)
     assert "français" in _text(ack)
     assert _issues(bot_server, FR).endswith(": " + NONE_OPEN["fr"])
-    status, ack = bot_server.command("language en", user=FR)
+    _status, ack = bot_server.command("language en", user=FR)
     assert _issues(bot_server, FR).endswith(": " + NONE_OPEN["en"])
 
 
