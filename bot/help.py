@@ -2,15 +2,26 @@
 
 Read from the command registry (each command's usage, docstring and examples) and the
 permission table, so help never says what a command does not do, nor offers a
-command its reader may not run.
+command its reader may not run. In the reader's language: each docstring's paragraphs
+are message ids (``bot.help_texts`` lists them for the catalogues); the usage lines and
+examples stay as they are typed.
 """
 
 from __future__ import annotations
 
 from bot.context import Context
+from bot.i18n import _, named
 from bot.messages import Message
 from bot.permissions import PERMISSIONS, Role, allowed, describe
-from bot.registry import CHECKED_BY_HANDLER, HELP_GROUPS, REGISTRY, command, family, find
+from bot.registry import (
+    CHECKED_BY_HANDLER,
+    HELP_GROUPS,
+    REGISTRY,
+    Command,
+    command,
+    family,
+    find,
+)
 
 
 @command("help", "help [command]", examples=("help", "help propose"))
@@ -20,17 +31,19 @@ def help_(ctx: Context, args: str) -> Message:
     if kin and args.strip().casefold() not in REGISTRY:  # `help delegate`: add and remove
         slash = ctx.slash
         word = args.strip().casefold()
-        return Message(text="\n".join(f"`{slash} {c.usage}`: {c.summary}" for c in kin),
-                       header=f"Help: {word}",
-                       context=[f"`{slash} help {kin[0].name}` explains one, with examples."])
+        return Message(text="\n".join(f"`{slash} {c.usage}`: {summary(c)}" for c in kin),
+                       header=_("Help: {command}", command=word),
+                       context=[_("`{slash} help {command}` explains one, with examples.",
+                                  slash=slash, command=kin[0].name)])
     if args.strip():
-        cmd, _ = find(args)
-        lines = [f"`{ctx.slash} {cmd.usage}`", cmd.summary]
+        cmd, _rest = find(args)
+        lines = [f"`{ctx.slash} {cmd.usage}`", summary(cmd)]
         if cmd.details:
-            lines.append(cmd.details)
+            lines.append(details(cmd))
         if cmd.examples:
-            lines.append("Examples: " + ", ".join(f"`{e}`" for e in cmd.examples))
-        return Message(text="\n".join(lines), header=f"Help: {cmd.name}")
+            lines.append(_("Examples: {examples}",
+                           examples=", ".join(f"`{e}`" for e in cmd.examples)))
+        return Message(text="\n".join(lines), header=_("Help: {command}", command=cmd.name))
     slash = ctx.slash
     roles = ctx.actor.roles
     sections: list[str] = []
@@ -42,27 +55,38 @@ def help_(ctx: Context, args: str) -> Message:
             cmd = REGISTRY[name]
             actions = CHECKED_BY_HANDLER.get(name, (cmd.action or name,))
             if any(allowed(action, _may_become(roles)) for action in actions):
-                mine.append(f"• `{slash} {cmd.usage}`: {cmd.summary}")
+                mine.append(f"• `{slash} {cmd.usage}`: {summary(cmd)}")
             else:
                 others.append(name)
                 for action in actions:
                     whose |= _may_become(PERMISSIONS[action].roles)
         if mine:
-            sections.append(f"*{title}*\n" + "\n".join(mine))
+            sections.append(f"*{_(title)}*\n" + "\n".join(mine))
     if others:
         who = describe(frozenset(whose & {Role.DELEGATE, Role.CHAIR, Role.ADMIN}), "and")
-        sections.append(f"Also for {who}: {', '.join(others)} "
-                        f"(`{slash} help <command>` explains one).")
+        sections.append(_("Also for {who}: {commands} (`{slash} help <command>` explains one).",
+                          who=who, commands=", ".join(others), slash=slash))
     return Message(
-        text=f"{ctx.council.name}: what you can ask me.",
-        header="Commands",
+        text=_("{council}: what you can ask me.", council=named(ctx.council)),
+        header=_("Commands"),
         sections=sections,
         context=[
-            "IDs: M3 meeting, P3 proposal, D3 joint decision, I3 implementation issue. "
-            f"Times are {ctx.council.timezone} unless they carry an offset. "
-            f"`{slash} help <command>` shows one command."
+            _("IDs: M3 meeting, P3 proposal, D3 joint decision, I3 implementation issue. "
+              "Times are {zone} unless they carry an offset. "
+              "`{slash} help <command>` shows one command.",
+              zone=ctx.council.timezone, slash=slash)
         ],
     )
+
+
+def summary(cmd: Command) -> str:
+    """A command's first docstring paragraph, in the current language."""
+    return _(cmd.summary) if cmd.summary else ""
+
+
+def details(cmd: Command) -> str:
+    """The rest of a command's docstring, paragraph by paragraph in the current language."""
+    return "\n\n".join(_(part) for part in cmd.details.split("\n\n"))
 
 
 def _may_become(roles: frozenset[Role]) -> frozenset[Role]:

@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
+from bot.i18n import N_, _, ngettext
+
 T = TypeVar("T")
 
 MIN_PREFIX = 3
@@ -23,6 +25,13 @@ _MAX_LISTED = 6
 _MAX_ECHO = 60
 _CLOSE_ENOUGH = 0.7
 _RUNNER_UP_GAP = 0.15
+
+#: The sentences by the kind of thing looked up (``find_one``'s ``kind``).
+_NAME_ONE = {"member": N_("Name a member."), "body": N_("Name a body."),
+             "area": N_("Name an area.")}
+_NO_MATCH = {"member": N_('No member matches "{shown}".'),
+             "body": N_('No body matches "{shown}".'),
+             "area": N_('No area matches "{shown}".')}
 
 
 class LookupFailed(ValueError):
@@ -65,7 +74,8 @@ def find_one(
     """
     shown = " ".join(query.split())
     if not shown:
-        raise LookupFailed(f"Name {_article(kind)} {kind}.")
+        raise LookupFailed(_(_NAME_ONE[kind]) if kind in _NAME_ONE
+                           else f"Name {_article(kind)} {kind}.")
     wanted = normalise(shown)
     if len(shown) > _MAX_ECHO:
         shown = shown[: _MAX_ECHO - 1] + "…"
@@ -87,9 +97,10 @@ def find_one(
             raise _ambiguous(shown, prefixed, label)
 
     suggestions = _suggest(wanted, indexed, prefixed, label)
-    message = f'No {kind} matches "{shown}".'
+    message = (_(_NO_MATCH[kind], shown=shown) if kind in _NO_MATCH
+               else f'No {kind} matches "{shown}".')
     if suggestions:
-        message += f" Did you mean {_or_list(suggestions)}?"
+        message += " " + _("Did you mean {choices}?", choices=_or_list(suggestions))
     raise LookupFailed(message, suggestions)
 
 
@@ -103,7 +114,8 @@ def _prefixed(wanted: str, indexed: list[tuple[T, set[str]]]) -> list[T]:
 
 def _ambiguous(shown: str, matches: list[T], label: Callable[[T], str]) -> LookupFailed:
     labels = _sorted_labels(label(match) for match in matches)
-    return LookupFailed(f'"{shown}" is ambiguous: {_or_list(labels)}.', labels)
+    return LookupFailed(_('"{shown}" is ambiguous: {choices}.', shown=shown,
+                          choices=_or_list(labels)), labels)
 
 
 def _suggest(
@@ -158,10 +170,11 @@ def _or_list(items: Sequence[str]) -> str:
     """"A", "A or B", "A, B or C"; long lists end with "or N more"."""
     if len(items) > _MAX_LISTED:
         shown = list(items[: _MAX_LISTED - 1])
-        return f"{', '.join(shown)} or {len(items) - len(shown)} more"
+        return ngettext("{items} or {n} more", "{items} or {n} more", len(items) - len(shown),
+                        items=", ".join(shown))
     if len(items) == 1:
         return items[0]
-    return f"{', '.join(items[:-1])} or {items[-1]}"
+    return _("{items} or {last}", items=", ".join(items[:-1]), last=items[-1])
 
 
 def _article(word: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import N_, _, named, ngettext
 from bot.lookup import LookupFailed, find_one
 from bot.messages import Message
 from storage.models import Member
@@ -55,16 +56,17 @@ class Command:
 REGISTRY: dict[str, Command] = {}
 _UNSET = object()
 
-#: The help listing, by what a person does: each command (but help) in one group, in order.
+#: The help listing, by what a person does: each command (but help) in one group, in order
+#: (the titles translated where shown).
 HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Positions and polls", ("propose", "statement joint", "concur", "object", "more-time",
+    (N_("Positions and polls"), ("propose", "statement joint", "concur", "object", "more-time",
                              "amendment", "withdraw-objection", "withdraw", "polls", "extend",
                              "amend", "revise", "statement chair", "notify", "language")),
-    ("Meetings", ("meetings", "agenda", "extraordinary", "schedule", "reschedule", "cancel",
+    (N_("Meetings"), ("meetings", "agenda", "extraordinary", "schedule", "reschedule", "cancel",
                   "bodies", "attendance", "record", "records")),
-    ("Implementation issues", ("raise", "issues", "resolve")),
-    ("The record", ("decisions", "statements", "members", "status")),
-    ("The secretariat's tools", ("setup", "delegate add", "delegate remove", "chair", "body add",
+    (N_("Implementation issues"), ("raise", "issues", "resolve")),
+    (N_("The record"), ("decisions", "statements", "members", "status")),
+    (N_("The secretariat's tools"), ("setup", "delegate add", "delegate remove", "chair", "body add",
                                  "calendar", "audit", "outbox")),
 )
 #: Commands that check their own permission, by the actions of the table they check.
@@ -121,21 +123,24 @@ def _no_command(words: list[str]) -> CommandError:
     first = words[0].casefold() if words else ""
     kin = family(first)
     if kin:  # "delegate ad": the second word is wrong, or missing
-        names = " or ".join(f'"{c.name}"' for c in kin)
+        names = _(" or ").join(f'"{c.name}"' for c in kin)
         if len(words) < 2:
-            return CommandError(f'There is no command "{first[:40]}"; say {names}.',
-                                f"help {first}")
+            return CommandError(_('There is no command "{typed}"; say {names}.',
+                                  typed=first[:40], names=names), f"help {first}")
         typed = f"{first} {words[1].casefold()}"
         close = difflib.get_close_matches(typed, [c.name for c in kin], n=1, cutoff=0.5)
         if close:
-            return CommandError(f'There is no command "{typed[:40]}". Did you mean "{close[0]}"?',
+            return CommandError(_('There is no command "{typed}". Did you mean "{suggestion}"?',
+                                  typed=typed[:40], suggestion=close[0]),
                                 REGISTRY[close[0]].usage)
-        return CommandError(f'There is no command "{typed[:40]}"; say {names}.', f"help {first}")
+        return CommandError(_('There is no command "{typed}"; say {names}.',
+                              typed=typed[:40], names=names), f"help {first}")
     singles = [n for n in REGISTRY if " " not in n]
     families = sorted({n.split()[0] for n in REGISTRY if " " in n} - set(singles))
     close = difflib.get_close_matches(first, singles + families, n=1)
     if not close:
-        return CommandError(f'There is no command "{first[:40]}".', "help [command]")
+        return CommandError(_('There is no command "{typed}".', typed=first[:40]),
+                            "help [command]")
     suggestion = close[0]
     if suggestion in families:  # "delegat add": the family's member nearest the second word
         second = words[1].casefold() if len(words) > 1 else ""
@@ -144,12 +149,13 @@ def _no_command(words: list[str]) -> CommandError:
                                             cutoff=0.5)
         suggestion = nearest[0] if nearest else suggestion
     usage = REGISTRY[suggestion].usage if suggestion in REGISTRY else f"help {suggestion}"
-    return CommandError(f'There is no command "{first[:40]}". Did you mean "{suggestion}"?', usage)
+    return CommandError(_('There is no command "{typed}". Did you mean "{suggestion}"?',
+                          typed=first[:40], suggestion=suggestion), usage)
 
 
 def _after_words(text: str, count: int) -> str:
     rest = text.strip()
-    for _ in range(count):
+    for _unused in range(count):
         parts = rest.split(None, 1)
         rest = parts[1] if len(parts) > 1 else ""
     return rest.strip()
@@ -180,9 +186,10 @@ def parse_user(token: str) -> str:
         return match.group(1)
     if _RAW_USER.match(token):
         return token
-    shown = token[:40] or "nothing"
+    shown = token[:40] or _("nothing")
     raise CommandError(
-        f'Name a user as a mention (@someone) or a Slack ID such as U0123ABCD, not "{shown}".'
+        _('Name a user as a mention (@someone) or a Slack ID such as U0123ABCD, not "{shown}".',
+          shown=shown)
     )
 
 
@@ -190,8 +197,9 @@ def parse_ref(token: str, prefix: str, noun: str) -> int:
     """``M12`` or ``12`` as the number 12."""
     match = re.fullmatch(rf"(?:{prefix})?(\d{{1,9}})", token.strip(), re.IGNORECASE)
     if not match:
-        shown = token[:40] or "nothing"
-        raise CommandError(f'Name the {noun} by its number, like {prefix}3, not "{shown}".')
+        shown = token[:40] or _("nothing")
+        raise CommandError(_('Name the {noun} by its number, like {prefix}3, not "{shown}".',
+                             noun=_(noun), prefix=prefix, shown=shown))
     return int(match.group(1))
 
 
@@ -212,12 +220,31 @@ def text_argument(text: str, what: str) -> str:
     """Free text, checked for presence and length."""
     text = text.strip()
     if not text:
-        raise CommandError(f"Give the {what}.")
+        raise CommandError(_("Give the {what}.", what=_(what)))
     if len(text) > MAX_TEXT:
-        raise CommandError(
-            f"The {what} is {len(text)} characters long; the limit is {MAX_TEXT}."
-        )
+        raise CommandError(capitalised(ngettext(
+            "The {what} is {n} character long; the limit is {limit}.",
+            "The {what} is {n} characters long; the limit is {limit}.",
+            len(text), what=_(what), limit=MAX_TEXT)))
     return text
+
+
+def capitalised(text: str) -> str:
+    """A sentence that may begin with a placeholder (a translated noun), capitalised."""
+    return text[:1].upper() + text[1:]
+
+
+#: What ``parse_ref`` and ``text_argument`` name, as every feature passes it (in English):
+#: listed here so that the catalogues translate them; the sentences translate ``_(noun)``.
+NOUNS = (
+    N_("meeting"), N_("proposal"), N_("joint decision"), N_("implementation issue"),
+    N_("statement"), N_("extraordinary request"), N_("reason"), N_("agenda item"),
+    N_("venue"), N_("new text"), N_("new text of the item"), N_("text of the issue"),
+    N_("note saying how it was resolved"), N_("reason for the extraordinary meeting"),
+    N_("text of the joint statement"), N_("text of the Chair's statement"),
+    N_("reason for the objection"), N_("reason for more time"), N_("text of the proposal"),
+    N_("text of the amendment"), N_("reason for the amendment"),
+)
 
 
 def members_of(ctx: Context, *, active_only: bool = True) -> list[Member]:
@@ -233,7 +260,7 @@ def find_member(ctx: Context, query: str) -> Member:
             query,
             members_of(ctx),
             names=lambda m: (m.name, m.alpha2, m.alpha3, *m.aliases, *m.names.values()),
-            label=lambda m: m.name,
+            label=named,
             kind="member",
         )
     except LookupFailed as exc:

@@ -198,10 +198,10 @@ class Runtime(Courier):
                     *, admins: frozenset[str] = frozenset()) -> Message:
         """Run one ``/nrc …`` line for a user and return the reply meant for them alone."""
         slash = self.settings.command
-        try:
-            cmd, args = find(text)
-        except CommandError as exc:
-            with using(self.readers.of(user_id)):
+        with using(self.readers.of(user_id)):  # the error is said in the reader's language
+            try:
+                cmd, args = find(text)
+            except CommandError as exc:
                 return error_reply(exc, slash)
 
         def handle(ctx: Context) -> Message:

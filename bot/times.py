@@ -14,16 +14,17 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from bot.errors import CommandError
-from bot.i18n import current
+from bot.i18n import N_, _, current
 
 _DURATION = re.compile(r"(?:[0-9]+\s*[wdhm]\s*)+")
 _DURATION_PART = re.compile(r"([0-9]+)\s*([wdhm])")
 _UNIT_MINUTES = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
 _MAX_DURATION_DAYS = 3650
-_DURATION_FORMS = "write it like 48h, 3d, 90m, 1w or 1d12h"
+_DURATION_FORMS = N_("write it like 48h, 3d, 90m, 1w or 1d12h")
 _LOCAL = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$")
 
-TIME_FORMS = "a time like 2026-12-03 10:00, or 2026-12-03T10:00+01:00 with an offset"
+#: How to write a moment; a constant translated where it is shown (``_(TIME_FORMS)``).
+TIME_FORMS = N_("a time like 2026-12-03 10:00, or 2026-12-03T10:00+01:00 with an offset")
 
 
 def utcnow() -> datetime:
@@ -44,22 +45,27 @@ def read_duration(text: str) -> timedelta:
     shown = text.strip()
     cleaned = shown.lower()
     if not cleaned:
-        raise ValueError(f"A duration is empty; {_DURATION_FORMS}.")
+        raise ValueError(_("A duration is empty; {forms}.", forms=_(_DURATION_FORMS)))
     if cleaned.startswith("-") and _DURATION.fullmatch(cleaned[1:].strip()):
-        raise ValueError(f'"{shown}" is negative; a duration must be longer than zero.')
+        raise ValueError(_('"{shown}" is negative; a duration must be longer than zero.',
+                           shown=shown))
     if not _DURATION.fullmatch(cleaned):
-        raise ValueError(f'"{shown}" is not a duration; {_DURATION_FORMS}.')
+        raise ValueError(_('"{shown}" is not a duration; {forms}.', shown=shown,
+                           forms=_(_DURATION_FORMS)))
     parts = _DURATION_PART.findall(cleaned)
-    units = [unit for _, unit in parts]
+    units = [unit for _number, unit in parts]
     repeated = sorted({unit for unit in units if units.count(unit) > 1})
     if repeated:
-        raise ValueError(f'"{shown}" gives the unit "{repeated[0]}" twice; {_DURATION_FORMS}.')
-    too_long = f'"{shown}" is longer than ten years ({_MAX_DURATION_DAYS} days).'
-    if any(len(number.lstrip("0")) > 9 for number, _ in parts):
+        raise ValueError(_('"{shown}" gives the unit "{unit}" twice; {forms}.', shown=shown,
+                           unit=repeated[0], forms=_(_DURATION_FORMS)))
+    too_long = _('"{shown}" is longer than ten years ({days} days).', shown=shown,
+                 days=_MAX_DURATION_DAYS)
+    if any(len(number.lstrip("0")) > 9 for number, _unit in parts):
         raise ValueError(too_long)
     minutes = sum(int(number) * _UNIT_MINUTES[unit] for number, unit in parts)
     if minutes == 0:
-        raise ValueError(f'"{shown}" is zero; a duration must be longer than zero.')
+        raise ValueError(_('"{shown}" is zero; a duration must be longer than zero.',
+                           shown=shown))
     if minutes > _MAX_DURATION_DAYS * _UNIT_MINUTES["d"]:
         raise ValueError(too_long)
     return timedelta(minutes=minutes)
@@ -89,20 +95,24 @@ def parse_when(text: str, tz: ZoneInfo) -> datetime:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
             if parsed.tzinfo is None:
                 if len(text) <= 10:
-                    raise CommandError(f'"{text}" has no time of day; write it as {TIME_FORMS}.')
+                    raise CommandError(_('"{text}" has no time of day; write it as {forms}.',
+                                         text=text, forms=_(TIME_FORMS)))
                 local = parsed.replace(tzinfo=tz)
             else:
                 return parsed.astimezone(UTC)
     except ValueError as exc:
         reason = str(exc).rstrip(".")
         if match or re.match(r"^\d{4}-\d{1,2}-\d{1,2}", text):
-            raise CommandError(f'"{text}" is not a valid date and time ({reason}).') from None
-        raise CommandError(f'"{text}" is not a time; write {TIME_FORMS}.') from None
+            raise CommandError(_('"{text}" is not a valid date and time ({reason}).',
+                                 text=text, reason=reason)) from None
+        raise CommandError(_('"{text}" is not a time; write {forms}.', text=text,
+                             forms=_(TIME_FORMS))) from None
     # A wall-clock time in the spring-forward gap does not survive a round trip.
     round_trip = local.astimezone(UTC).astimezone(tz)
     if round_trip.replace(tzinfo=None) != local.replace(tzinfo=None):
         raise CommandError(
-            f'{text} does not exist in {tz.key}: the clocks go forward then; choose another time.'
+            _("{text} does not exist in {zone}: the clocks go forward then; choose another time.",
+              text=text, zone=tz.key)
         )
     return local.astimezone(UTC)
 
@@ -139,11 +149,11 @@ def span_text(delta: timedelta) -> str:
     """``2 d 4 h``: how long until something, for people, not machines."""
     seconds = int(delta.total_seconds())
     if seconds <= 0:
-        return "now"
+        return _("now")
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else ""]
+    parts = [_("{n} d", n=days) if days else "", _("{n} h", n=hours) if hours else ""]
     if not days:
-        parts.append(f"{minutes} min" if minutes else "")
-    return " ".join(p for p in parts if p) or "under a minute"
+        parts.append(_("{n} min", n=minutes) if minutes else "")
+    return " ".join(p for p in parts if p) or _("under a minute")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import N_, _
 from bot.issues import withdraw_issue
 from bot.meetings import withdraw_request
 from bot.messages import Message
@@ -22,19 +23,20 @@ def withdraw(ctx: Context, args: str) -> Message:
     issue, or an extraordinary request (the requesting delegation or the Chair)."""
     token, rest = split_word(args)
     if not token:
-        raise CommandError("Name the poll (P3), the implementation issue (I3) or the "
-                           "extraordinary request (E3) to withdraw.")
+        raise CommandError(_("Name the poll (P3), the implementation issue (I3) or the "
+                             "extraordinary request (E3) to withdraw."))
     if rest:
-        raise CommandError(f'Unexpected "{rest[:40]}" after {token[:20]}.')
+        raise CommandError(_('Unexpected "{rest}" after {token}.', rest=rest[:40],
+                             token=token[:20]))
     if token.isdigit():  # three kinds of thing can be withdrawn: the prefix says which
-        raise CommandError(f"Say what to withdraw by its prefix: P{token} for a poll, I{token} "
-                           f"for an implementation issue or E{token} for an extraordinary "
-                           "request.")
+        raise CommandError(_("Say what to withdraw by its prefix: P{number} for a poll, "
+                             "I{number} for an implementation issue or E{number} for an "
+                             "extraordinary request.", number=token))
     if token[:1] in ("I", "i"):
-        return withdraw_issue(ctx, parse_ref(token, "I", "implementation issue"))
+        return withdraw_issue(ctx, parse_ref(token, "I", N_("implementation issue")))
     if token[:1] in ("E", "e"):
-        return withdraw_request(ctx, parse_ref(token, "E", "extraordinary request"))
+        return withdraw_request(ctx, parse_ref(token, "E", N_("extraordinary request")))
     if token[:1] in ("D", "d"):
-        raise CommandError("A joint decision stands; only polls (P3), implementation "
-                           "issues (I3) and extraordinary requests (E3) can be withdrawn.")
-    return withdraw_poll(ctx, parse_ref(token, "P", "proposal"))
+        raise CommandError(_("A joint decision stands; only polls (P3), implementation "
+                             "issues (I3) and extraordinary requests (E3) can be withdrawn."))
+    return withdraw_poll(ctx, parse_ref(token, "P", N_("proposal")))

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert
 from sqlmodel import Session, col, select
 
+from bot.i18n import _
 from storage.models import AuditEntry
 from storage.queries import lock_council
 
@@ -110,10 +111,13 @@ def verify(session: Session, council_id: int) -> Verdict:
     )
     for count, entry in enumerate(entries, start=1):
         if entry.seq != count:
-            return Verdict(count, entry, f"entry {entry.seq} follows a missing entry {count}")
+            return Verdict(count, entry, _("entry {seq} follows a missing entry {missing}",
+                                           seq=entry.seq, missing=count))
         if entry.prev_hash != prev:
-            return Verdict(count, entry, f"entry {entry.seq} does not follow entry {count - 1}")
+            return Verdict(count, entry, _("entry {seq} does not follow entry {previous}",
+                                           seq=entry.seq, previous=count - 1))
         if digest(entry) != entry.hash:
-            return Verdict(count, entry, f"entry {entry.seq} was altered after it was written")
+            return Verdict(count, entry, _("entry {seq} was altered after it was written",
+                                           seq=entry.seq))
         prev = entry.hash
     return Verdict(count, None, None)

@@ -9,6 +9,7 @@ from bot import audit
 from bot.audit.render import entry_line
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import _, named, ngettext
 from bot.messages import Message
 from bot.registry import command
 from storage.models import AuditEntry
@@ -23,8 +24,8 @@ def _count(args: str) -> int:
         return DEFAULT_ENTRIES
     if not text.isdigit() or not 1 <= int(text) <= MAX_ENTRIES:
         raise CommandError(
-            f'Give the number of entries as a whole number from 1 to {MAX_ENTRIES}, '
-            f'not "{text[:40]}".')
+            _('Give the number of entries as a whole number from 1 to {most}, not "{shown}".',
+              most=MAX_ENTRIES, shown=text[:40]))
     return int(text)
 
 
@@ -49,15 +50,24 @@ def audit_log(ctx: Context, args: str) -> Message:
         select(func.count()).select_from(AuditEntry).where(AuditEntry.council_id == ctx.council_id)
     ).one()
     verdict = audit.verify(ctx.session, ctx.council_id)
-    chain = (f"Hash chain intact over all {total} entries."
-             if verdict.intact else f"Hash chain BROKEN: {verdict.reason}.")
+    chain = (ngettext("Hash chain intact over all {n} entries.",
+                      "Hash chain intact over all {n} entries.", total)
+             if verdict.intact else _("Hash chain BROKEN: {reason}.", reason=verdict.reason))
     if not entries:
-        return Message(text="The audit log is empty.", header="Audit log", context=[chain])
-    shown = f"the latest {len(entries)}" if len(entries) < total else f"all {len(entries)}"
+        return Message(text=_("The audit log is empty."), header=_("Audit log"),
+                       context=[chain])
+    if len(entries) < total:
+        text = ngettext("{council}: the latest {shown} of {n} entries, newest first.",
+                        "{council}: the latest {shown} of {n} entries, newest first.", total,
+                        council=named(ctx.council), shown=len(entries))
+    else:
+        text = ngettext("{council}: all {shown} of {n} entries, newest first.",
+                        "{council}: all {shown} of {n} entries, newest first.", total,
+                        council=named(ctx.council), shown=len(entries))
     return Message(
-        header="Audit log",
-        text=f"{ctx.council.name}: {shown} of {total} entries, newest first.",
+        header=_("Audit log"),
+        text=text,
         sections=["\n".join(entry_line(e, ctx.tz) for e in entries)],
-        context=[chain, "`nrc-bot export` contains every entry; `nrc-bot audit verify` checks "
-                        "the chain."],
+        context=[chain, _("`nrc-bot export` contains every entry; `nrc-bot audit verify` "
+                          "checks the chain.")],
     )

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.audit.chain import CHAIR, DELEGATE, SECRETARIAT, SYSTEM, delegate_of
+from bot.i18n import _
 from bot.messages import escape
 from bot.times import slack_date
 from storage.models import AuditEntry
@@ -31,9 +32,13 @@ def _capacity(capacity: str | None) -> str:
     if capacity is None or capacity == SYSTEM:
         return ""  # written before capacities were recorded, or the bot itself
     if capacity.startswith(DELEGATE):
-        return f" (delegate of {escape(capacity.removeprefix(DELEGATE))})"
-    return {CHAIR: " (the Chair)", SECRETARIAT: " (the secretariat)"}.get(
-        capacity, f" ({escape(capacity)})")
+        return " " + _("(delegate of {member})",
+                       member=escape(capacity.removeprefix(DELEGATE)))
+    if capacity == CHAIR:
+        return " " + _("(the Chair)")
+    if capacity == SECRETARIAT:
+        return " " + _("(the secretariat)")
+    return f" ({escape(capacity)})"
 
 
 def entry_line(entry: AuditEntry, tz: ZoneInfo) -> str:
@@ -42,10 +47,11 @@ def entry_line(entry: AuditEntry, tz: ZoneInfo) -> str:
     Who acted and in which capacity, what, and the member it concerns (left
     out when a delegate acted for their own member).
     """
-    actor = "the bot" if entry.actor == SYSTEM else f"<@{entry.actor}>"
+    actor = _("the bot") if entry.actor == SYSTEM else f"<@{entry.actor}>"
     capacity = _capacity(entry.capacity)
     own = entry.capacity is not None and entry.capacity == delegate_of(entry.member or "")
-    concerns = f" \u00b7 concerns {escape(entry.member)}" if entry.member and not own else ""
+    concerns = (" \u00b7 " + _("concerns {member}", member=escape(entry.member))
+                if entry.member and not own else "")
     details = _details(entry.details)
     return (f"`#{entry.seq}` {slack_date(entry.at, tz)} {actor}{capacity} \u00b7 "
             f"*{entry.action}*{concerns}" + (f" \u2014 {details}" if details else ""))

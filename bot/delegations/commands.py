@@ -42,16 +42,16 @@ def delegate_add(ctx: Context, args: str) -> Message:
     words = args.split()
     at = next((i for i, w in enumerate(words) if is_user(w)), None)
     if not words:
-        raise CommandError("Name the member and the user.")
+        raise CommandError(_("Name the member and the user."))
     if at is None:
-        raise CommandError("Name the user to add, as a mention (@someone) or a Slack ID.")
+        raise CommandError(_("Name the user to add, as a mention (@someone) or a Slack ID."))
     if at == 0:
-        raise CommandError("Name the member before the user.")
+        raise CommandError(_("Name the member before the user."))
     member = find_member(ctx, " ".join(words[:at]))
     user_id = parse_user(words[at])
     rest = words[at + 1:]
     if len(rest) > 1:
-        raise CommandError(f'Unexpected "{" ".join(rest)[:40]}" after the role.')
+        raise CommandError(_('Unexpected "{rest}" after the role.', rest=" ".join(rest)[:40]))
     return service.seat_delegate(ctx, member, user_id, rest[0] if rest else None)
 
 
@@ -60,7 +60,7 @@ def _one_user(args: str, missing: str) -> str:
     if not token:
         raise CommandError(missing)
     if rest:
-        raise CommandError(f'Unexpected "{rest[:40]}" after the user.')
+        raise CommandError(_('Unexpected "{rest}" after the user.', rest=rest[:40]))
     return parse_user(token)
 
 
@@ -73,13 +73,13 @@ def delegate_remove(ctx: Context, args: str) -> Message:
     open, is said in the reply; the Chair is told when a member is left with no
     one to take its position on an open poll.
     """
-    return service.unseat_delegate(ctx, _one_user(args, "Name the user to remove."))
+    return service.unseat_delegate(ctx, _one_user(args, _("Name the user to remove.")))
 
 
 @command("chair", "chair <user>", examples=("chair @secgen",), mutates=True)
 def chair(ctx: Context, args: str) -> Message:
     """Set the Chair of the council (the Secretary General)."""
-    return service.set_chair(ctx, _one_user(args, "Name the user who chairs the council."))
+    return service.set_chair(ctx, _one_user(args, _("Name the user who chairs the council.")))
 
 
 @command("notify", "notify [dm|channel|off]",
@@ -94,10 +94,10 @@ def notify(ctx: Context, args: str) -> Message:
     """
     word, rest = split_word(args)
     if rest:
-        raise CommandError(f'Unexpected "{rest[:40]}" after the choice.')
+        raise CommandError(_('Unexpected "{rest}" after the choice.', rest=rest[:40]))
     choice = notify_choice(word) if word else None
     if word and choice is None:
-        raise CommandError(f'"{word[:20]}" is not a choice; use dm, channel or off.')
+        raise CommandError(_('"{word}" is not a choice; use dm, channel or off.', word=word[:20]))
     return service.notify(ctx, choice)
 
 

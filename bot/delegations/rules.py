@@ -9,16 +9,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+from bot.i18n import N_
 from storage.models import Notify
 
 T = TypeVar("T")
 
-#: The roles in a delegation, in the order a listing shows them.
+#: The roles in a delegation, in the order a listing shows them (the words translated
+#: where shown: ``_(ROLES[role])``).
 ROLES = {
-    "head": "head of delegation",
-    "deputy": "deputy head of delegation",
-    "milrep": "military representative",
-    "expert": "expert",
+    "head": N_("head of delegation"),
+    "deputy": N_("deputy head of delegation"),
+    "milrep": N_("military representative"),
+    "expert": N_("expert"),
 }
 HEAD, DEPUTY, EXPERT = "head", "deputy", "expert"
 

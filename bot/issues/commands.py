@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import N_, _
 from bot.issues.service import list_issues, raise_issue, resolve_issue
 from bot.messages import Message
 from bot.registry import command, parse_ref, split_word
@@ -21,8 +22,8 @@ def raise_(ctx: Context, args: str) -> Message:
     """
     token, text = split_word(args)
     if not token:
-        raise CommandError("Name the joint decision, like D2, then the issue.")
-    number = parse_ref(token, "D", "joint decision")
+        raise CommandError(_("Name the joint decision, like D2, then the issue."))
+    number = parse_ref(token, "D", N_("joint decision"))
     return raise_issue(ctx, number, text)
 
 
@@ -30,7 +31,8 @@ def raise_(ctx: Context, args: str) -> Message:
 def issues(ctx: Context, args: str) -> Message:
     """List the open implementation issues by decision, with the raising member and their meeting."""
     if args.strip():
-        raise CommandError(f'Unexpected "{args.strip()[:40]}": `issues` takes nothing more.')
+        raise CommandError(_('Unexpected "{rest}": `issues` takes nothing more.',
+                             rest=args.strip()[:40]))
     return list_issues(ctx)
 
 
@@ -40,6 +42,6 @@ def resolve(ctx: Context, args: str) -> Message:
     """Close an implementation issue with a note, posted in its thread (Chair, secretariat)."""
     token, note = split_word(args)
     if not token:
-        raise CommandError("Name the issue to resolve, like I3, then the note.")
-    number = parse_ref(token, "I", "implementation issue")
+        raise CommandError(_("Name the issue to resolve, like I3, then the note."))
+    number = parse_ref(token, "I", N_("implementation issue"))
     return resolve_issue(ctx, number, note)

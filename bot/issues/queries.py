@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from bot.i18n import _, named
 from bot.issues.rules import COUNCIL_PREFIX, DEFAULT_OVERDUE, OPEN, needs_meeting
 from storage.models import (
     AgendaItem,
@@ -127,8 +128,9 @@ def delegates_of(session: Session, council_id: int, member_ids: Iterable[int | N
 
 
 def body_name(session: Session, meeting: Meeting) -> str:
+    """The meeting's body by its name in the current language."""
     body = session.get(Body, meeting.body_id)
-    return body.name if body else "meeting"
+    return named(body) if body else _("meeting")
 
 
 def placed_meeting(session: Session, issue: ImplementationIssue) -> Meeting | None:

@@ -14,12 +14,13 @@ import re
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.i18n import N_
 from bot.settings import DEFAULT_ISSUE_OVERDUE_DAYS
 from storage.statuses import IssueStatus, MeetingStatus
 
 #: The right every issue rests on, shown beside each issue and listing.
-ROME = ("\u201cEach member may raise in the NRC issues related to the implementation of joint "
-        "decisions.\u201d (Rome Declaration, 2002)")
+ROME = N_("\u201cEach member may raise in the NRC issues related to the implementation of "
+           "joint decisions.\u201d (Rome Declaration, 2002)")
 
 #: "the issue ... stays open until the Chair or the secretariat resolves it, or the
 #: raising member withdraws it."

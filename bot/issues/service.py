@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,7 @@ from bot import keys
 from bot.bus import MeetingScheduled, subscribe
 from bot.context import Context
 from bot.errors import CommandError, Refused
+from bot.i18n import N_, _, named
 from bot.issues import queries, render
 from bot.issues.rules import (
     DEFAULT_OVERDUE,
@@ -160,14 +162,16 @@ def attach_waiting_issues(ctx: Context, meeting: Meeting) -> list[Implementation
 def _decision(ctx: Context, number: int) -> JointDecision:
     decision = queries.decision(ctx.session, ctx.council_id, number)
     if decision is None:
-        raise CommandError(f"There is no joint decision D{number}; `decisions` lists them.")
+        raise CommandError(_("There is no joint decision D{number}; `decisions` lists them.",
+                             number=number))
     return decision
 
 
 def _issue(ctx: Context, number: int) -> ImplementationIssue:
     issue = queries.issue(ctx.session, ctx.council_id, number)
     if issue is None:
-        raise CommandError(f"There is no implementation issue I{number}; `issues` lists them.")
+        raise CommandError(_("There is no implementation issue I{number}; `issues` lists them.",
+                             number=number))
     return issue
 
 
@@ -192,14 +196,14 @@ def raise_form(ctx: Context, message_ts: str | None = None,
     assert ctx.actor.member is not None
     decisions = queries.form_decisions(ctx.session, ctx.council_id)
     if not decisions:
-        raise CommandError("There are no joint decisions yet; an implementation issue is "
-                           "raised on a joint decision.")
+        raise CommandError(_("There are no joint decisions yet; an implementation issue is "
+                             "raised on a joint decision."))
     chosen = None
     stamps = [t for t in (message_ts, thread_ts) if t]
     if stamps:
         chosen = announced_decision(queries.announcement_key(ctx.session, ctx.council_id, stamps))
     labels = [(d.id or 0, render.form_label(d.id, d.text)) for d in decisions]
-    if chosen not in {i for i, _ in labels}:
+    if chosen not in {i for i, _label in labels}:
         chosen = None
     return RaiseForm(ctx.actor.member.name, labels, chosen)
 
@@ -214,16 +218,17 @@ def raise_issue(ctx: Context, decision_id: int, text: str,
     ctx.require("raise")
     member = ctx.actor.member
     if member is None:  # the table allows delegates only; a delegate has a member
-        raise Refused("Only delegations may raise implementation issues.")
+        raise Refused(_("Only delegations may raise implementation issues."))
     ctx.lock()
     decision = _decision(ctx, decision_id)
-    text = text_argument(text, "text of the issue")
+    text = text_argument(text, N_("text of the issue"))
     source_link = plain_link(source_link)
     dedup = issue_fingerprint(decision_id, member.id or 0, text)
     already = queries.open_duplicate(ctx.session, ctx.council_id, dedup)
     if already is not None:
-        raise CommandError(f"{member.name} already raised this issue on D{decision_id}: "
-                           f"it is open as I{already}.")
+        raise CommandError(_("{member} already raised this issue on D{decision}: "
+                             "it is open as I{number}.", member=named(member),
+                             decision=decision_id, number=already))
     issue = ImplementationIssue(council_id=ctx.council_id, decision_id=decision_id,
                                 member_id=member.id or 0, raised_by=ctx.actor.user_id, text=text,
                                 source_link=source_link, status=OPEN, created_at=ctx.now,
@@ -237,19 +242,23 @@ def raise_issue(ctx: Context, decision_id: int, text: str,
         refresh_announcement(ctx, meeting.id)
     ctx.audit("issue.raise", {"issue": issue.id, "decision": decision_id, "text": text,
                               "meeting": issue.meeting_id, "source": source_link}, member)
-    raised = render.Raised(
-        ref=f"I{issue.id}", member=member.name, user_id=ctx.actor.user_id,
-        decision_id=decision_id, decision=render.decision_label(decision), text=text,
-        source_link=source_link, where=placement_label(ctx.session, issue, ctx.now, ctx.tz),
-        at=ctx.now)
-    ctx.post(keys.issue(issue.id), render.raised_post(raised, ctx.tz),
+
+    def raised() -> render.Raised:
+        """The issue as its messages tell it, in the language being rendered."""
+        return render.Raised(
+            ref=f"I{issue.id}", member=named(member), user_id=ctx.actor.user_id,
+            decision_id=decision_id, decision=render.decision_label(decision), text=text,
+            source_link=source_link, where=placement_label(ctx.session, issue, ctx.now, ctx.tz),
+            at=ctx.now)
+
+    ctx.post(keys.issue(issue.id), lambda: render.raised_post(raised(), ctx.tz),
              thread_key=keys.decision(decision_id))
-    ctx.post(keys.issue_notice(issue.id), render.raised_notice(raised))
+    ctx.post(keys.issue_notice(issue.id), lambda: render.raised_notice(raised()))
     if ctx.council.chair_user_id:
         ctx.dm(keys.chair_told(keys.issue(issue.id)), ctx.council.chair_user_id,
-               render.raised_chair(raised, ctx.slash))
+               lambda: render.raised_chair(raised(), ctx.slash))
     refresh_homes(ctx, [issue])
-    return render.raised_reply(raised)
+    return render.raised_reply(raised())
 
 
 def _close(ctx: Context, issue: ImplementationIssue, status: str, note: str | None) -> None:
@@ -267,8 +276,8 @@ def _close(ctx: Context, issue: ImplementationIssue, status: str, note: str | No
             meeting.agenda_revision += 1
             ctx.session.add(meeting)
             ctx.post(keys.agenda_revision(meeting.id, meeting.agenda_revision),
-                     render.closed_on_agenda(meeting.id, meeting.agenda_revision, issue.id,
-                                             meeting in marked),
+                     partial(render.closed_on_agenda, meeting.id, meeting.agenda_revision,
+                             issue.id, meeting in marked),
                      thread_key=keys.meeting(meeting.id))
         refresh_announcement(ctx, meeting.id)
     member = ctx.session.get(Member, issue.member_id)
@@ -288,15 +297,28 @@ def withdraw_issue(ctx: Context, number: int) -> Message:
     raiser = is_raiser(ctx.actor.member.id if ctx.actor.member else None, issue.member_id)
     ctx.require("withdraw issue", *((Role.RAISER,) if raiser else ()))
     if issue.status != OPEN:
-        raise CommandError(f"I{number} is already {issue.status}.")
+        raise CommandError(already_closed(number, issue.status))
     _close(ctx, issue, WITHDRAWN, None)
     member = ctx.session.get(Member, issue.member_id)
-    name = member.name if member else "its member"
+
+    def name() -> str:
+        return named(member) if member else _("its member")
+
     ctx.post(keys.issue_withdrawn(issue.id),
-             render.withdrawn_post(issue.id, ctx.actor.user_id, name if raiser else None),
+             lambda: render.withdrawn_post(issue.id, ctx.actor.user_id,
+                                           name() if raiser else None),
              thread_key=keys.decision(issue.decision_id))
     refresh_homes(ctx, [issue])
-    return render.withdrawn_reply(issue.id, name, issue.decision_id)
+    return render.withdrawn_reply(issue.id, name(), issue.decision_id)
+
+
+def already_closed(number: int, status: str) -> str:
+    """``I3 is already resolved.`` (or withdrawn)."""
+    if status == RESOLVED:
+        return _("I{number} is already resolved.", number=number)
+    if status == WITHDRAWN:
+        return _("I{number} is already withdrawn.", number=number)
+    return _("I{number} is already {status}.", number=number, status=status)
 
 
 def resolve_issue(ctx: Context, number: int, note: str) -> Message:
@@ -304,11 +326,11 @@ def resolve_issue(ctx: Context, number: int, note: str) -> Message:
     ctx.require("resolve")
     issue = _issue(ctx, number)
     if issue.status != OPEN:
-        raise CommandError(f"I{number} is already {issue.status}.")
-    note = text_argument(note, "note saying how it was resolved")
+        raise CommandError(already_closed(number, issue.status))
+    note = text_argument(note, N_("note saying how it was resolved"))
     _close(ctx, issue, RESOLVED, note)
     ctx.post(keys.issue_resolved(issue.id),
-             render.resolved_post(issue.id, ctx.actor.user_id, note),
+             lambda: render.resolved_post(issue.id, ctx.actor.user_id, note),
              thread_key=keys.decision(issue.decision_id))
     refresh_homes(ctx, [issue])
     return render.resolved_reply(issue.id, issue.decision_id)
@@ -329,7 +351,7 @@ def list_issues(ctx: Context) -> Message:
         decision = ctx.session.get(JointDecision, decision_id)
         label = render.decision_label(decision, 120) if decision else f"*D{decision_id}*"
         listed = [render.Listed(
-            issue_id=issue.id, member=members[issue.member_id].name, raised_by=issue.raised_by,
+            issue_id=issue.id, member=named(members[issue.member_id]), raised_by=issue.raised_by,
             created_at=issue.created_at, text=issue.text,
             where=placement_label(ctx.session, issue, ctx.now, ctx.tz),
             overdue_days=(days_open(issue, ctx.now) if is_overdue(issue, ctx.now, after)

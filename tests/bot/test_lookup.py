@@ -16,13 +16,13 @@ def charter() -> Charter:
 
 
 def member(charter: Charter, query: str) -> str:
-    found = find_one(query, charter.members, MemberSpec.names, lambda m: m.name)
+    found = find_one(query, charter.members, MemberSpec.every_name, lambda m: m.name)
     return found.name
 
 
 def failure(charter: Charter, query: str) -> LookupFailed:
     with pytest.raises(LookupFailed) as caught:
-        find_one(query, charter.members, MemberSpec.names, lambda m: m.name)
+        find_one(query, charter.members, MemberSpec.every_name, lambda m: m.name)
     return caught.value
 
 
