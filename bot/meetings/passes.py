@@ -27,6 +27,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot import cadence, keys
+from bot.i18n import current
 from bot.meetings import queries, render, rules
 from bot.meetings.queries import Standing
 from bot.meetings.service import agenda_section
@@ -116,15 +117,24 @@ def meeting_reminders(pctx: PassContext) -> int:
     # Kept referenced while the agendas are written: their overdue notes find the issues
     # in the session instead of asking for each item.
     loaded = queries.agenda_issues(pctx.session, {meeting.id for _, meeting, _, _ in due})  # noqa: F841
-    agendas: dict[int | None, str] = {}
+    agendas: dict[tuple[int | None, str], str] = {}
+
+    def agenda(meeting: Meeting) -> str:
+        """The meeting's agenda in the language of the moment, written once in each."""
+        at = (meeting.id, current())
+        if at not in agendas:
+            agendas[at] = agenda_section(pctx.session, meeting, slash_of(pctx),
+                                         pctx.settings.issue_overdue)
+        return agendas[at]
+
     recorded = 0
     for key, meeting, body, seconds in due:
-        if meeting.id not in agendas:
-            agendas[meeting.id] = agenda_section(pctx.session, meeting, slash_of(pctx),
-                                                  pctx.settings.issue_overdue)
         ahead = timedelta(seconds=seconds)
-        message = render.reminder_message(meeting, body, seconds, agendas[meeting.id], pctx.tz)
-        recorded += pctx.remind(key, meeting.starts_at - ahead, message, pctx.grace(ahead))
+        recorded += pctx.remind(
+            key, meeting.starts_at - ahead,
+            lambda m=meeting, b=body, s=seconds: render.reminder_message(m, b, s, agenda(m),
+                                                                         pctx.tz),
+            pctx.grace(ahead))
     return recorded
 
 
@@ -228,22 +238,25 @@ def cadence_nudges(pctx: PassContext) -> int:
         assessed.append((body, comp, latest, nudge, before, breach))
     done = existing_keys(pctx, [key for *_, nudge, _, breach in assessed
                                 for key in (nudge, breach) if key])
-    chair = render.chair_mention(pctx.council)
+    council = pctx.council
     cc = render.secretariat_cc(admins_of(pctx))
     recorded = 0
     for body, comp, latest, nudge, before, breach in assessed:
         if latest is not None and nudge is not None and nudge not in done:
             _, moment, following = latest
             earlier = count_prefixed(pctx, keys.cadence_prefix(body.key, comp.period.key))
-            message = render.nudge_message(body, comp, earlier, chair, cc, slash_of(pctx),
-                                           pctx.tz)
             # A nudge stays relevant until the next one is due, never longer.
-            recorded += pctx.remind(nudge, moment, message,
-                                    following - moment - timedelta(microseconds=1))
+            recorded += pctx.remind(
+                nudge, moment,
+                lambda b=body, c=comp, e=earlier: render.nudge_message(
+                    b, c, e, render.chair_mention(council), cc, slash_of(pctx), pctx.tz),
+                following - moment - timedelta(microseconds=1))
         if breach is not None and breach not in done:
-            recorded += pctx.remind(breach, before.period.end,
-                                    render.breach_message(body, before, chair, cc),
-                                    rules.BREACH_GRACE)
+            recorded += pctx.remind(
+                breach, before.period.end,
+                lambda b=body, c=before: render.breach_message(
+                    b, c, render.chair_mention(council), cc),
+                rules.BREACH_GRACE)
     return recorded
 
 
@@ -273,10 +286,11 @@ def extraordinary_reminders(pctx: PassContext) -> int:
     for request, n, key in requests:
         if key in done:
             continue
-        who = queries.requester_name(pctx.session, pctx.council, request)
         where = body.key if body else "<body>"
-        message = render.request_recall(request, who, n, render.chair_mention(pctx.council),
-                                        where, slash_of(pctx), pctx.tz)
-        recorded += pctx.remind(key, request.created_at + n * rules.EXTRAORDINARY_EVERY,
-                                message, rules.EXTRAORDINARY_EVERY - timedelta(microseconds=1))
+        recorded += pctx.remind(
+            key, request.created_at + n * rules.EXTRAORDINARY_EVERY,
+            lambda r=request, k=n: render.request_recall(
+                r, queries.requester_name(pctx.session, pctx.council, r), k,
+                render.chair_mention(pctx.council), where, slash_of(pctx), pctx.tz),
+            rules.EXTRAORDINARY_EVERY - timedelta(microseconds=1))
     return recorded
