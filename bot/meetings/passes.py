@@ -18,7 +18,9 @@ They are registered in this order, the order of the tick's summary.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +33,7 @@ from bot.i18n import current
 from bot.meetings import queries, render, rules
 from bot.meetings.queries import Standing
 from bot.meetings.service import agenda_section
+from bot.messages import Message
 from bot.scheduler import PassContext, disposition, recorded_keys, scheduled_pass
 from bot.settings import Settings
 from storage.models import (
@@ -101,6 +104,32 @@ def _meeting_reminders_due(session: Session, now: datetime, settings: Settings) 
             if rules.reminder_exists(starts_at, seconds, created_at)}
 
 
+# The messages of the passes, each built once per official language (``pctx.remind`` is
+# given them bound to their values with ``partial``, never a loop variable).
+
+
+def _reminder(meeting: Meeting, body: Body, seconds: int, agenda: Callable[[Meeting], str],
+              tz: ZoneInfo) -> Message:
+    return render.reminder_message(meeting, body, seconds, agenda(meeting), tz)
+
+
+def _nudge(body: Body, comp: cadence.Compliance, earlier: int, council: Council, cc: str,
+           slash: str, tz: ZoneInfo) -> Message:
+    return render.nudge_message(body, comp, earlier, render.chair_mention(council), cc, slash,
+                                tz)
+
+
+def _breach(body: Body, comp: cadence.Compliance, council: Council, cc: str) -> Message:
+    return render.breach_message(body, comp, render.chair_mention(council), cc)
+
+
+def _recall(pctx: PassContext, request: ExtraordinaryRequest, n: int, where: str) -> Message:
+    return render.request_recall(request, queries.requester_name(pctx.session, pctx.council,
+                                                                 request), n,
+                                 render.chair_mention(pctx.council), where, slash_of(pctx),
+                                 pctx.tz)
+
+
 @scheduled_pass("meeting reminders", due=_meeting_reminders_due)
 def meeting_reminders(pctx: PassContext) -> int:
     """Record each meeting reminder that is due; skip the stale ones."""
@@ -130,11 +159,9 @@ def meeting_reminders(pctx: PassContext) -> int:
     recorded = 0
     for key, meeting, body, seconds in due:
         ahead = timedelta(seconds=seconds)
-        recorded += pctx.remind(
-            key, meeting.starts_at - ahead,
-            lambda m=meeting, b=body, s=seconds: render.reminder_message(m, b, s, agenda(m),
-                                                                         pctx.tz),
-            pctx.grace(ahead))
+        recorded += pctx.remind(key, meeting.starts_at - ahead,
+                                partial(_reminder, meeting, body, seconds, agenda, pctx.tz),
+                                pctx.grace(ahead))
     return recorded
 
 
@@ -248,15 +275,12 @@ def cadence_nudges(pctx: PassContext) -> int:
             # A nudge stays relevant until the next one is due, never longer.
             recorded += pctx.remind(
                 nudge, moment,
-                lambda b=body, c=comp, e=earlier: render.nudge_message(
-                    b, c, e, render.chair_mention(council), cc, slash_of(pctx), pctx.tz),
+                partial(_nudge, body, comp, earlier, council, cc, slash_of(pctx), pctx.tz),
                 following - moment - timedelta(microseconds=1))
         if breach is not None and breach not in done:
-            recorded += pctx.remind(
-                breach, before.period.end,
-                lambda b=body, c=before: render.breach_message(
-                    b, c, render.chair_mention(council), cc),
-                rules.BREACH_GRACE)
+            recorded += pctx.remind(breach, before.period.end,
+                                    partial(_breach, body, before, council, cc),
+                                    rules.BREACH_GRACE)
     return recorded
 
 
@@ -289,8 +313,6 @@ def extraordinary_reminders(pctx: PassContext) -> int:
         where = body.key if body else "<body>"
         recorded += pctx.remind(
             key, request.created_at + n * rules.EXTRAORDINARY_EVERY,
-            lambda r=request, k=n: render.request_recall(
-                r, queries.requester_name(pctx.session, pctx.council, r), k,
-                render.chair_mention(pctx.council), where, slash_of(pctx), pctx.tz),
+            partial(_recall, pctx, request, n, where),
             rules.EXTRAORDINARY_EVERY - timedelta(microseconds=1))
     return recorded

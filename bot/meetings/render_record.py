@@ -22,7 +22,7 @@ ATTENDANCE_ACTION = "meeting_attendance"
 
 _ROLE = {"head": N_("head of delegation"), "deputy": N_("deputy head"),
          "milrep": N_("military representative"), "expert": N_("expert")}
-_STATE = {AgendaState.DRAFT: N_("draft, never circulated"),
+_STATE: dict[str, str] = {AgendaState.DRAFT: N_("draft, never circulated"),
           AgendaState.CIRCULATED: N_("circulated"), AgendaState.ADOPTED: N_("adopted")}
 _POLL = {"open": N_("under silence"), "adopted": N_("adopted"), "blocked": N_("blocked"),
          "failed": N_("failed"), "withdrawn": N_("withdrawn"),

@@ -14,6 +14,7 @@ from bot import cadence, keys
 from bot.bus import MeetingScheduled
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import _, named, ngettext
 from bot.issues import DEFAULT_OVERDUE, next_agenda_position
 from bot.meetings import (
     queries,
@@ -24,7 +25,6 @@ from bot.meetings import (
     service_agenda,
     service_canvas,
 )
-from bot.i18n import _, named, ngettext
 from bot.messages import Message, escape
 from bot.registry import text_argument
 from bot.times import slack_date
