@@ -108,11 +108,10 @@ def add_body(ctx: Context, key: str, name: str, cadence_count: int | None,
     ctx.audit("body.add", {"body": key, "name": name, "cadence_count": cadence_count,
                            "cadence_per": cadence_per, "area": area, "permanent": not ad_hoc})
     spec = ctx.charter.area(area) if area else None
-    area_name = spec.name if spec else None
 
     def added() -> Message:
         return render.body_added(name, key, cadence.mandate_words(cadence_count, cadence_per),
-                                 ad_hoc, area_name)
+                                 ad_hoc, named(spec) if spec else None)
 
     ctx.post(keys.body(body.id), added)
     return added()

@@ -161,11 +161,15 @@ def record_attendance(ctx: Context, token: str, member_query: str, rest: str) ->
         seated = queries_record.seated(ctx.session, ctx.council_id).get(member.id or 0, [])
         rules_record.check_delegates(named(member), users, [d.user_id for d in seated])
         status = AttendanceStatus.PRESENT
-    return _attend(ctx, meeting, body, [(member.id or 0, member.name, status, users, by_id)])
+    return _attend(ctx, meeting, body, [(member.id or 0, member.name, status, users, by_id)],
+                   {member.name: named(member)})
 
 
 def _attend(ctx: Context, meeting: Meeting, body: Body,
-            entries: list[tuple[int, str, str, list[str], int | None]]) -> Message:
+            entries: list[tuple[int, str, str, list[str], int | None]],
+            shown: dict[str, str]) -> Message:
+    """Record each entry (audited under the member's charter name); the reply names the
+    members as the reader's language does (``shown``)."""
     changed: list[str] = []
     for member_id, name, status, users, by_id in entries:
         _row, did = queries_record.set_attendance(ctx.session, meeting, member_id, status,
@@ -183,7 +187,9 @@ def _attend(ctx: Context, meeting: Meeting, body: Body,
     missing = rules_record.unrecorded([a["member"] for a in content["attendance"]],
                                       [a["member"] for a in content["attendance"]
                                        if a["status"]])
-    return render_record.attendance_reply(meeting.id, changed, missing, corrected.revision if corrected else None, ctx.slash)
+    return render_record.attendance_reply(meeting.id, [shown.get(n, n) for n in changed],
+                                          missing, corrected.revision if corrected else None,
+                                          ctx.slash)
 
 
 def attendance_form(ctx: Context, token: str) -> dict[str, Any]:
@@ -220,7 +226,7 @@ def attendance_from_form(ctx: Context, meeting_id: int, chosen: dict[int, list[s
             entries.append((member.id or 0, member.name, AttendanceStatus.PRESENT, users, None))
         elif member.id in absent:
             entries.append((member.id or 0, member.name, AttendanceStatus.ABSENT, [], None))
-    return _attend(ctx, meeting, body, entries)
+    return _attend(ctx, meeting, body, entries, {m.name: named(m) for m in members_of(ctx)})
 
 
 # -- the record ----------------------------------------------------------------------------
