@@ -26,12 +26,15 @@ The rules, in words (docs/cadence.md says the same for the council):
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
+
+from babel.dates import get_month_names
+
+from bot.i18n import N_, _, current, ngettext
 
 #: Nudges go out at this local hour, daily; over lead times longer than a
 #: fortnight (the half-yearly ministerials), weekly until the final fortnight.
@@ -54,6 +57,25 @@ class Verdict(StrEnum):
     BREACHED = "breached"
 
 
+#: A verdict as the council reads it, translated where shown (:func:`verdict_words`).
+_VERDICT_WORDS = {Verdict.ON_TRACK: N_("on track"), Verdict.AT_RISK: N_("at risk"),
+                  Verdict.BREACHED: N_("breached")}
+
+
+def verdict_words(verdict: Verdict) -> str:
+    """``on track``, ``at risk``, ``breached`` in the language being rendered."""
+    return _(_VERDICT_WORDS[verdict])
+
+
+def month_name(month: int, *, alone: bool) -> str:
+    """A month's name in the language being rendered: on its own ("décembre", "декабрь")
+    or after a day ("16 декабря"; Russian declines it)."""
+    lang = current()
+    if lang == "en":
+        return _MONTHS[month - 1]
+    return str(get_month_names("wide", "stand-alone" if alone else "format", lang)[month])
+
+
 @dataclass(frozen=True)
 class Period:
     """One span over which a cadence is checked, in the council's local calendar."""
@@ -63,7 +85,22 @@ class Period:
     after_last: date  # local date of the day after the last
     start: datetime  # aware UTC, inclusive (local midnight)
     end: datetime  # aware UTC, exclusive (local midnight)
-    label: str
+
+    @property
+    def label(self) -> str:
+        """``December 2026``, ``1–15 April 2027``, ``January–June 2027``, ``2027``: in the
+        language being rendered."""
+        year, month = self.first_day.year, self.first_day.month
+        if self.unit == "month":
+            return _("{month} {year}", month=month_name(month, alone=True), year=year)
+        if self.unit == "half-month":
+            last = (self.after_last - timedelta(days=1)).day
+            return _("{first}–{last} {month} {year}", first=self.first_day.day, last=last,
+                     month=month_name(month, alone=False), year=year)
+        if self.unit == "half-year":
+            return (_("January–June {year}", year=year) if month <= 6
+                    else _("July–December {year}", year=year))
+        return str(year)
 
     @property
     def key(self) -> str:
@@ -98,8 +135,9 @@ class Compliance:
 
     def summary(self) -> str:
         """``1 held, 0 scheduled of 1 required (December 2026)``."""
-        return (f"{self.held} held, {self.scheduled} scheduled of {self.required} required "
-                f"({self.period.label})")
+        return _("{held} held, {scheduled} scheduled of {required} required ({period})",
+                 held=self.held, scheduled=self.scheduled, required=self.required,
+                 period=self.period.label)
 
 
 def unit_for(count: int, per: str) -> tuple[str, int]:
@@ -121,9 +159,9 @@ def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
 
 
-def _make(unit: str, first: date, after_last: date, label: str, tz: ZoneInfo) -> Period:
+def _make(unit: str, first: date, after_last: date, tz: ZoneInfo) -> Period:
     return Period(unit, first, after_last, _local_midnight(first, tz),
-                  _local_midnight(after_last, tz), label)
+                  _local_midnight(after_last, tz))
 
 
 def _next_month(year: int, month: int) -> date:
@@ -135,21 +173,17 @@ def period_containing(moment: datetime, unit: str, tz: ZoneInfo) -> Period:
     local = moment.astimezone(tz).date()
     year, month = local.year, local.month
     if unit == "month":
-        return _make(unit, date(year, month, 1), _next_month(year, month),
-                     f"{_MONTHS[month - 1]} {year}", tz)
+        return _make(unit, date(year, month, 1), _next_month(year, month), tz)
     if unit == "half-month":
-        last = calendar.monthrange(year, month)[1]
         if local.day <= 15:
-            return _make(unit, date(year, month, 1), date(year, month, 16),
-                         f"1–15 {_MONTHS[month - 1]} {year}", tz)
-        return _make(unit, date(year, month, 16), _next_month(year, month),
-                     f"16–{last} {_MONTHS[month - 1]} {year}", tz)
+            return _make(unit, date(year, month, 1), date(year, month, 16), tz)
+        return _make(unit, date(year, month, 16), _next_month(year, month), tz)
     if unit == "year":
-        return _make(unit, date(year, 1, 1), date(year + 1, 1, 1), str(year), tz)
+        return _make(unit, date(year, 1, 1), date(year + 1, 1, 1), tz)
     if unit == "half-year":
         if month <= 6:
-            return _make(unit, date(year, 1, 1), date(year, 7, 1), f"January–June {year}", tz)
-        return _make(unit, date(year, 7, 1), date(year + 1, 1, 1), f"July–December {year}", tz)
+            return _make(unit, date(year, 1, 1), date(year, 7, 1), tz)
+        return _make(unit, date(year, 7, 1), date(year + 1, 1, 1), tz)
     raise ValueError(f"unknown period unit {unit!r}")
 
 
@@ -297,9 +331,10 @@ def reminder_moments(starts_at: datetime, offsets: Iterable[int],
 def mandate_words(count: int | None, per: str | None) -> str:
     """The cadence as the council says it: "at least once a month", "twice annually"."""
     if count is None or per is None:
-        return "as appropriate (no minimum)"
+        return _("as appropriate (no minimum)")
     if count == 2:
-        return ("twice monthly (once in each half of the month)" if per == "month"
-                else "twice annually (once in each half-year)")
-    times = "once" if count == 1 else f"{count} times"
-    return f"at least {times} a {per}"
+        return (_("twice monthly (once in each half of the month)") if per == "month"
+                else _("twice annually (once in each half-year)"))
+    if per == "month":
+        return ngettext("at least once a month", "at least {n} times a month", count)
+    return ngettext("at least once a year", "at least {n} times a year", count)

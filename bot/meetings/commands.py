@@ -6,6 +6,7 @@ import re
 
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import _
 from bot.meetings import (
     rules,
     rules_agenda,
@@ -38,7 +39,7 @@ def split_when(text: str) -> tuple[str, str]:
     """``2027-03-10 10:00 Title`` or ``2027-03-10T10:00+01:00 Title``: (when, rest)."""
     words = text.split()
     if not words:
-        raise CommandError(f"Give the date and time of the meeting: {TIME_FORMS}.")
+        raise CommandError(_("Give the date and time of the meeting: {forms}.", forms=TIME_FORMS))
     if len(words) >= 2 and _DATE_WORD.match(words[0]) and _CLOCK_WORD.match(words[1]):
         return f"{words[0]} {words[1]}", _rest_after(text, 2)
     return words[0], _rest_after(text, 1)
@@ -54,7 +55,7 @@ def take_flag(text: str, flag: str) -> tuple[bool, str]:
 def refuse_unknown_options(text: str) -> None:
     for word in text.split():
         if word.startswith("--"):
-            raise CommandError(f'There is no option "{word[:30]}".')
+            raise CommandError(_('There is no option "{option}".', option=word[:30]))
 
 
 def take_option(text: str, option: str) -> tuple[str | None, str]:
@@ -67,7 +68,7 @@ def take_option(text: str, option: str) -> tuple[str | None, str]:
         return None, text.strip()
     value = (found.group(1) or "").strip()
     if not value:
-        raise CommandError(f"Give a value after {option}.")
+        raise CommandError(_("Give a value after {option}.", option=option))
     return value, " ".join((text[:found.start()] + " " + text[found.end():]).split())
 
 
@@ -79,13 +80,14 @@ def _page_argument(args: str) -> tuple[str, int]:
         return text, 1
     number = found.group(1) or ""
     if not _PAGE_NUMBER.fullmatch(number):
-        raise CommandError("Give the page as a number from 1, like page 2.")
+        raise CommandError(_("Give the page as a number from 1, like page 2."))
     return text[:found.start()].strip(), int(number)
 
 
 def _no_arguments(name: str, args: str) -> None:
     if args.strip():
-        raise CommandError(f'Unexpected "{args.strip()[:40]}"; {name} takes no arguments.')
+        raise CommandError(_('Unexpected "{text}"; {name} takes no arguments.',
+                             text=args.strip()[:40], name=name))
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -122,20 +124,22 @@ def body_add(ctx: Context, args: str) -> Message:
         word = words[i]
         if word.casefold() in ("--cadence", "--area"):
             if i + 1 >= len(words):
-                raise CommandError(f"Give a value after {word}.")
+                raise CommandError(_("Give a value after {option}.", option=word))
             value = words[i + 1]
             if word.casefold() == "--cadence":
                 match = _CADENCE.fullmatch(value)
                 if not match or int(match.group(1)) < 1:
-                    raise CommandError(
-                        f'"{value[:30]}" is not a cadence; write it like 1/month or 2/year.')
+                    raise CommandError(_('"{value}" is not a cadence; write it like 1/month '
+                                         "or 2/year.", value=value[:30]))
                 cadence_count, cadence_per = int(match.group(1)), match.group(2).lower()
                 rules.check_cadence(cadence_count, cadence_per)
             else:
                 spec = ctx.charter.area(value)
                 if spec is None:
-                    known = ", ".join(a.key for a in ctx.charter.areas) or "none are defined"
-                    raise CommandError(f'There is no area "{value[:30]}" (areas: {known}).')
+                    known = (", ".join(a.key for a in ctx.charter.areas)
+                             or _("none are defined"))
+                    raise CommandError(_('There is no area "{value}" (areas: {known}).',
+                                         value=value[:30], known=known))
                 area = spec.key
             i += 2
             continue
@@ -143,12 +147,12 @@ def body_add(ctx: Context, args: str) -> Message:
         i += 1
     refuse_unknown_options(" ".join(kept))
     if not kept:
-        raise CommandError("Give the new body's key and name.")
+        raise CommandError(_("Give the new body's key and name."))
     key = kept[0].lower()
     rules.check_body_key(key, kept[0])
     name = " ".join(kept[1:])
     if not name:
-        raise CommandError("Give the new body's name after its key.")
+        raise CommandError(_("Give the new body's name after its key."))
     rules.check_title(name, "name")
     return service.add_body(ctx, key, name, cadence_count, cadence_per, area, ad_hoc)
 
@@ -180,11 +184,11 @@ def schedule(ctx: Context, args: str) -> Message:
         rules.check_title(venue, "venue")
     words = text.split()
     if not words:
-        raise CommandError("Name the body and the time of the meeting.")
+        raise CommandError(_("Name the body and the time of the meeting."))
     # The body is named up to the date ("Preparatory Committee 2027-03-10 10:00").
     at = next((i for i, w in enumerate(words) if _DATE_START.match(w)), 1)
     if at == 0:
-        raise CommandError("Name the body before the time of the meeting.")
+        raise CommandError(_("Name the body before the time of the meeting."))
     body = service.body_named(ctx, " ".join(words[:at]))
     when_text, title = split_when(_rest_after(text, at))
     refuse_unknown_options(title)
@@ -200,10 +204,10 @@ def reschedule(ctx: Context, args: str) -> Message:
     its thread says it moved, and its reminders follow the new time."""
     token, rest = split_word(args)
     if not token:
-        raise CommandError("Name the meeting to move, like M3.")
+        raise CommandError(_("Name the meeting to move, like M3."))
     when_text, extra = split_when(rest)
     if extra:
-        raise CommandError(f'Unexpected "{extra[:40]}" after the new time.')
+        raise CommandError(_('Unexpected "{text}" after the new time.', text=extra[:40]))
     return service_move.reschedule(ctx, token, parse_when(when_text, ctx.tz))
 
 
@@ -224,7 +228,7 @@ def cancel(ctx: Context, args: str) -> Message:
     """Cancel a scheduled meeting and announce it; its reminders stop."""
     token, reason = split_word(args)
     if not token:
-        raise CommandError("Name the meeting to cancel, like M3.")
+        raise CommandError(_("Name the meeting to cancel, like M3."))
     return service.cancel(ctx, token, reason)
 
 
@@ -262,16 +266,16 @@ def agenda(ctx: Context, args: str) -> Message:
             ctx, token)
     number, after = split_word(text)
     if not number:
-        raise CommandError(f"Give the number of the item to {verb}, like agenda {token} "
-                           f"{verb} 2.")
+        raise CommandError(_("Give the number of the item to {verb}, like agenda {token} "
+                             "{verb} 2.", verb=verb, token=token))
     if verb == "remove":
         _no_arguments(f"agenda {token} remove {number}", after)
         return service_agenda.remove(ctx, token, number)
     if verb == "move":
         position, extra = split_word(after)
         if not position or extra:
-            raise CommandError(f"Give the item and its new position, like agenda {token} "
-                               f"move {number} 1.")
+            raise CommandError(_("Give the item and its new position, like agenda {token} "
+                                 "move {number} 1.", token=token, number=number))
         return service_agenda.move(ctx, token, number, position)
     return service_agenda.edit(ctx, token, number, after)
 

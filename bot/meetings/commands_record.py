@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import _
 from bot.meetings import rules_record, service_record
 from bot.messages import Message
 from bot.registry import command, is_user, split_word
@@ -29,7 +30,7 @@ def attendance(ctx: Context, args: str) -> Message:
     """
     token, rest = split_word(args)
     if not token:
-        raise CommandError("Name the meeting, like attendance M3.")
+        raise CommandError(_("Name the meeting, like attendance M3."))
     if not rest:
         return service_record.show_attendance(ctx, token)
     words = rest.split()
@@ -37,8 +38,8 @@ def attendance(ctx: Context, args: str) -> Message:
                if is_user(w) or w.casefold() in (rules_record.ABSENT, rules_record.BY)),
               len(words))
     if at == 0:
-        raise CommandError("Name the member before its delegates, like "
-                           f"attendance {token} France @someone.")
+        raise CommandError(_("Name the member before its delegates, like attendance {token} "
+                             "France @someone.", token=token))
     return service_record.record_attendance(ctx, token, " ".join(words[:at]),
                                             " ".join(words[at:]))
 
@@ -62,22 +63,22 @@ def record(ctx: Context, args: str) -> Message:
     """
     token, rest = split_word(args)
     if not token:
-        raise CommandError("Name the meeting, like record M3.")
+        raise CommandError(_("Name the meeting, like record M3."))
     word, text = split_word(rest)
     verb = word.casefold()
     if not verb:
         return service_record.show_record(ctx, token)
     if verb == "final":
         if text:
-            raise CommandError(f'Unexpected "{text[:40]}" after final.')
+            raise CommandError(_('Unexpected "{text}" after final.', text=text[:40]))
         return service_record.finalise(ctx, token)
     if verb != "item":
-        raise CommandError(f'"{word[:30]}" is not part of record; write item <n> <text> '
-                           "or final.")
+        raise CommandError(_('"{word}" is not part of record; write item <n> <text> or final.',
+                             word=word[:30]))
     number, outcome = split_word(text)
     if not number:
-        raise CommandError(f"Give the item's number and its outcome, like record {token} "
-                           "item 1 The Council took note.")
+        raise CommandError(_("Give the item's number and its outcome, like record {token} "
+                             "item 1 The Council took note.", token=token))
     return service_record.write_outcome(ctx, token, number, outcome)
 
 
@@ -85,5 +86,6 @@ def record(ctx: Context, args: str) -> Message:
 def records(ctx: Context, args: str) -> Message:
     """List the meetings whose record is final, the latest first."""
     if args.strip():
-        raise CommandError(f'Unexpected "{args.strip()[:40]}"; records takes no arguments.')
+        raise CommandError(_('Unexpected "{text}"; {name} takes no arguments.',
+                             text=args.strip()[:40], name="records"))
     return service_record.list_records(ctx)

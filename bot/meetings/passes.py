@@ -18,7 +18,9 @@ They are registered in this order, the order of the tick's summary.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,9 +29,11 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot import cadence, keys
+from bot.i18n import current
 from bot.meetings import queries, render, rules
 from bot.meetings.queries import Standing
 from bot.meetings.service import agenda_section
+from bot.messages import Message
 from bot.scheduler import PassContext, disposition, recorded_keys, scheduled_pass
 from bot.settings import Settings
 from storage.models import (
@@ -100,6 +104,32 @@ def _meeting_reminders_due(session: Session, now: datetime, settings: Settings) 
             if rules.reminder_exists(starts_at, seconds, created_at)}
 
 
+# The messages of the passes, each built once per official language (``pctx.remind`` is
+# given them bound to their values with ``partial``, never a loop variable).
+
+
+def _reminder(meeting: Meeting, body: Body, seconds: int, agenda: Callable[[Meeting], str],
+              tz: ZoneInfo) -> Message:
+    return render.reminder_message(meeting, body, seconds, agenda(meeting), tz)
+
+
+def _nudge(body: Body, comp: cadence.Compliance, earlier: int, council: Council, cc: str,
+           slash: str, tz: ZoneInfo) -> Message:
+    return render.nudge_message(body, comp, earlier, render.chair_mention(council), cc, slash,
+                                tz)
+
+
+def _breach(body: Body, comp: cadence.Compliance, council: Council, cc: str) -> Message:
+    return render.breach_message(body, comp, render.chair_mention(council), cc)
+
+
+def _recall(pctx: PassContext, request: ExtraordinaryRequest, n: int, where: str) -> Message:
+    return render.request_recall(request, queries.requester_name(pctx.session, pctx.council,
+                                                                 request), n,
+                                 render.chair_mention(pctx.council), where, slash_of(pctx),
+                                 pctx.tz)
+
+
 @scheduled_pass("meeting reminders", due=_meeting_reminders_due)
 def meeting_reminders(pctx: PassContext) -> int:
     """Record each meeting reminder that is due; skip the stale ones."""
@@ -116,15 +146,22 @@ def meeting_reminders(pctx: PassContext) -> int:
     # Kept referenced while the agendas are written: their overdue notes find the issues
     # in the session instead of asking for each item.
     loaded = queries.agenda_issues(pctx.session, {meeting.id for _, meeting, _, _ in due})  # noqa: F841
-    agendas: dict[int | None, str] = {}
+    agendas: dict[tuple[int | None, str], str] = {}
+
+    def agenda(meeting: Meeting) -> str:
+        """The meeting's agenda in the language of the moment, written once in each."""
+        at = (meeting.id, current())
+        if at not in agendas:
+            agendas[at] = agenda_section(pctx.session, meeting, slash_of(pctx),
+                                         pctx.settings.issue_overdue)
+        return agendas[at]
+
     recorded = 0
     for key, meeting, body, seconds in due:
-        if meeting.id not in agendas:
-            agendas[meeting.id] = agenda_section(pctx.session, meeting, slash_of(pctx),
-                                                  pctx.settings.issue_overdue)
         ahead = timedelta(seconds=seconds)
-        message = render.reminder_message(meeting, body, seconds, agendas[meeting.id], pctx.tz)
-        recorded += pctx.remind(key, meeting.starts_at - ahead, message, pctx.grace(ahead))
+        recorded += pctx.remind(key, meeting.starts_at - ahead,
+                                partial(_reminder, meeting, body, seconds, agenda, pctx.tz),
+                                pctx.grace(ahead))
     return recorded
 
 
@@ -228,21 +265,21 @@ def cadence_nudges(pctx: PassContext) -> int:
         assessed.append((body, comp, latest, nudge, before, breach))
     done = existing_keys(pctx, [key for *_, nudge, _, breach in assessed
                                 for key in (nudge, breach) if key])
-    chair = render.chair_mention(pctx.council)
+    council = pctx.council
     cc = render.secretariat_cc(admins_of(pctx))
     recorded = 0
     for body, comp, latest, nudge, before, breach in assessed:
         if latest is not None and nudge is not None and nudge not in done:
             _, moment, following = latest
             earlier = count_prefixed(pctx, keys.cadence_prefix(body.key, comp.period.key))
-            message = render.nudge_message(body, comp, earlier, chair, cc, slash_of(pctx),
-                                           pctx.tz)
             # A nudge stays relevant until the next one is due, never longer.
-            recorded += pctx.remind(nudge, moment, message,
-                                    following - moment - timedelta(microseconds=1))
+            recorded += pctx.remind(
+                nudge, moment,
+                partial(_nudge, body, comp, earlier, council, cc, slash_of(pctx), pctx.tz),
+                following - moment - timedelta(microseconds=1))
         if breach is not None and breach not in done:
             recorded += pctx.remind(breach, before.period.end,
-                                    render.breach_message(body, before, chair, cc),
+                                    partial(_breach, body, before, council, cc),
                                     rules.BREACH_GRACE)
     return recorded
 
@@ -273,10 +310,9 @@ def extraordinary_reminders(pctx: PassContext) -> int:
     for request, n, key in requests:
         if key in done:
             continue
-        who = queries.requester_name(pctx.session, pctx.council, request)
         where = body.key if body else "<body>"
-        message = render.request_recall(request, who, n, render.chair_mention(pctx.council),
-                                        where, slash_of(pctx), pctx.tz)
-        recorded += pctx.remind(key, request.created_at + n * rules.EXTRAORDINARY_EVERY,
-                                message, rules.EXTRAORDINARY_EVERY - timedelta(microseconds=1))
+        recorded += pctx.remind(
+            key, request.created_at + n * rules.EXTRAORDINARY_EVERY,
+            partial(_recall, pctx, request, n, where),
+            rules.EXTRAORDINARY_EVERY - timedelta(microseconds=1))
     return recorded

@@ -15,8 +15,10 @@ from sqlmodel import Session, col, select
 from bot import cadence
 from bot.cadence import Compliance
 from bot.errors import CommandError
+from bot.i18n import _, named
 from bot.issues import DEFAULT_OVERDUE, overdue_note
 from bot.lookup import LookupFailed, find_one
+from bot.meetings.render import chair_title
 from bot.registry import parse_ref
 from storage.models import (
     AgendaItem,
@@ -76,7 +78,7 @@ def meeting_of(session: Session, council_id: int, token: str) -> tuple[Meeting, 
         select(Meeting).where(Meeting.council_id == council_id, Meeting.id == number)
     ).first()
     if meeting is None:
-        raise CommandError(f"There is no meeting M{number}.")
+        raise CommandError(_("There is no meeting M{number}.", number=number))
     body = session.get(Body, meeting.body_id)
     assert body is not None
     return meeting, body
@@ -151,8 +153,8 @@ def requester_name(session: Session, council: Council, request: ExtraordinaryReq
     if request.member_id is not None:
         member = session.get(Member, request.member_id)
         if member is not None:
-            return member.name
-    return f"the {council.chair_title}"
+            return named(member)
+    return _("the {chair}", chair=chair_title(council))
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def agenda_entries(session: Session, meeting: Meeting,
     """The agenda: items added to it, in their order (``position``), then open
     implementation issues put on it; an issue
     open longer than ``after`` when the meeting starts is marked overdue."""
-    names = {m.id: m.name for m in session.exec(
+    names = {m.id: named(m) for m in session.exec(
         select(Member).where(Member.council_id == meeting.council_id))}
     entries: list[AgendaEntry] = []
     listed_issues: set[int] = set()
@@ -249,9 +251,9 @@ class FeedLink:
 def feed_links(session: Session, council: Council) -> list[FeedLink]:
     """The calendar feeds: all meetings, then one per body. The token makes them unguessable."""
     base = f"/calendar/{council.ics_token}"
-    links = [FeedLink("All meetings", f"{base}/all.ics")]
+    links = [FeedLink(_("All meetings"), f"{base}/all.ics")]
     assert council.id is not None
-    links += [FeedLink(b.name, f"{base}/{b.key}.ics") for b in bodies_of(session, council.id)]
+    links += [FeedLink(named(b), f"{base}/{b.key}.ics") for b in bodies_of(session, council.id)]
     return links
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_, _, named
 from bot.meetings.render import DEFAULT_MINUTES, duration_words
 from bot.messages import Message
 from bot.times import local_text
@@ -23,11 +24,11 @@ if TYPE_CHECKING:  # the plain records the queries return; render runs no query
     from bot.meetings.queries import AgendaEntry
 
 #: The canvas's first line: who keeps it, and what happens to an edit made by hand.
-KEPT_BY = ("> Kept by nrc-bot from the council's records: an edit made here by hand is "
-           "overwritten at the next change. The records are the authority; "
-           "`{slash} agenda M{id}` shows them.")
+KEPT_BY = N_("> Kept by nrc-bot from the council's records: an edit made here by hand is "
+             "overwritten at the next change. The records are the authority; "
+             "`{slash} agenda M{id}` shows them.")
 #: Who added an item added by no delegation.
-CHAIR_OR_SECRETARIAT = "the Chair or the secretariat"
+CHAIR_OR_SECRETARIAT = N_("the Chair or the secretariat")
 
 
 def plain_line(text: str) -> str:
@@ -47,61 +48,68 @@ def status_words(meeting: Meeting, now: datetime) -> str:
     """Cancelled (with its reason), held once its start has passed, or scheduled."""
     if meeting.status == MeetingStatus.CANCELLED:
         reason = f": {plain_line(meeting.cancel_reason)}" if meeting.cancel_reason else ""
-        return f"**cancelled**{reason}"
-    return "held" if meeting.starts_at <= now else "scheduled"
+        return _("**cancelled**") + reason
+    return _("held") if meeting.starts_at <= now else _("scheduled")
 
 
 def agenda_heading(meeting: Meeting) -> str:
     """The agenda's state: a draft, circulated (with its revision) or adopted."""
     if meeting.agenda_state == AgendaState.ADOPTED:
-        return f"## Agenda (adopted, revision {max(meeting.agenda_revision, 1)})"
+        return _("## Agenda (adopted, revision {revision})",
+                 revision=max(meeting.agenda_revision, 1))
     if meeting.agenda_state == AgendaState.CIRCULATED:
-        return f"## Agenda (circulated, revision {meeting.agenda_revision})"
-    return "## Agenda (draft)"
+        return _("## Agenda (circulated, revision {revision})", revision=meeting.agenda_revision)
+    return _("## Agenda (draft)")
 
 
 def agenda_item(number: int, entry: AgendaEntry) -> str:
     """One item in its order, its status and who added it."""
-    who = entry.who or CHAIR_OR_SECRETARIAT
+    who = entry.who or _(CHAIR_OR_SECRETARIAT)
     text = plain_line(entry.text if entry.issue_id is None
-                      else f"Implementation issue I{entry.issue_id}: {entry.text[:300]}")
+                      else _("Implementation issue I{number}: {text}", number=entry.issue_id,
+                             text=entry.text[:300]))
     if entry.resolved:
-        return f"{number}. ~~{text}~~ (resolved; added by {who})"
+        return f"{number}. ~~{text}~~ " + _("(resolved; added by {who})", who=who)
     overdue = f"; {entry.overdue.strip(' _')}" if entry.overdue else ""
-    return f"{number}. {text} (open; added by {who}{overdue})"
+    return f"{number}. {text} " + _("(open; added by {who}{overdue})", who=who, overdue=overdue)
 
 
 def document(meeting: Meeting, body: Body, entries: Sequence[AgendaEntry], tz: ZoneInfo,
              now: datetime, slash: str = "/nrc", sections: Sequence[str] = ()) -> Message:
     """The canvas of a meeting: the warning, then what the announcement says, the agenda
     item by item, and the sections other features add (the meeting's record)."""
-    kind = "Extraordinary meeting" if meeting.extraordinary else "Meeting"
-    lines = [KEPT_BY.format(slash=slash, id=meeting.id), "",
-             f"# {kind} M{meeting.id}: {plain_line(meeting.title)}", "",
-             f"- **Body:** {plain_line(body.name)}",
-             f"- **When:** {local_text(meeting.starts_at, tz)}"]
+    heading = (_("Extraordinary meeting M{number}: {title}", number=meeting.id,
+                 title=plain_line(meeting.title)) if meeting.extraordinary
+               else _("Meeting M{number}: {title}", number=meeting.id,
+                      title=plain_line(meeting.title)))
+    lines = [_(KEPT_BY, slash=slash, id=meeting.id), "", f"# {heading}", "",
+             _("- **Body:** {body}", body=plain_line(named(body))),
+             _("- **When:** {when}", when=local_text(meeting.starts_at, tz))]
     if meeting.previous_starts_at is not None:
-        lines.append(f"- **Moved from:** ~~{local_text(meeting.previous_starts_at, tz)}~~")
+        lines.append(_("- **Moved from:** ~~{when}~~",
+                       when=local_text(meeting.previous_starts_at, tz)))
     if meeting.venue:
-        lines.append(f"- **Venue:** {plain_line(meeting.venue)}")
-    lines.append(f"- **Length:** {duration_words(meeting.duration_minutes or DEFAULT_MINUTES)}")
-    lines += [f"- **Status:** {status_words(meeting, now)}", "", agenda_heading(meeting), ""]
+        lines.append(_("- **Venue:** {venue}", venue=plain_line(meeting.venue)))
+    lines.append(_("- **Length:** {length}",
+                   length=duration_words(meeting.duration_minutes or DEFAULT_MINUTES)))
+    lines += [_("- **Status:** {status}", status=status_words(meeting, now)), "",
+              agenda_heading(meeting), ""]
     lines += ([agenda_item(n, e) for n, e in enumerate(entries, start=1)]
-              or ["_No items yet._"])
+              or [_("_No items yet._")])
     for section in sections:
         lines += ["", section.strip("\n")]
     return Message(text="\n".join(lines) + "\n", header=title(meeting))
 
 
 def missing(meeting_id: object) -> Message:
-    return Message(text=f"Meeting M{meeting_id} is no longer in the records.",
+    return Message(text=_("Meeting M{number} is no longer in the records.", number=meeting_id),
                    header=f"M{meeting_id}")
 
 
 def unavailable_notice(reason: str, admins: Sequence[str]) -> Message:
     """The secretariat's notice, once, that meetings go on without canvases."""
     cc = " ".join(f"<@{user}>" for user in sorted(admins)[:3])
-    return Message(text=(
-        f"{cc + ': ' if cc else ''}meetings have no canvas on this workspace (Slack answered "
-        f"`{reason}`; canvases need a plan that has them, and the app's `canvases:write` "
-        "scope). Nothing else changes: the announcements in this channel hold every agenda."))
+    text = _("meetings have no canvas on this workspace (Slack answered `{reason}`; canvases "
+             "need a plan that has them, and the app's `canvases:write` scope). Nothing else "
+             "changes: the announcements in this channel hold every agenda.", reason=reason)
+    return Message(text=f"{cc + ': ' if cc else ''}{text}")

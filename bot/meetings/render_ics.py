@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from bot.i18n import _, named
 from bot.messages import plain
 from storage.models import Body, Council, Meeting
 from storage.statuses import MeetingStatus
@@ -64,15 +65,15 @@ def _event(council: Council, meeting: Meeting, body: Body, agenda_lines: Sequenc
     event.add("duration", timedelta(minutes=meeting.duration_minutes))
     if meeting.venue:
         event.add("location", meeting.venue)
-    prefix = "Extraordinary: " if meeting.extraordinary else ""
-    event.add("summary", f"{prefix}{meeting.title} (M{meeting.id}, {body.name})")
+    prefix = _("Extraordinary: ") if meeting.extraordinary else ""
+    event.add("summary", f"{prefix}{meeting.title} (M{meeting.id}, {named(body)})")
     agenda = [plain(line) for line in agenda_lines]
-    description = [f"{body.name}, meeting M{meeting.id}."]
+    description = [_("{body}, meeting M{number}.", body=named(body), number=meeting.id)]
     if agenda:
-        description += ["", "Agenda:", *agenda]
+        description += ["", _("Agenda:"), *agenda]
     if meeting.status == MeetingStatus.CANCELLED:
-        description += ["", "Cancelled." + (f" {meeting.cancel_reason}"
-                                            if meeting.cancel_reason else "")]
+        description += ["", _("Cancelled.") + (f" {meeting.cancel_reason}"
+                                               if meeting.cancel_reason else "")]
     event.add("description", "\n".join(description))
     event.add("categories", [body.key])
     if meeting.status == MeetingStatus.CANCELLED:

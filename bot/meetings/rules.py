@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bot import cadence
 from bot.cadence import Compliance, Verdict
 from bot.errors import CommandError
+from bot.i18n import SOURCE, _, using
 from bot.times import local_text
 from storage.statuses import MeetingStatus, RequestStatus
 
@@ -47,29 +48,38 @@ def breach_counts(created_at: datetime, compliance: Compliance) -> bool:
 def check_start(starts: datetime, now: datetime, tz: ZoneInfo) -> None:
     """A meeting is scheduled ahead, at most ten years ahead."""
     if starts <= now:
-        raise CommandError(f"{local_text(starts, tz)} is in the past; choose a later time.")
+        raise CommandError(_("{when} is in the past; choose a later time.",
+                             when=local_text(starts, tz)))
     if starts - now > MAX_AHEAD:
-        raise CommandError("A meeting may be scheduled at most ten years ahead.")
+        raise CommandError(_("A meeting may be scheduled at most ten years ahead."))
 
 
 def check_title(title: str, what: str = "title") -> None:
     if len(title) > MAX_TITLE:
-        raise CommandError(f"The {what} is {len(title)} characters long; the limit is {MAX_TITLE}.")
+        values = {"length": len(title), "limit": MAX_TITLE}
+        raise CommandError(
+            _("The name is {length} characters long; the limit is {limit}.", **values)
+            if what == "name" else
+            _("The venue is {length} characters long; the limit is {limit}.", **values)
+            if what == "venue" else
+            _("The title is {length} characters long; the limit is {limit}.", **values))
 
 
 def check_cadence(cadence_count: int, cadence_per: str) -> None:
     """A body meets at least once, and at most once a day, in its unit."""
     if cadence_count > MAX_CADENCE["month" if cadence_per == "month" else "year"]:
-        raise CommandError(f"{cadence_count} meetings a {cadence_per} is too many.")
+        raise CommandError(_("{count} meetings a month is too many.", count=cadence_count)
+                           if cadence_per == "month" else
+                           _("{count} meetings a year is too many.", count=cadence_count))
 
 
 def check_body_key(key: str, given: str) -> None:
     """Lowercase words joined by hyphens; ``all`` names the feed of every meeting."""
     if len(key) > 64 or not _KEY.fullmatch(key):
-        raise CommandError(f'"{given[:40]}" is not a key; use lowercase words joined by '
-                           "hyphens, like wg-sar.")
+        raise CommandError(_('"{given}" is not a key; use lowercase words joined by hyphens, '
+                             "like wg-sar.", given=given[:40]))
     if key == "all":
-        raise CommandError('"all" names the feed of every meeting; choose another key.')
+        raise CommandError(_('"all" names the feed of every meeting; choose another key.'))
 
 
 def default_at_risk(cadence_per: str | None) -> int | None:
@@ -81,15 +91,16 @@ def default_at_risk(cadence_per: str | None) -> int | None:
 def mandate_of_new_body(cadence_count: int | None, cadence_per: str | None) -> str:
     """"The NRC will ... establish committees or working groups ... as appropriate":
     the Council sets a new body's rhythm."""
-    return "as the Council sets: " + cadence.mandate_words(cadence_count, cadence_per)
+    with using(SOURCE):  # kept in the records as the charter's mandates are written
+        return "as the Council sets: " + cadence.mandate_words(cadence_count, cadence_per)
 
 
 def check_cancel(number: int | None, status: str, starts_at: datetime, now: datetime) -> None:
     """A meeting is cancelled once, and only before it starts (then it counts as held)."""
     if status == MeetingStatus.CANCELLED:
-        raise CommandError(f"M{number} is already cancelled.")
+        raise CommandError(_("M{number} is already cancelled.", number=number))
     if starts_at <= now:
-        raise CommandError(f"M{number} has already taken place.")
+        raise CommandError(_("M{number} has already taken place.", number=number))
 
 
 def check_reschedule(number: int | None, status: str, starts_at: datetime,
@@ -97,11 +108,12 @@ def check_reschedule(number: int | None, status: str, starts_at: datetime,
     """A meeting is moved only before it starts, unless it is cancelled, and to another
     time ("reschedule <M> <when>": the Chair, the secretariat)."""
     if status == MeetingStatus.CANCELLED:
-        raise CommandError(f"M{number} is cancelled; schedule a new meeting instead.")
+        raise CommandError(_("M{number} is cancelled; schedule a new meeting instead.",
+                             number=number))
     if starts_at <= now:
-        raise CommandError(f"M{number} has already taken place.")
+        raise CommandError(_("M{number} has already taken place.", number=number))
     if new_start == starts_at:
-        raise CommandError(f"M{number} already starts at that time.")
+        raise CommandError(_("M{number} already starts at that time.", number=number))
 
 
 #: "--duration 3h", "--duration 90m", "--duration 1h30m"
@@ -113,10 +125,11 @@ def parse_duration(text: str) -> int:
     """A meeting's length in minutes, from ``3h``, ``90m`` or ``1h30m``: at most a day."""
     found = _DURATION.fullmatch(text.strip())
     if not text.strip() or found is None or not any(found.groups()):
-        raise CommandError(f'"{text[:30]}" is not a duration; write it like 3h, 90m or 1h30m.')
+        raise CommandError(_('"{text}" is not a duration; write it like 3h, 90m or 1h30m.',
+                             text=text[:30]))
     minutes = int(found.group(1) or 0) * 60 + int(found.group(2) or 0)
     if not 0 < minutes <= MAX_DURATION_MINUTES:
-        raise CommandError("A meeting lasts more than no time and at most 24 hours.")
+        raise CommandError(_("A meeting lasts more than no time and at most 24 hours."))
     return minutes
 
 
@@ -124,9 +137,10 @@ def check_agenda_open(number: int | None, status: str, starts_at: datetime,
                       now: datetime) -> None:
     """The agenda is open until the meeting starts, unless it is cancelled."""
     if status == MeetingStatus.CANCELLED:
-        raise CommandError(f"M{number} is cancelled; its agenda is closed.")
+        raise CommandError(_("M{number} is cancelled; its agenda is closed.", number=number))
     if starts_at <= now:
-        raise CommandError(f"M{number} has already taken place; its agenda is closed.")
+        raise CommandError(_("M{number} has already taken place; its agenda is closed.",
+                             number=number))
 
 
 def reopens_request(request_status: str) -> bool:
@@ -138,10 +152,10 @@ def reopens_request(request_status: str) -> bool:
 def check_withdraw(number: int, status: str, chair_title: str) -> None:
     """Only an open request can be withdrawn; a fulfilled one has its meeting."""
     if status == RequestStatus.WITHDRAWN:
-        raise CommandError(f"E{number} is already withdrawn.")
+        raise CommandError(_("E{number} is already withdrawn.", number=number))
     if status != RequestStatus.OPEN:
-        raise CommandError(f"E{number} is fulfilled: its meeting is scheduled; the "
-                           f"{chair_title} may cancel that meeting.")
+        raise CommandError(_("E{number} is fulfilled: its meeting is scheduled; the {chair} may "
+                             "cancel that meeting.", number=number, chair=chair_title))
 
 
 def recall_number(created_at: datetime, now: datetime) -> int:

@@ -14,6 +14,7 @@ revision ("Agenda of M4, revision 2"), never silent."
 from __future__ import annotations
 
 from bot.errors import CommandError, Refused
+from bot.i18n import _
 from storage.statuses import AgendaState
 
 #: The sub-commands that change an agenda (``agenda <M> <word> …``).
@@ -23,7 +24,8 @@ CHANGES = ("add", "remove", "move", "edit", "circulate", "adopt")
 def check_not_adopted(number: int | None, state: str) -> None:
     """An adopted agenda is the meeting's; it no longer changes."""
     if state == AgendaState.ADOPTED:
-        raise CommandError(f"The agenda of M{number} is adopted; it can no longer change.")
+        raise CommandError(_("The agenda of M{number} is adopted; it can no longer change.",
+                             number=number))
 
 
 def check_add(number: int | None, state: str, privileged: bool) -> None:
@@ -31,8 +33,8 @@ def check_add(number: int | None, state: str, privileged: bool) -> None:
     once circulated, only the Chair or the secretariat add, as a revision."""
     check_not_adopted(number, state)
     if state == AgendaState.CIRCULATED and not privileged:
-        raise Refused(f"Only the Chair or the secretariat may add to the agenda of M{number} "
-                      "now that it is circulated.")
+        raise Refused(_("Only the Chair or the secretariat may add to the agenda of M{number} "
+                        "now that it is circulated.", number=number))
 
 
 def check_change(number: int | None, state: str, privileged: bool, own: bool,
@@ -45,29 +47,34 @@ def check_change(number: int | None, state: str, privileged: bool, own: bool,
     if privileged:
         return
     if doing == "move":
-        raise Refused("Only the Chair or the secretariat may move agenda items.")
+        raise Refused(_("Only the Chair or the secretariat may move agenda items."))
+    editing = doing == "edit"
     if state != AgendaState.DRAFT:
-        raise Refused(f"Only the Chair or the secretariat may {doing} items of the agenda of "
-                      f"M{number} now that it is circulated.")
+        raise Refused(_("Only the Chair or the secretariat may edit items of the agenda of "
+                        "M{number} now that it is circulated.", number=number) if editing else
+                      _("Only the Chair or the secretariat may remove items of the agenda of "
+                        "M{number} now that it is circulated.", number=number))
     if not own:
-        raise Refused(f"Only the Chair or the secretariat may {doing} item {item}; it is not "
-                      "your delegation's.")
+        raise Refused(_("Only the Chair or the secretariat may edit item {item}; it is not "
+                        "your delegation's.", item=item) if editing else
+                      _("Only the Chair or the secretariat may remove item {item}; it is not "
+                        "your delegation's.", item=item))
 
 
 def check_circulate(number: int | None, state: str) -> None:
     """A draft is circulated once; after that, changes are revisions."""
     check_not_adopted(number, state)
     if state == AgendaState.CIRCULATED:
-        raise CommandError(f"The agenda of M{number} is already circulated; changes to it "
-                           "are announced as revisions.")
+        raise CommandError(_("The agenda of M{number} is already circulated; changes to it "
+                             "are announced as revisions.", number=number))
 
 
 def check_adopt(number: int | None, state: str) -> None:
     """"then *adopted* at the meeting": a circulated agenda is adopted."""
     check_not_adopted(number, state)
     if state == AgendaState.DRAFT:
-        raise CommandError(f"The agenda of M{number} is still a draft; circulate it first: "
-                           f"agenda M{number} circulate.")
+        raise CommandError(_("The agenda of M{number} is still a draft; circulate it first: "
+                             "agenda M{number} circulate.", number=number))
 
 
 def is_revision(state: str) -> bool:
@@ -78,9 +85,13 @@ def is_revision(state: str) -> bool:
 def item_index(text: str, total: int, what: str = "an item number") -> int:
     """The 0-based index of the agenda line numbered ``text`` (1 to ``total``)."""
     if total == 0:
-        raise CommandError("The agenda has no items yet.")
+        raise CommandError(_("The agenda has no items yet."))
     if not text.isdigit() or not 1 <= int(text) <= total:
-        raise CommandError(f'"{text[:20]}" is not {what}; give a number from 1 to {total}.')
+        values = {"text": text[:20], "total": total}
+        raise CommandError(
+            _('"{text}" is not a position; give a number from 1 to {total}.', **values)
+            if what == "a position" else
+            _('"{text}" is not an item number; give a number from 1 to {total}.', **values))
     return int(text) - 1
 
 

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.errors import CommandError
+from bot.i18n import _, ngettext
 from bot.times import slack_date
 from storage.statuses import MeetingStatus
 
@@ -33,33 +34,42 @@ def check_started(number: int | None, status: str, starts_at: datetime, now: dat
                   tz: ZoneInfo, doing: str) -> None:
     """"After a meeting starts, the secretariat records attendance": nor is a record
     written for a meeting that has not begun, or that was cancelled."""
+    attendance = doing == "attendance"
     if status == MeetingStatus.CANCELLED:
-        raise CommandError(f"M{number} was cancelled; it has no {doing}.")
+        raise CommandError(_("M{number} was cancelled; it has no attendance.", number=number)
+                           if attendance else
+                           _("M{number} was cancelled; it has no record.", number=number))
     if now < starts_at:
-        raise CommandError(f"M{number} starts {slack_date(starts_at, tz)}; its {doing} is "
-                           "recorded once it has started.")
+        when = slack_date(starts_at, tz)
+        raise CommandError(
+            _("M{number} starts {when}; its attendance is recorded once it has started.",
+              number=number, when=when) if attendance else
+            _("M{number} starts {when}; its record is recorded once it has started.",
+              number=number, when=when))
 
 
 def check_representation(allowed: bool, member: str, by: str) -> None:
     """"represented by another member's delegation where the charter allows it (the NRC
     does not)": the Rome Declaration's members act "in their national capacities"."""
     if member == by:
-        raise CommandError(f"{member} cannot represent itself by another member; name its "
-                           "delegates instead.")
+        raise CommandError(_("{member} cannot represent itself by another member; name its "
+                             "delegates instead.", member=member))
     if not allowed:
-        raise CommandError(f"This council's charter does not let another member's delegation "
-                           f"represent {member}; name {member}'s own delegates, or record it "
-                           "as absent.")
+        raise CommandError(_("This council's charter does not let another member's delegation "
+                             "represent {member}; name {member}'s own delegates, or record it "
+                             "as absent.", member=member))
 
 
 def check_delegates(member: str, users: Sequence[str], seated: Iterable[str]) -> None:
     """"which members were represented and by whom": by the member's own delegates."""
     if not users:
-        raise CommandError(f"Name who represented {member} (@someone …), or write absent.")
+        raise CommandError(_("Name who represented {member} (@someone …), or write absent.",
+                             member=member))
     outsiders = [u for u in users if u not in set(seated)]
     if outsiders:
-        raise CommandError(f"<@{outsiders[0]}> is not a delegate of {member}; add them with "
-                           "delegate add first, or name one of its delegates.")
+        raise CommandError(_("<@{user}> is not a delegate of {member}; add them with delegate "
+                             "add first, or name one of its delegates.", user=outsiders[0],
+                             member=member))
 
 
 def unrecorded(members: Sequence[str], recorded: Iterable[str]) -> list[str]:
@@ -72,19 +82,22 @@ def check_finalisable(number: int | None, missing: Sequence[str]) -> None:
     """A record is final only when it says how every member was represented."""
     if not missing:
         return
-    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5
-                                      else "")
-    raise CommandError(f"The attendance of {len(missing)} member"
-                       f"{'s' if len(missing) != 1 else ''} is not recorded yet ({shown}); "
-                       f"record it (attendance M{number} …) before finalising.")
+    shown = ", ".join(missing[:5]) + (" " + _("and {more} more", more=len(missing) - 5)
+                                      if len(missing) > 5 else "")
+    raise CommandError(ngettext(
+        "The attendance of {n} member is not recorded yet ({shown}); record it "
+        "(attendance M{number} …) before finalising.",
+        "The attendance of {n} members is not recorded yet ({shown}); record it "
+        "(attendance M{number} …) before finalising.", len(missing), shown=shown,
+        number=number))
 
 
 def check_not_final(number: int | None, revisions: int) -> None:
     """Finalised once: after that, a change is a correction, a new revision."""
     if revisions:
-        raise CommandError(f"The record of M{number} is already final (revision {revisions}); "
-                           f"a change to its attendance or outcomes publishes revision "
-                           f"{revisions + 1}.")
+        raise CommandError(_("The record of M{number} is already final (revision {revision}); "
+                             "a change to its attendance or outcomes publishes revision "
+                             "{next}.", number=number, revision=revisions, next=revisions + 1))
 
 
 def window(starts_at: datetime, duration_minutes: int) -> tuple[datetime, datetime]:
@@ -97,6 +110,8 @@ def item_number(text: str, count: int, number: int | None) -> int:
     """The agenda line ``record <M> item <n>`` names (1 to the agenda's length)."""
     if not text.isdigit() or not 1 <= int(text) <= count:
         if not count:
-            raise CommandError(f"The agenda of M{number} has no items to record an outcome for.")
-        raise CommandError(f'Give the item as a number from 1 to {count}, not "{text[:20]}".')
+            raise CommandError(_("The agenda of M{number} has no items to record an outcome "
+                                 "for.", number=number))
+        raise CommandError(_('Give the item as a number from 1 to {count}, not "{text}".',
+                             count=count, text=text[:20]))
     return int(text)

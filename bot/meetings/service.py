@@ -14,6 +14,7 @@ from bot import cadence, keys
 from bot.bus import MeetingScheduled
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import _, named, ngettext
 from bot.issues import DEFAULT_OVERDUE, next_agenda_position
 from bot.meetings import (
     queries,
@@ -24,7 +25,7 @@ from bot.meetings import (
     service_agenda,
     service_canvas,
 )
-from bot.messages import Message, count, escape
+from bot.messages import Message, escape
 from bot.registry import text_argument
 from bot.times import slack_date
 from storage.models import AgendaItem, Body, Council, ExtraordinaryRequest, Meeting
@@ -66,7 +67,7 @@ def render_meeting(session: Session, council_id: int, meeting_id: object,
     meeting = session.get(Meeting, int(str(meeting_id)))
     body = session.get(Body, meeting.body_id) if meeting is not None else None
     if council is None or meeting is None or body is None:
-        return Message(text="This meeting is no longer in the records.")
+        return Message(text=_("This meeting is no longer in the records."))
     return announcement(session, council, meeting, body, slash, after)
 
 
@@ -75,7 +76,7 @@ def list_bodies(ctx: Context) -> Message:
     every = queries.bodies_of(ctx.session, ctx.council_id)
     standing = queries.standings(ctx.session, every, ctx.now, ctx.tz)
     return render.bodies_list(
-        ctx.council.name,
+        named(ctx.council),
         [(body, standing[body.id or 0].current if body.id in standing else None)
          for body in every], ctx.tz)
 
@@ -89,9 +90,10 @@ def add_body(ctx: Context, key: str, name: str, cadence_count: int | None,
     """
     for other in queries.all_bodies(ctx.session, ctx.council_id):
         if other.key == key:
-            raise CommandError(f"There is already a body with the key {key}.")
+            raise CommandError(_("There is already a body with the key {key}.", key=key))
         if other.name.casefold() == name.casefold():
-            raise CommandError(f'There is already a body named "{escape(other.name)}".')
+            raise CommandError(_('There is already a body named "{name}".',
+                                 name=escape(other.name)))
     body = Body(
         council_id=ctx.council_id, ordinal=queries.next_ordinal(ctx.session, ctx.council_id),
         key=key, name=name, level="committee",
@@ -106,10 +108,13 @@ def add_body(ctx: Context, key: str, name: str, cadence_count: int | None,
     ctx.audit("body.add", {"body": key, "name": name, "cadence_count": cadence_count,
                            "cadence_per": cadence_per, "area": area, "permanent": not ad_hoc})
     spec = ctx.charter.area(area) if area else None
-    mandate = cadence.mandate_words(cadence_count, cadence_per)
-    area_name = spec.name if spec else None
-    ctx.post(keys.body(body.id), render.body_added(name, key, mandate, ad_hoc, area_name))
-    return render.body_added(name, key, mandate, ad_hoc, area_name)
+
+    def added() -> Message:
+        return render.body_added(name, key, cadence.mandate_words(cadence_count, cadence_per),
+                                 ad_hoc, named(spec) if spec else None)
+
+    ctx.post(keys.body(body.id), added)
+    return added()
 
 
 def body_named(ctx: Context, text: str) -> Body:
@@ -130,13 +135,16 @@ def schedule(ctx: Context, body: Body, starts: datetime, title: str,
     if extraordinary:
         if not body.extraordinary:
             holder = queries.extraordinary_body(ctx.session, ctx.council_id)
-            where = f"; schedule them for {holder.key}" if holder else ""
-            raise CommandError(f"The {body.name} holds no extraordinary meetings{where}.")
+            if holder is not None:
+                raise CommandError(_("The {body} holds no extraordinary meetings; schedule them "
+                                     "for {key}.", body=named(body), key=holder.key))
+            raise CommandError(_("The {body} holds no extraordinary meetings.", body=named(body)))
         requests = queries.open_requests(ctx.session, ctx.council_id)
         request = requests[0] if requests else None
     clash = queries.clashing_meeting(ctx.session, body, starts)
     if clash is not None:
-        raise CommandError(f"M{clash.id} of the {body.name} already starts at that time.")
+        raise CommandError(_("M{number} of the {body} already starts at that time.",
+                             number=clash.id, body=named(body)))
     if not title:
         title = f"Extraordinary meeting of the {body.name}" if extraordinary else body.name
     meeting = Meeting(council_id=ctx.council_id, body_id=body.id or 0, starts_at=starts,
@@ -156,32 +164,36 @@ def schedule(ctx: Context, body: Body, starts: datetime, title: str,
         "request": request.id if request else None, "venue": venue,
         "duration_minutes": meeting.duration_minutes})
     ctx.post(keys.meeting(meeting.id),
-             announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
-                          ctx.settings.issue_overdue))
+             lambda: announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
+                                  ctx.settings.issue_overdue))
     service_canvas.create_canvas(ctx, meeting.id)
     ctx.publish(MeetingScheduled(meeting.id or 0))  # issues waiting for a Council meeting may join
-    note = f" It fulfils extraordinary request E{request.id}." if request else ""
-    return Message(text=f"Scheduled M{meeting.id} ({body.name}) for "
-                        f"{slack_date(starts, ctx.tz)} and announced it in the "
-                        f"channel.{note}")
+    note = (" " + _("It fulfils extraordinary request E{number}.", number=request.id)
+            if request else "")
+    return Message(text=_("Scheduled M{number} ({body}) for {when} and announced it in the "
+                          "channel.", number=meeting.id, body=named(body),
+                          when=slack_date(starts, ctx.tz)) + note)
 
 
 def list_meetings(ctx: Context, body_text: str, page: int) -> Message:
     """The upcoming meetings, of every body or of one, ``MAX_LISTED`` at a time."""
     body = queries.find_body(ctx.session, ctx.council_id, body_text) if body_text else None
-    scope, body_word = (f" of the {body.name}", f" {body.key}") if body else ("", "")
+    scope, body_word = ((_(" of the {body}", body=named(body)), f" {body.key}") if body
+                        else ("", ""))
     rows, total = queries.meetings_page(ctx.session, ctx.council_id, ctx.now, body, page,
                                         MAX_LISTED)
     listing = f"`{ctx.slash} meetings{body_word}"
     if not rows:
         if not total:
-            return Message(text=f"No meetings{scope} are scheduled. "
-                                f"The Chair or the secretariat can add one: `{ctx.slash} schedule`.")
+            return Message(text=_("No meetings{scope} are scheduled. The Chair or the "
+                                  "secretariat can add one: `{slash} schedule`.", scope=scope,
+                                  slash=ctx.slash))
         pages = -(-total // MAX_LISTED)
-        raise CommandError(f"There {'is' if pages == 1 else 'are'} {count(pages, 'page')} of "
-                           f"upcoming meetings; {listing}` shows "
-                           f"{'it' if pages == 1 else 'the first'}.")
-    one_body = None if body else f"one body's: `{ctx.slash} meetings {rows[0][1].key}`"
+        raise CommandError(ngettext("There is {n} page of upcoming meetings; {listing}` shows it.",
+                                    "There are {n} pages of upcoming meetings; {listing}` shows "
+                                    "the first.", pages, listing=listing))
+    one_body = (None if body else
+                _("one body's: `{slash} meetings {key}`", slash=ctx.slash, key=rows[0][1].key))
     return render.meetings_list(rows, total, page, MAX_LISTED, scope, listing, one_body, ctx.tz)
 
 
@@ -209,12 +221,13 @@ def cancel(ctx: Context, token: str, reason: str) -> Message:
     ctx.audit("meeting.cancel", {"meeting": meeting.id, "body": body.key, "reason": reason,
                                  "request_reopened": reopened, "reminders_skipped": skipped})
     ctx.update(keys.meeting(meeting.id),
-               announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
-                          ctx.settings.issue_overdue))
+               lambda: announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
+                                    ctx.settings.issue_overdue))
     service_canvas.refresh_canvas(ctx, meeting.id)
     ctx.post(keys.meeting_cancelled(meeting.id),
-             render.cancel_notice(meeting, body, reason, reopened, ctx.tz))
-    return Message(text=f"Cancelled M{meeting.id} and announced it in the channel.")
+             lambda: render.cancel_notice(meeting, body, reason, reopened, ctx.tz))
+    return Message(text=_("Cancelled M{number} and announced it in the channel.",
+                          number=meeting.id))
 
 
 def feed_addresses(ctx: Context) -> Message:
@@ -226,10 +239,10 @@ def show_agenda(ctx: Context, token: str, rest: str) -> Message:
     """A meeting's agenda; anyone may read it."""
     ctx.require("agenda")
     if not token:
-        raise CommandError("Name the meeting, like M3.")
+        raise CommandError(_("Name the meeting, like M3."))
     if rest:
-        raise CommandError(f'Unexpected "{rest[:40]}"; to add an item write agenda {token} add '
-                           "<text>.")
+        raise CommandError(_('Unexpected "{text}"; to add an item write agenda {token} add '
+                             "<text>.", text=rest[:40], token=token))
     meeting, body = queries.meeting_of(ctx.session, ctx.council_id, token)
     return render.agenda_reply(meeting, body, agenda_section(ctx.session, meeting, ctx.slash, ctx.settings.issue_overdue),
                                ctx.tz)
@@ -253,12 +266,13 @@ def add_agenda_item(ctx: Context, token: str, text: str) -> Message:
     if rules_agenda.is_revision(meeting.agenda_state):
         return service_agenda.announce_change(
             ctx, meeting, "agenda.add",
-            f"item {number} added ({render_agenda.quoted(text)}).",
+            lambda: _("item {number} added ({text}).", number=number,
+                      text=render_agenda.quoted(text)),
             {"item": item.id, "text": text})
     ctx.audit("agenda.add", {"meeting": meeting.id, "item": item.id, "text": text})
     ctx.update(keys.meeting(meeting.id),
-               announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
-                          ctx.settings.issue_overdue))
+               lambda: announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
+                                    ctx.settings.issue_overdue))
     service_canvas.refresh_canvas(ctx, meeting.id)
-    return Message(text=f"Added item {number} to the agenda of M{meeting.id}; "
-                        "the announcement in the channel shows it.")
+    return Message(text=_("Added item {item} to the agenda of M{number}; the announcement in "
+                          "the channel shows it.", item=number, number=meeting.id))

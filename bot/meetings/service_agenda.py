@@ -10,9 +10,12 @@ thread of the meeting's announcement, which is rebuilt in place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot import keys
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import _
 from bot.meetings import queries, render_agenda, rules, rules_agenda, service_canvas
 from bot.messages import Message
 from bot.registry import text_argument
@@ -48,10 +51,11 @@ def _open_meeting(ctx: Context, token: str) -> tuple[Meeting, Body]:
     return meeting, body
 
 
-def announce_change(ctx: Context, meeting: Meeting, action: str, change: str,
+def announce_change(ctx: Context, meeting: Meeting, action: str, change: Callable[[], str],
                     detail: dict[str, object]) -> Message:
     """Audit a change, rebuild the announcement in place and, once the agenda is
-    circulated, announce it as the next revision in the announcement's thread."""
+    circulated, announce it as the next revision in the announcement's thread
+    (``change`` says it in the language of the moment: the channel's, the reply's)."""
     revised = rules_agenda.is_revision(meeting.agenda_state)
     if revised:
         meeting.agenda_revision += 1
@@ -62,9 +66,9 @@ def announce_change(ctx: Context, meeting: Meeting, action: str, change: str,
     refresh(ctx, meeting)
     if revised:
         ctx.post(keys.agenda_revision(meeting.id, meeting.agenda_revision),
-                 render_agenda.revision_notice(meeting, change),
+                 lambda: render_agenda.revision_notice(meeting, change()),
                  thread_key=keys.meeting(meeting.id))
-    return render_agenda.change_reply(meeting, change, revised)
+    return render_agenda.change_reply(meeting, change(), revised)
 
 
 def refresh(ctx: Context, meeting: Meeting) -> None:
@@ -82,7 +86,7 @@ def check_add(ctx: Context, meeting: Meeting) -> None:
 def circulate(ctx: Context, token: str) -> Message:
     """The Chair or the secretariat circulate the draft; announced in the thread."""
     ctx.require("agenda circulate")
-    meeting, _ = _open_meeting(ctx, token)
+    meeting, _body = _open_meeting(ctx, token)
     rules_agenda.check_circulate(meeting.id, meeting.agenda_state)
     items = _items(ctx, meeting)
     meeting.agenda_state = AgendaState.CIRCULATED
@@ -92,18 +96,19 @@ def circulate(ctx: Context, token: str) -> Message:
     ctx.audit("agenda.circulate", {"meeting": meeting.id, "items": len(items)})
     refresh(ctx, meeting)
     ctx.post(keys.agenda_revision(meeting.id, 1),
-             render_agenda.circulated_notice(meeting, len(items)),
+             lambda: render_agenda.circulated_notice(meeting, len(items)),
              thread_key=keys.meeting(meeting.id))
-    return Message(text=f"Circulated the agenda of M{meeting.id}; the thread of its "
-                        "announcement says so, and later changes are announced as revisions.")
+    return Message(text=_("Circulated the agenda of M{number}; the thread of its announcement "
+                          "says so, and later changes are announced as revisions.",
+                          number=meeting.id))
 
 
 def adopt(ctx: Context, token: str) -> Message:
     """The agenda is adopted at the meeting (the Chair or the secretariat record it)."""
     ctx.require("agenda adopt")
-    meeting, _ = queries.meeting_of(ctx.session, ctx.council_id, token)
+    meeting, _body = queries.meeting_of(ctx.session, ctx.council_id, token)
     if meeting.status == MeetingStatus.CANCELLED:
-        raise CommandError(f"M{meeting.id} is cancelled; its agenda is closed.")
+        raise CommandError(_("M{number} is cancelled; its agenda is closed.", number=meeting.id))
     rules_agenda.check_adopt(meeting.id, meeting.agenda_state)
     items = _items(ctx, meeting)
     meeting.agenda_state = AgendaState.ADOPTED
@@ -112,10 +117,11 @@ def adopt(ctx: Context, token: str) -> Message:
     ctx.audit("agenda.adopt", {"meeting": meeting.id, "items": len(items),
                                "revision": meeting.agenda_revision})
     refresh(ctx, meeting)
-    ctx.post(keys.agenda_adopted(meeting.id), render_agenda.adopted_notice(meeting, len(items)),
+    ctx.post(keys.agenda_adopted(meeting.id),
+             lambda: render_agenda.adopted_notice(meeting, len(items)),
              thread_key=keys.meeting(meeting.id))
-    return Message(text=f"Recorded the agenda of M{meeting.id} as adopted; the thread of its "
-                        "announcement says so.")
+    return Message(text=_("Recorded the agenda of M{number} as adopted; the thread of its "
+                          "announcement says so.", number=meeting.id))
 
 
 def _item_for(ctx: Context, meeting: Meeting, number: str, doing: str,
@@ -133,12 +139,13 @@ def _item_for(ctx: Context, meeting: Meeting, number: str, doing: str,
 
 def remove(ctx: Context, token: str, number: str) -> Message:
     """Take an item off the agenda; an issue's line goes when the issue is resolved."""
-    meeting, _ = _open_meeting(ctx, token)
+    meeting, _body = _open_meeting(ctx, token)
     items, index = _item_for(ctx, meeting, number, "remove")
     item = items[index]
     if item.issue_id is not None:
-        raise CommandError(f"Item {index + 1} is implementation issue I{item.issue_id}; "
-                           "it leaves the agenda when the issue is resolved or withdrawn.")
+        raise CommandError(_("Item {item} is implementation issue I{issue}; it leaves the "
+                             "agenda when the issue is resolved or withdrawn.", item=index + 1,
+                             issue=item.issue_id))
     text = item.text
     ctx.session.delete(item)
     for position, other in enumerate(items[:index] + items[index + 1:], start=1):
@@ -146,44 +153,49 @@ def remove(ctx: Context, token: str, number: str) -> Message:
         ctx.session.add(other)
     ctx.session.flush()
     return announce_change(ctx, meeting, "agenda.remove",
-                           f"item {index + 1} removed ({render_agenda.quoted(text)}).",
+                           lambda: _("item {number} removed ({text}).", number=index + 1,
+                                     text=render_agenda.quoted(text)),
                            {"item": item.id, "number": index + 1, "text": text})
 
 
 def move(ctx: Context, token: str, number: str, position: str) -> Message:
     """Move an item to another place on the agenda (the Chair, the secretariat)."""
-    meeting, _ = _open_meeting(ctx, token)
+    meeting, _body = _open_meeting(ctx, token)
     items, index = _item_for(ctx, meeting, number, "move")
     to = rules_agenda.item_index(position, len(items), "a position")
     if to == index:
-        raise CommandError(f"Item {index + 1} is already at position {to + 1}.")
+        raise CommandError(_("Item {item} is already at position {position}.", item=index + 1,
+                             position=to + 1))
     order = rules_agenda.moved(list(range(len(items))), index, to)
     for place, old in enumerate(order, start=1):
         items[old].position = place
         ctx.session.add(items[old])
     ctx.session.flush()
     item = items[index]
+    moved_text = item.text
     return announce_change(ctx, meeting, "agenda.move",
-                           f"item {index + 1} ({render_agenda.quoted(item.text)}) moved to "
-                           f"position {to + 1}.",
+                           lambda: _("item {number} ({text}) moved to position {position}.",
+                                     number=index + 1, text=render_agenda.quoted(moved_text),
+                                     position=to + 1),
                            {"item": item.id, "from": index + 1, "to": to + 1})
 
 
 def edit(ctx: Context, token: str, number: str, text: str) -> Message:
     """Change an item's text."""
-    meeting, _ = _open_meeting(ctx, token)
+    meeting, _body = _open_meeting(ctx, token)
     items, index = _item_for(ctx, meeting, number, "edit")
     text = text_argument(text, "new text of the item")
     item = items[index]
     if item.text == text:
-        raise CommandError(f"Item {index + 1} already reads so.")
+        raise CommandError(_("Item {item} already reads so.", item=index + 1))
     before = item.text
     item.text = text
     item.edited_at = ctx.now
     ctx.session.add(item)
     ctx.session.flush()
     return announce_change(ctx, meeting, "agenda.edit",
-                           f"item {index + 1} now reads {render_agenda.quoted(text)}.",
+                           lambda: _("item {number} now reads {text}.", number=index + 1,
+                                     text=render_agenda.quoted(text)),
                            {"item": item.id, "number": index + 1, "before": before,
                             "text": text})
 

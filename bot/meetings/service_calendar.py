@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.i18n import _, named
 from bot.meetings import queries, render_ics
 from bot.meetings.service import agenda_lines
 from storage.models import Council
@@ -32,13 +33,13 @@ def feed(session: Session, council: Council, body_key: str | None = None,
     assert council.id is not None
     bodies = {b.id: b for b in queries.all_bodies(session, council.id)}
     chosen = None
-    name = f"{council.name}: all meetings"
+    name = _("{council}: all meetings", council=named(council))
     if body_key is not None:
         chosen = next((b for b in queries.bodies_of(session, council.id) if b.key == body_key),
                       None)
         if chosen is None:
             raise UnknownFeed(body_key)
-        name = f"{council.name}: {chosen.name}"
+        name = f"{named(council)}: {named(chosen)}"
     meetings = queries.feed_meetings(session, council.id, chosen)
     agendas = {meeting.id: agenda_lines(session, meeting) for meeting in meetings}
     return render_ics.document(council, name, meetings, bodies, agendas, now)

@@ -16,6 +16,7 @@ from datetime import datetime
 from bot import keys
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import _, named
 from bot.meetings import queries, render, rules, service, service_canvas
 from bot.meetings.service import announcement
 from bot.messages import Message
@@ -29,7 +30,8 @@ def reschedule(ctx: Context, token: str, starts: datetime) -> Message:
     rules.check_start(starts, ctx.now, ctx.tz)
     clash = queries.clashing_meeting(ctx.session, body, starts)
     if clash is not None:
-        raise CommandError(f"M{clash.id} of the {body.name} already starts at that time.")
+        raise CommandError(_("M{number} of the {body} already starts at that time.",
+                             number=clash.id, body=named(body)))
     old = meeting.starts_at
     skipped = queries.skip_pending(ctx.session, ctx.council_id,
                                    keys.meeting_reminder_prefix(meeting.id),
@@ -44,14 +46,15 @@ def reschedule(ctx: Context, token: str, starts: datetime) -> Message:
                                      "sequence": meeting.sequence,
                                      "reminders_skipped": skipped})
     ctx.update(keys.meeting(meeting.id),
-               announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
-                            ctx.settings.issue_overdue))
+               lambda: announcement(ctx.session, ctx.council, meeting, body, ctx.slash,
+                                    ctx.settings.issue_overdue))
     service_canvas.refresh_canvas(ctx, meeting.id)
     ctx.post(keys.meeting_moved(meeting.id, meeting.sequence),
-             render.moved_notice(meeting, body, old, ctx.tz),
+             lambda: render.moved_notice(meeting, body, old, ctx.tz),
              thread_key=keys.meeting(meeting.id))
-    return Message(text=f"Moved M{meeting.id} ({body.name}) to {slack_date(starts, ctx.tz)}; "
-                        "the announcement in the channel shows it.")
+    return Message(text=_("Moved M{number} ({body}) to {when}; the announcement in the "
+                          "channel shows it.", number=meeting.id, body=named(body),
+                          when=slack_date(starts, ctx.tz)))
 
 
 def schedule_form(ctx: Context) -> list[tuple[int, str]]:
@@ -59,7 +62,8 @@ def schedule_form(ctx: Context) -> list[tuple[int, str]]:
     "Schedule a meeting" shortcut asks before opening its modal, so a refusal comes at
     once): (id, name), charter bodies first."""
     ctx.require("schedule")
-    return [(body.id or 0, body.name) for body in queries.bodies_of(ctx.session, ctx.council_id)]
+    return [(body.id or 0, named(body))
+            for body in queries.bodies_of(ctx.session, ctx.council_id)]
 
 
 def schedule_from_form(ctx: Context, body_id: int, starts: datetime, title: str,
@@ -70,7 +74,7 @@ def schedule_from_form(ctx: Context, body_id: int, starts: datetime, title: str,
     body = next((b for b in queries.bodies_of(ctx.session, ctx.council_id) if b.id == body_id),
                 None)
     if body is None:
-        raise CommandError("That body is no longer in the records; choose another.")
+        raise CommandError(_("That body is no longer in the records; choose another."))
     title = " ".join(title.split())
     rules.check_title(title)
     place = " ".join(venue.split()) or None

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from bot import keys
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import SOURCE, _, named, using
 from bot.meetings import queries, queries_record, render_record, rules_record, service_canvas
 from bot.meetings.queries import AgendaEntry
 from bot.messages import Message
@@ -39,7 +40,13 @@ def _started(ctx: Context, token: str, doing: str) -> tuple[Meeting, Body]:
 
 
 def document(ctx: Context, meeting: Meeting, body: Body) -> dict[str, Any]:
-    """The record as the records stand now: plain data, kept whole when finalised."""
+    """The record as the records stand now: plain data, kept whole when finalised (its
+    names as the charter writes them, whoever finalises it)."""
+    with using(SOURCE):
+        return _document(ctx, meeting, body)
+
+
+def _document(ctx: Context, meeting: Meeting, body: Body) -> dict[str, Any]:
     session, names = ctx.session, queries_record.member_names(ctx.session, ctx.council_id)
     present = queries_record.attendance_of(session, meeting.id)
     roles = {d.user_id: d.role for ds in queries_record.seated(session, ctx.council_id).values()
@@ -96,8 +103,9 @@ def _publish(ctx: Context, meeting: Meeting, body: Body, revision: int,
                                       ctx.actor.user_id, ctx.now, note)
     ctx.audit("record.final" if revision == 1 else "record.correct",
               {"meeting": meeting.id, "revision": revision, **({"note": note} if note else {})})
-    message = render_record.record_message(content, row_facts(row), ctx.tz, ctx.slash)
-    ctx.post(keys.record(meeting.id, revision), message,
+    facts = row_facts(row)
+    ctx.post(keys.record(meeting.id, revision),
+             lambda: render_record.record_message(content, facts, ctx.tz, ctx.slash),
              thread_key=keys.record(meeting.id, 1) if revision > 1 else None)
     service_canvas.refresh_canvas(ctx, meeting.id)
     return row
@@ -140,23 +148,28 @@ def record_attendance(ctx: Context, token: str, member_query: str, rest: str) ->
     users: list[str] = []
     if words and words[0].casefold() == rules_record.ABSENT:
         if len(words) > 1:
-            raise CommandError(f'Unexpected "{" ".join(words[1:])[:40]}" after absent.')
+            raise CommandError(_('Unexpected "{text}" after absent.',
+                                 text=" ".join(words[1:])[:40]))
         status = AttendanceStatus.ABSENT
     elif words and words[0].casefold() == rules_record.BY:
         other = find_member(ctx, " ".join(words[1:]) or "?")
         rules_record.check_representation(ctx.charter.representation_by_other_member,
-                                          member.name, other.name)
+                                          named(member), named(other))
         status, by_id = AttendanceStatus.BY_MEMBER, other.id
     else:
         users = list(dict.fromkeys(parse_user(word) for word in words))
         seated = queries_record.seated(ctx.session, ctx.council_id).get(member.id or 0, [])
-        rules_record.check_delegates(member.name, users, [d.user_id for d in seated])
+        rules_record.check_delegates(named(member), users, [d.user_id for d in seated])
         status = AttendanceStatus.PRESENT
-    return _attend(ctx, meeting, body, [(member.id or 0, member.name, status, users, by_id)])
+    return _attend(ctx, meeting, body, [(member.id or 0, member.name, status, users, by_id)],
+                   {member.name: named(member)})
 
 
 def _attend(ctx: Context, meeting: Meeting, body: Body,
-            entries: list[tuple[int, str, str, list[str], int | None]]) -> Message:
+            entries: list[tuple[int, str, str, list[str], int | None]],
+            shown: dict[str, str]) -> Message:
+    """Record each entry (audited under the member's charter name); the reply names the
+    members as the reader's language does (``shown``)."""
     changed: list[str] = []
     for member_id, name, status, users, by_id in entries:
         _row, did = queries_record.set_attendance(ctx.session, meeting, member_id, status,
@@ -167,13 +180,16 @@ def _attend(ctx: Context, meeting: Meeting, body: Body,
                                             "status": status, "delegates": users,
                                             **({"by_member": by_id} if by_id else {})})
     if not changed:
-        return Message(text=f"Nothing changed: the attendance of M{meeting.id} already says so.")
+        return Message(text=_("Nothing changed: the attendance of M{number} already says so.",
+                              number=meeting.id))
     corrected = _correct(ctx, meeting, body, "attendance of " + ", ".join(changed))
     content = document(ctx, meeting, body)
     missing = rules_record.unrecorded([a["member"] for a in content["attendance"]],
                                       [a["member"] for a in content["attendance"]
                                        if a["status"]])
-    return render_record.attendance_reply(meeting.id, changed, missing, corrected.revision if corrected else None, ctx.slash)
+    return render_record.attendance_reply(meeting.id, [shown.get(n, n) for n in changed],
+                                          missing, corrected.revision if corrected else None,
+                                          ctx.slash)
 
 
 def attendance_form(ctx: Context, token: str) -> dict[str, Any]:
@@ -183,8 +199,8 @@ def attendance_form(ctx: Context, token: str) -> dict[str, Any]:
     meeting, body = _started(ctx, token, "attendance")
     seated = queries_record.seated(ctx.session, ctx.council_id)
     present = queries_record.attendance_of(ctx.session, meeting.id)
-    return {"meeting": meeting.id, "title": f"M{meeting.id}: {body.name}"[:24],
-            "members": [{"id": m.id, "name": m.name,
+    return {"meeting": meeting.id, "title": f"M{meeting.id}: {named(body)}"[:24],
+            "members": [{"id": m.id, "name": named(m),
                          "delegates": [d.user_id for d in seated.get(m.id or 0, [])],
                          "status": present[m.id or 0].status if m.id in present else None,
                          "chosen": present[m.id or 0].delegates if m.id in present else []}
@@ -202,15 +218,15 @@ def attendance_from_form(ctx: Context, meeting_id: int, chosen: dict[int, list[s
     for member in members_of(ctx):
         users = list(dict.fromkeys(chosen.get(member.id or 0, [])))
         if member.id in absent and users:
-            raise CommandError(f"{member.name} cannot be both absent and represented; "
-                               "choose one.")
+            raise CommandError(_("{member} cannot be both absent and represented; choose one.",
+                                 member=named(member)))
         if users:
-            rules_record.check_delegates(member.name, users,
+            rules_record.check_delegates(named(member), users,
                                          [d.user_id for d in seated.get(member.id or 0, [])])
             entries.append((member.id or 0, member.name, AttendanceStatus.PRESENT, users, None))
         elif member.id in absent:
             entries.append((member.id or 0, member.name, AttendanceStatus.ABSENT, [], None))
-    return _attend(ctx, meeting, body, entries)
+    return _attend(ctx, meeting, body, entries, {m.name: named(m) for m in members_of(ctx)})
 
 
 # -- the record ----------------------------------------------------------------------------
@@ -237,8 +253,8 @@ def write_outcome(ctx: Context, token: str, number_text: str, text: str) -> Mess
     before = queries_record.set_outcome(ctx.session, meeting, _ref(entries[number - 1]), text,
                                         ctx.actor.user_id, ctx.now)
     if before == text:
-        return Message(text=f"Nothing changed: item {number} of M{meeting.id} already has "
-                            "that outcome.")
+        return Message(text=_("Nothing changed: item {item} of M{number} already has that "
+                              "outcome.", item=number, number=meeting.id))
     ctx.audit("record.outcome", {"meeting": meeting.id, "item": number, "text": text,
                                  **({"before": before} if before is not None else {})})
     corrected = _correct(ctx, meeting, body, f"outcome of item {number}")
@@ -257,8 +273,8 @@ def finalise(ctx: Context, token: str) -> Message:
         [a["member"] for a in content["attendance"]],
         [a["member"] for a in content["attendance"] if a["status"]]))
     _publish(ctx, meeting, body, 1, None)
-    return Message(text=f"The record of M{meeting.id} is final and posted in the channel; "
-                        f"`{ctx.slash} records` lists it.")
+    return Message(text=_("The record of M{number} is final and posted in the channel; "
+                          "`{slash} records` lists it.", number=meeting.id, slash=ctx.slash))
 
 
 def list_records(ctx: Context) -> Message:

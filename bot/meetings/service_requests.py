@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot import keys
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import _, named
 from bot.meetings import queries, render, rules
 from bot.messages import Message
 from bot.permissions import Role
@@ -25,12 +26,14 @@ def request_meeting(ctx: Context, reason: str) -> Message:
     as_member = ctx.actor.member if Role.DELEGATE in ctx.actor.roles else None
     for request in queries.open_requests(ctx.session, ctx.council_id):
         if request.member_id == (as_member.id if as_member else None):
-            who = as_member.name if as_member else f"The {ctx.council.chair_title}"
-            raise CommandError(f"{who} already has extraordinary request E{request.id} open, "
-                               "waiting for a meeting to be scheduled.")
+            who = (named(as_member) if as_member
+                   else _("The {chair}", chair=render.chair_title(ctx.council)))
+            raise CommandError(_("{who} already has extraordinary request E{number} open, "
+                                 "waiting for a meeting to be scheduled.", who=who,
+                                 number=request.id))
     body = queries.extraordinary_body(ctx.session, ctx.council_id)
     if body is None:
-        raise CommandError("No body of this council holds extraordinary meetings.")
+        raise CommandError(_("No body of this council holds extraordinary meetings."))
     request = ExtraordinaryRequest(council_id=ctx.council_id,
                                    member_id=as_member.id if as_member else None,
                                    requested_by=ctx.actor.user_id, reason=reason,
@@ -38,16 +41,18 @@ def request_meeting(ctx: Context, reason: str) -> Message:
     ctx.session.add(request)
     ctx.session.flush()
     ctx.audit("extraordinary.request", {"request": request.id, "reason": reason}, as_member)
-    who = queries.requester_name(ctx.session, ctx.council, request)
     chair = ctx.council.chair_user_id
-    ctx.post(keys.extraordinary(request.id), render.request_announcement(
-        request.id, who, body, ctx.actor.user_id, reason, render.chair_mention(ctx.council),
-        ctx.slash))
+    ctx.post(keys.extraordinary(request.id), lambda: render.request_announcement(
+        request.id, queries.requester_name(ctx.session, ctx.council, request), body,
+        ctx.actor.user_id, reason, render.chair_mention(ctx.council), ctx.slash))
     if chair and chair != ctx.actor.user_id:
         ctx.dm(keys.chair_told(keys.extraordinary(request.id)), chair,
-               render.request_to_chair(who, body, reason, ctx.slash))
-    return Message(text=f"Your request (E{request.id}) is announced in the channel and "
-                        f"the {ctx.council.chair_title} is notified.")
+               lambda: render.request_to_chair(
+                   queries.requester_name(ctx.session, ctx.council, request), body, reason,
+                   ctx.slash))
+    return Message(text=_("Your request (E{number}) is announced in the channel and the "
+                          "{chair} is notified.", number=request.id,
+                          chair=render.chair_title(ctx.council)))
 
 
 def withdraw_request(ctx: Context, number: int) -> Message:
@@ -58,20 +63,21 @@ def withdraw_request(ctx: Context, number: int) -> Message:
     """
     request = ctx.session.get(ExtraordinaryRequest, number)
     if request is None or request.council_id != ctx.council_id:
-        raise CommandError(f"There is no extraordinary request E{number}.")
+        raise CommandError(_("There is no extraordinary request E{number}.", number=number))
     member = ctx.actor.member
     requester = (ctx.actor.user_id == request.requested_by
                  or (request.member_id is not None and member is not None
                      and member.id == request.member_id and Role.DELEGATE in ctx.actor.roles))
     ctx.require("withdraw request", *((Role.REQUESTER,) if requester else ()))
-    rules.check_withdraw(number, request.status, ctx.council.chair_title)
+    rules.check_withdraw(number, request.status, render.chair_title(ctx.council))
     request.status = RequestStatus.WITHDRAWN
     ctx.session.add(request)
     requested_for = (ctx.session.get(Member, request.member_id)
                      if request.member_id is not None else None)
     ctx.audit("extraordinary.withdraw", {"request": number}, requested_for)
-    who = queries.requester_name(ctx.session, ctx.council, request)
     ctx.post(keys.extraordinary_withdrawn(number),
-             render.request_withdrawn(number, who, ctx.actor.user_id),
+             lambda: render.request_withdrawn(
+                 number, queries.requester_name(ctx.session, ctx.council, request),
+                 ctx.actor.user_id),
              thread_key=keys.extraordinary(number))
-    return Message(text=f"Withdrew E{number}.")
+    return Message(text=_("Withdrew E{number}.", number=number))
