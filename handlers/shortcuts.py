@@ -21,7 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.context import Context
-from bot.i18n import N_, _, using
+from bot.i18n import N_, _, named, using
 from bot.issues import ROME, RaiseForm, raise_form, raise_issue
 from bot.manifest import POLL_SHORTCUT, RAISE_SHORTCUT, SCHEDULE_SHORTCUT
 from bot.meetings import schedule_form, schedule_from_form
@@ -151,7 +151,7 @@ def first_deadline(now: datetime, min_silence: timedelta) -> int:
 def poll_form(ctx: Context) -> dict[str, Any]:
     """The Open consensus poll modal for this person, if they may propose."""
     ctx.require("propose")
-    return poll_modal([(a.key, a.name) for a in ctx.charter.areas],
+    return poll_modal([(a.key, named(a)) for a in ctx.charter.areas],
                       first_deadline(ctx.now, ctx.charter.min_silence), ctx.actor.is_chair,
                       MAX_TEXT, MAX_REASON)
 
