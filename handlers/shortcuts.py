@@ -30,14 +30,13 @@ from bot.polls.commands import MAX_REASON
 from bot.registry import MAX_TEXT, parse_id
 from bot.runtime import ErrorReply, Runtime
 from handlers.blocks import poll_modal, to_blocks
+from handlers.fields import DECISION_WORDS, schedule_error_block
 from handlers.slackport import SlackPort
 from handlers.submissions import tell
 
 log = logging.getLogger(__name__)
 
 RAISE_MODAL = "raise_issue_modal"
-#: A refusal about the decision, in every offered language (it is in the reader's).
-DECISION_WORDS = ("decision", "décision", "решени")
 TITLE = N_("Implementation issue")
 #: The modals' titles, translated where shown.
 SCHEDULE_TITLE = N_("Schedule a meeting")
@@ -249,24 +248,6 @@ def _schedule_fields(view: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-#: The words an error sentence uses for each field of the form, in every offered language
-#: (the sentence is in the reader's language).
-SCHEDULE_WORDS = (("duration", ("duration", "lasts", "durée", "dure", "продолжительн", "длит")),
-                  ("venue", ("venue", "lieu", "мест")),
-                  ("title", ("title", "titre", "назван")),
-                  ("when", ("past", "ahead", "starts at", "passé", "à l'avance", "commence",
-                            "прошл", "вперёд", "начинается", "начало")))
-
-
-def _schedule_error_block(text: str) -> str:
-    """The modal field an error sentence is about."""
-    lowered = text.casefold()
-    for block, words in SCHEDULE_WORDS:
-        if any(word in lowered for word in words):
-            return block
-    return "body"
-
-
 def register_schedule(app: App, runtime: Runtime, port: SlackPort) -> None:
     """The *Schedule a meeting* global shortcut and its modal (``schedule``'s use-case)."""
     @app.shortcut(SCHEDULE_SHORTCUT)
@@ -310,7 +291,7 @@ def register_schedule(app: App, runtime: Runtime, port: SlackPort) -> None:
             ctx, body_id, starts, fields["title"], fields["venue"], fields["duration"]))
         if isinstance(reply, ErrorReply):
             ack(response_action="errors",
-                errors={_schedule_error_block(reply.text): clip(plain(reply.text), 1000)})
+                errors={schedule_error_block(reply.text): clip(plain(reply.text), 1000)})
             return
         ack()
         tell(client, None, user_id, reply)
