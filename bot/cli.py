@@ -17,7 +17,7 @@ from bot import audit, outbox
 from bot.charter import CharterError
 from bot.errors import CommandError
 from bot.exchange import ImportRefused, export_state, import_state
-from bot.i18n import OFFERED
+from bot.i18n import OFFERED, using
 from bot.manifest import manifest
 from bot.messages import count
 from bot.runtime import Runtime
@@ -77,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--to", dest="end", metavar="DATE", help="last day, inclusive (default: today)")
     rep.add_argument("--format", choices=["md", "html"], default="md", help="default: md")
     rep.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    rep.add_argument("--lang", choices=OFFERED,
+                     help="the report's language (default: the council's first official one)")
     rep.set_defaults(usage=rep.format_usage().strip())
 
     imp = sub.add_parser("import", help="restore an export into an empty database")
@@ -254,7 +256,8 @@ def _report(runtime: Runtime, args: argparse.Namespace) -> int:
     from bot.views.report_layout import to_html, to_markdown
 
     now = runtime.clock()
-    with Session(runtime.engine) as session:
+    with Session(runtime.engine) as session, \
+            using(getattr(args, "lang", None) or runtime.charter.languages[0]):
         council = runtime.council_for(session, None)
         tz = ZoneInfo(council.timezone)
         try:
@@ -263,7 +266,7 @@ def _report(runtime: Runtime, args: argparse.Namespace) -> int:
             print(f"nrc-bot report: {exc.message}\n{args.usage}", file=sys.stderr)
             return 2
         report = build_report(session, council, runtime.charter, start, end, tz, now=now)
-    document = to_html(report) if args.format == "html" else to_markdown(report)
+        document = to_html(report) if args.format == "html" else to_markdown(report)
     if args.output:
         Path(args.output).write_text(document, encoding="utf-8")
     else:

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import polls
 from bot.context import Context
+from bot.i18n import _, using
 from bot.messages import Message
 from bot.polls.rules import Stance
 from bot.registry import parse_id
@@ -36,7 +37,7 @@ def _channel(body: dict[str, Any]) -> str | None:
     return str(channel) if channel else None
 
 
-def _clicked_poll(client: WebClient, body: dict[str, Any]
+def _clicked_poll(runtime: Runtime, client: WebClient, body: dict[str, Any]
                   ) -> tuple[str, str | None, int] | None:
     """Who clicked, in which channel, on which poll's button; None (the clicker told) when
     the button names no poll."""
@@ -44,7 +45,8 @@ def _clicked_poll(client: WebClient, body: dict[str, Any]
     channel = _channel(body)
     proposal_id = parse_id(((body.get("actions") or [{}])[0]).get("value"))
     if proposal_id is None:
-        tell(client, channel, user_id, Message(text="This button names no poll."))
+        with using(runtime.readers.of(user_id)):
+            tell(client, channel, user_id, Message(text=_("This button names no poll.")))
         return None
     return user_id, channel, proposal_id
 
@@ -57,7 +59,8 @@ def _open_form(runtime: Runtime, client: WebClient, body: dict[str, Any],
     the clicker with the command (``usage``) that does the same."""
     user_id, channel, proposal_id = clicked
     reply = runtime.run_action(user_id, channel, form, mutates=False)
-    modal = None if isinstance(reply, ErrorReply) else view(reply)
+    with using(runtime.readers.of(user_id)):  # the modal in the clicker's language
+        modal = None if isinstance(reply, ErrorReply) else view(reply)
     if modal is None:
         tell(client, channel, user_id, reply)
         return
@@ -65,17 +68,18 @@ def _open_form(runtime: Runtime, client: WebClient, body: dict[str, Any],
         client.views_open(trigger_id=str(body.get("trigger_id", "")), view=modal)
     except SlackApiError:
         log.exception("views.open failed for P%s", proposal_id)
-        tell(client, channel, user_id, Message(
-            text=f"Slack could not open the form; click again, or use "
-                 f"`{runtime.settings.command} {usage}`."))
+        with using(runtime.readers.of(user_id)):
+            tell(client, channel, user_id, Message(
+                text=_("Slack could not open the form; click again, or use `{command}`.",
+                       command=f"{runtime.settings.command} {usage}")))
 
 
 def open_position_modal(runtime: Runtime, client: WebClient, body: dict[str, Any],
                         stance: Stance) -> None:
-    clicked = _clicked_poll(client, body)
+    clicked = _clicked_poll(runtime, client, body)
     if clicked is None:
         return
-    _, channel, proposal_id = clicked
+    _user, channel, proposal_id = clicked
     shown: list[polls.PositionForm] = []
 
     def form(ctx: Context) -> Message:
@@ -100,10 +104,11 @@ def concur_now(runtime: Runtime, port: SlackPort, client: WebClient,
     user_id = str((body.get("user") or {}).get("id", ""))
     channel = _channel(body)
     action = (body.get("actions") or [{}])[0]
-    proposal, _, seen = str(action.get("value") or "").partition(":")
+    proposal, _sep, seen = str(action.get("value") or "").partition(":")
     proposal_id, version = parse_id(proposal), parse_id(seen) if seen else None
     if proposal_id is None or (seen and version is None):
-        tell(client, channel, user_id, Message(text="This button names no poll."))
+        with using(runtime.readers.of(user_id)):
+            tell(client, channel, user_id, Message(text=_("This button names no poll.")))
         return
 
     def take(ctx: Context) -> Message:
@@ -115,10 +120,10 @@ def concur_now(runtime: Runtime, port: SlackPort, client: WebClient,
 
 def open_amendment_modal(runtime: Runtime, client: WebClient, body: dict[str, Any]) -> None:
     """Propose amendment…: check at once that this delegate may, then open the form."""
-    clicked = _clicked_poll(client, body)
+    clicked = _clicked_poll(runtime, client, body)
     if clicked is None:
         return
-    _, channel, proposal_id = clicked
+    _user, channel, proposal_id = clicked
     seen: dict[str, int] = {}
 
     def form(ctx: Context) -> Message:

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.context import Context
+from bot.i18n import _, using
 from bot.meetings import ATTENDANCE_ACTION, attendance_form, attendance_from_form
 from bot.messages import Message, clip, plain
 from bot.registry import parse_id
@@ -43,32 +44,32 @@ def attendance_view(form: dict[str, Any], channel: str | None) -> dict[str, Any]
     members recorded absent; what is recorded already is filled in."""
     blocks: list[dict[str, Any]] = [{
         "type": "context", "elements": [{"type": "mrkdwn", "text": (
-            "Choose who represented each member, or mark it absent. A member left blank "
-            "stays as recorded.")}]}]
+            _("Choose who represented each member, or mark it absent. A member left blank "
+              "stays as recorded."))}]}]
     for member in form["members"]:
         element: dict[str, Any] = {"type": "multi_users_select", "action_id": "users",
-                                   "placeholder": _plain("Its delegates present", 150)}
+                                   "placeholder": _plain(_("Its delegates present"), 150)}
         if member["chosen"]:
             element["initial_users"] = list(member["chosen"])
         blocks.append({"type": "input", "block_id": _block(member["id"]), "optional": True,
                        "label": _plain(member["name"], 2000), "element": element})
-        seated = ", ".join(f"<@{u}>" for u in member["delegates"]) or "_no delegate seated_"
+        seated = ", ".join(f"<@{u}>" for u in member["delegates"]) or _("_no delegate seated_")
         blocks.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": clip(f"Delegates: {seated}", 3000)}]})
+            {"type": "mrkdwn", "text": clip(_("Delegates: {seated}", seated=seated), 3000)}]})
     options = [{"text": _plain(m["name"], 75), "value": str(m["id"])} for m in form["members"]]
     absent: dict[str, Any] = {"type": "multi_static_select", "action_id": "members",
-                              "placeholder": _plain("Members not represented", 150),
+                              "placeholder": _plain(_("Members not represented"), 150),
                               "options": options[:100]}
     initial = [o for o, m in zip(options, form["members"], strict=True)
                if m["status"] == "absent"]
     if initial:
         absent["initial_options"] = initial
     blocks.append({"type": "input", "block_id": ABSENT_BLOCK, "optional": True,
-                   "label": _plain("Absent", 2000), "element": absent})
+                   "label": _plain(_("Absent"), 2000), "element": absent})
     return {"type": "modal", "callback_id": ATTENDANCE_MODAL,
             "private_metadata": json.dumps({"meeting": form["meeting"], "channel": channel}),
-            "title": _plain(f"Attendance, {form['title']}", 24),
-            "submit": _plain("Record", 24), "close": _plain("Cancel", 24),
+            "title": _plain(_("Attendance, {title}", title=form["title"]), 24),
+            "submit": _plain(_("Record"), 24), "close": _plain(_("Cancel"), 24),
             "blocks": blocks[:100]}
 
 
@@ -104,7 +105,8 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
         meeting_id = parse_id(((body.get("actions") or [{}])[0]).get("value"))
         if meeting_id is None:
-            tell(client, channel, user_id, Message(text="This button names no meeting."))
+            with using(runtime.readers.of(user_id)):
+                tell(client, channel, user_id, Message(text=_("This button names no meeting.")))
             return
         shown: list[dict[str, Any]] = []
 
@@ -116,15 +118,16 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
         if isinstance(reply, ErrorReply) or not shown:
             tell(client, channel, user_id, reply)
             return
-        try:
-            client.views_open(trigger_id=str(body.get("trigger_id", "")),
-                              view=attendance_view(shown[0], channel))
-        except SlackApiError:
-            log.exception("views.open failed for the attendance of M%s", meeting_id)
-            tell(client, channel, user_id, Message(
-                text=f"Slack could not open the form; click again, or use "
-                     f"`{runtime.settings.command} attendance M{meeting_id} <member> "
-                     "@delegate…`."))
+        with using(runtime.readers.of(user_id)):
+            try:
+                client.views_open(trigger_id=str(body.get("trigger_id", "")),
+                                  view=attendance_view(shown[0], channel))
+            except SlackApiError:
+                log.exception("views.open failed for the attendance of M%s", meeting_id)
+                tell(client, channel, user_id, Message(
+                    text=_("Slack could not open the form; click again, or use `{command}`.",
+                           command=f"{runtime.settings.command} attendance M{meeting_id} "
+                                   "<member> @delegate…")))
 
     @app.view(ATTENDANCE_MODAL)
     def on_attendance_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
@@ -137,7 +140,9 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
         meeting_id = parse_id(metadata.get("meeting"))
         channel = metadata.get("channel") if isinstance(metadata.get("channel"), str) else None
         if meeting_id is None:
-            ack(response_action="errors", errors={ABSENT_BLOCK: "This form names no meeting."})
+            with using(runtime.readers.of(user_id)):
+                ack(response_action="errors",
+                    errors={ABSENT_BLOCK: _("This form names no meeting.")})
             return
         chosen, absent = chosen_in(view)
         names = {str(b.get("label", {}).get("text", "")): parse_id(

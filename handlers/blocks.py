@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from bot.i18n import _
 from bot.messages import Message, clip, split_mrkdwn
 
 SECTION_LIMIT = 3000
@@ -124,7 +125,7 @@ def _one(message: Message, *, limit: int) -> list[dict[str, Any]]:
                        "elements": [{"type": "mrkdwn", "text": clip(c, SECTION_LIMIT)}
                                     for c in message.context[:10]]})
     if len(blocks) > limit:
-        blocks = [*blocks[: limit - 1], *section("_(shortened: too long for one message)_")]
+        blocks = [*blocks[: limit - 1], *section(_("_(shortened: too long for one message)_"))]
     return blocks
 
 
@@ -162,29 +163,32 @@ def poll_modal(areas: list[tuple[str, str]], deadline: int, chair: bool, max_tex
                max_reason: int) -> dict[str, Any]:
     """The form of ``propose``: the text, the deadline (a date and time picker, from
     ``deadline`` in Unix seconds), the procedure, the area and, for the Chair, urgency."""
-    procedures = [{"text": _plain("Silence: adopted at the deadline unless a member objects"),
+    procedures = [{"text": _plain(_("Silence: adopted at the deadline unless a member objects")),
                    "value": "silence"},
-                  {"text": _plain("Explicit: adopted only when every member concurs"),
+                  {"text": _plain(_("Explicit: adopted only when every member concurs")),
                    "value": "explicit"}]
     blocks = [
-        _input("text", "Text of the proposal",
+        _input("text", _("Text of the proposal"),
                {"type": "plain_text_input", "multiline": True, "max_length": max_text}),
-        _input("deadline", "Deadline", {"type": "datetimepicker", "initial_date_time": deadline},
-               hint="At most 90 days away."),
-        _input("procedure", "Procedure", {"type": "radio_buttons", "options": procedures,
-                                          "initial_option": procedures[0]}),
+        _input("deadline", _("Deadline"),
+               {"type": "datetimepicker", "initial_date_time": deadline},
+               hint=_("At most 90 days away.")),
+        _input("procedure", _("Procedure"), {"type": "radio_buttons", "options": procedures,
+                                             "initial_option": procedures[0]}),
     ]
     if areas:
-        blocks.append(_input("area", "Area of cooperation", {
-            "type": "static_select", "placeholder": _plain("None", 150),
+        blocks.append(_input("area", _("Area of cooperation"), {
+            "type": "static_select", "placeholder": _plain(_("None"), 150),
             "options": [{"text": _plain(name, 75), "value": key} for key, name in areas[:100]]},
             optional=True))
     if chair:
         blocks.append(_input(
-            "urgent", "Urgency (the Chair)",
+            "urgent", _("Urgency (the Chair)"),
             {"type": "plain_text_input", "max_length": max_reason}, optional=True,
-            hint="Below the charter's minimum silence, the reason for urgency; the poll shows it."))
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": (
+            hint=_("Below the charter's minimum silence, the reason for urgency; the poll "
+                   "shows it.")))
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _(
         "Any objection blocks. The electorate is the members at the moment the poll opens.")}]})
-    return {"type": "modal", "callback_id": POLL_MODAL, "title": _plain("Consensus poll", 24),
-            "submit": _plain("Open poll", 24), "close": _plain("Cancel", 24), "blocks": blocks}
+    return {"type": "modal", "callback_id": POLL_MODAL,
+            "title": _plain(_("Consensus poll"), 24), "submit": _plain(_("Open poll"), 24),
+            "close": _plain(_("Cancel"), 24), "blocks": blocks}

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot.i18n import _
 from bot.messages import Message
 from bot.runtime import SOMETHING_WENT_WRONG, Runtime
 from handlers.blocks import notification_text, to_blocks
@@ -31,6 +32,6 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
             )
         except Exception:
             log.exception("slash command failed: %r", command.get("text"))
-            reply = Message(text=SOMETHING_WENT_WRONG)
+            reply = Message(text=_(SOMETHING_WENT_WRONG))
         ack_with(ack, reply)
         runtime.deliver_soon(port)

@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.context import Context
+from bot.i18n import N_, _, named, using
 from bot.issues import ROME, RaiseForm, raise_form, raise_issue
 from bot.manifest import POLL_SHORTCUT, RAISE_SHORTCUT, SCHEDULE_SHORTCUT
 from bot.meetings import schedule_form, schedule_from_form
@@ -29,13 +30,18 @@ from bot.polls.commands import MAX_REASON
 from bot.registry import MAX_TEXT, parse_id
 from bot.runtime import ErrorReply, Runtime
 from handlers.blocks import poll_modal, to_blocks
+from handlers.fields import DECISION_WORDS, schedule_error_block
 from handlers.slackport import SlackPort
 from handlers.submissions import tell
 
 log = logging.getLogger(__name__)
 
 RAISE_MODAL = "raise_issue_modal"
-TITLE = "Implementation issue"
+TITLE = N_("Implementation issue")
+#: The modals' titles, translated where shown.
+SCHEDULE_TITLE = N_("Schedule a meeting")
+POLL_TITLE = N_("Consensus poll")
+NOT_OPENED = N_("Slack could not open the form; try the shortcut again, or use `{command}`.")
 
 
 def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | None:
@@ -125,7 +131,7 @@ def _plain(text: str, limit: int) -> dict[str, Any]:
 
 def notice_view(reply: Message, title: str = TITLE) -> dict[str, Any]:
     """A modal that only says something: why the issue cannot be raised."""
-    return {"type": "modal", "title": _plain(title, 24), "close": _plain("Close", 24),
+    return {"type": "modal", "title": _plain(_(title), 24), "close": _plain(_("Close"), 24),
             "blocks": to_blocks(reply)}
 
 
@@ -144,7 +150,7 @@ def first_deadline(now: datetime, min_silence: timedelta) -> int:
 def poll_form(ctx: Context) -> dict[str, Any]:
     """The Open consensus poll modal for this person, if they may propose."""
     ctx.require("propose")
-    return poll_modal([(a.key, a.name) for a in ctx.charter.areas],
+    return poll_modal([(a.key, named(a)) for a in ctx.charter.areas],
                       first_deadline(ctx.now, ctx.charter.min_silence), ctx.actor.is_chair,
                       MAX_TEXT, MAX_REASON)
 
@@ -155,7 +161,7 @@ def raise_issue_view(form: RaiseForm, text: str, link: str | None,
     options = [{"text": _plain(label, 75), "value": str(number)}
                for number, label in form.decisions]
     select: dict[str, Any] = {"type": "static_select", "action_id": "decision",
-                              "placeholder": _plain("Choose the joint decision", 150),
+                              "placeholder": _plain(_("Choose the joint decision"), 150),
                               "options": options}
     chosen = [o for o in options if o["value"] == str(form.chosen)]
     if chosen:
@@ -164,24 +170,24 @@ def raise_issue_view(form: RaiseForm, text: str, link: str | None,
                              "max_length": MAX_TEXT}
     if text:
         field["initial_value"] = text
-    source = f"From <{link}|this message>. " if link else ""
+    source = _("From <{link}|this message>. ", link=link) if link else ""
     return {
         "type": "modal",
         "callback_id": RAISE_MODAL,
         "private_metadata": metadata,
-        "title": _plain(TITLE, 24),
-        "submit": _plain("Raise", 24),
-        "close": _plain("Cancel", 24),
+        "title": _plain(_(TITLE), 24),
+        "submit": _plain(_("Raise"), 24),
+        "close": _plain(_("Cancel"), 24),
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": (
-                f"You raise it for *{form.member}*. It is posted in the thread under the "
+            {"type": "section", "text": {"type": "mrkdwn", "text": _(
+                "You raise it for *{member}*. It is posted in the thread under the "
                 "decision, the Chair is told, and it goes on the agenda of the next Council "
-                "meeting.")}},
-            {"type": "input", "block_id": "decision", "label": _plain("Joint decision", 2000),
-             "element": select},
-            {"type": "input", "block_id": "text", "label": _plain("The issue", 2000),
+                "meeting.", member=form.member)}},
+            {"type": "input", "block_id": "decision",
+             "label": _plain(_("Joint decision"), 2000), "element": select},
+            {"type": "input", "block_id": "text", "label": _plain(_("The issue"), 2000),
              "element": field},
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": source + ROME}]},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": source + _(ROME)}]},
         ],
     }
 
@@ -212,20 +218,21 @@ def schedule_view(bodies: list[tuple[int, str]], metadata: str) -> dict[str, Any
         "type": "modal",
         "callback_id": SCHEDULE_MODAL,
         "private_metadata": metadata,
-        "title": _plain("Schedule a meeting", 24),
-        "submit": _plain("Schedule", 24),
-        "close": _plain("Cancel", 24),
+        "title": _plain(_(SCHEDULE_TITLE), 24),
+        "submit": _plain(_("Schedule"), 24),
+        "close": _plain(_("Cancel"), 24),
         "blocks": [
-            {"type": "input", "block_id": "body", "label": _plain("Body", 2000),
+            {"type": "input", "block_id": "body", "label": _plain(_("Body"), 2000),
              "element": {"type": "static_select", "action_id": "body",
-                         "placeholder": _plain("Choose the body", 150),
+                         "placeholder": _plain(_("Choose the body"), 150),
                          "options": options[:100]}},
-            {"type": "input", "block_id": "when", "label": _plain("Starts", 2000),
+            {"type": "input", "block_id": "when", "label": _plain(_("Starts"), 2000),
              "element": {"type": "datetimepicker", "action_id": "when"}},
-            text_input("title", "Title", "The body's name unless given.", 200),
-            text_input("venue", "Venue", "Shown in the announcement and the calendar.", 200),
-            text_input("duration", "Length", "Like 3h, 90m or 1h30m; two hours unless given.",
-                       10),
+            text_input("title", _("Title"), _("The body's name unless given."), 200),
+            text_input("venue", _("Venue"), _("Shown in the announcement and the calendar."),
+                       200),
+            text_input("duration", _("Length"),
+                       _("Like 3h, 90m or 1h30m; two hours unless given."), 10),
         ],
     }
 
@@ -241,16 +248,6 @@ def _schedule_fields(view: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _schedule_error_block(text: str) -> str:
-    """The modal field an error sentence is about."""
-    lowered = text.casefold()
-    for block, words in (("duration", ("duration", "lasts")), ("venue", ("venue",)),
-                         ("title", ("title",)), ("when", ("past", "ahead", "starts at"))):
-        if any(word in lowered for word in words):
-            return block
-    return "body"
-
-
 def register_schedule(app: App, runtime: Runtime, port: SlackPort) -> None:
     """The *Schedule a meeting* global shortcut and its modal (``schedule``'s use-case)."""
     @app.shortcut(SCHEDULE_SHORTCUT)
@@ -264,16 +261,16 @@ def register_schedule(app: App, runtime: Runtime, port: SlackPort) -> None:
             return Message(text="")
 
         reply = runtime.run_action(user_id, None, check, mutates=False)
-        view = (notice_view(reply, "Schedule a meeting")
-                if isinstance(reply, ErrorReply) or not bodies
-                else schedule_view(bodies[0], json.dumps({"channel": None})))
-        try:
-            client.views_open(trigger_id=str(shortcut.get("trigger_id") or ""), view=view)
-        except SlackApiError:
-            log.exception("views.open failed for the schedule_meeting shortcut")
-            tell(client, None, user_id, Message(
-                text="Slack could not open the form; try the shortcut again, or use "
-                     f"`{runtime.settings.command} schedule`."))
+        with using(runtime.readers.of(user_id)):
+            view = (notice_view(reply, SCHEDULE_TITLE)
+                    if isinstance(reply, ErrorReply) or not bodies
+                    else schedule_view(bodies[0], json.dumps({"channel": None})))
+            try:
+                client.views_open(trigger_id=str(shortcut.get("trigger_id") or ""), view=view)
+            except SlackApiError:
+                log.exception("views.open failed for the schedule_meeting shortcut")
+                tell(client, None, user_id, Message(text=_(
+                    NOT_OPENED, command=f"{runtime.settings.command} schedule")))
 
     @app.view(SCHEDULE_MODAL)
     def on_schedule_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
@@ -282,17 +279,19 @@ def register_schedule(app: App, runtime: Runtime, port: SlackPort) -> None:
         fields = _schedule_fields(view)
         body_id = parse_id(fields["body"])
         if body_id is None:
-            ack(response_action="errors", errors={"body": "Choose the body that meets."})
+            with using(runtime.readers.of(user_id)):
+                ack(response_action="errors", errors={"body": _("Choose the body that meets.")})
             return
         if not isinstance(fields["when"], int) or isinstance(fields["when"], bool):
-            ack(response_action="errors", errors={"when": "Choose the date and time."})
+            with using(runtime.readers.of(user_id)):
+                ack(response_action="errors", errors={"when": _("Choose the date and time.")})
             return
         starts = datetime.fromtimestamp(fields["when"], UTC)
         reply = runtime.run_action(user_id, None, lambda ctx: schedule_from_form(
             ctx, body_id, starts, fields["title"], fields["venue"], fields["duration"]))
         if isinstance(reply, ErrorReply):
             ack(response_action="errors",
-                errors={_schedule_error_block(reply.text): clip(plain(reply.text), 1000)})
+                errors={schedule_error_block(reply.text): clip(plain(reply.text), 1000)})
             return
         ack()
         tell(client, None, user_id, reply)
@@ -311,15 +310,16 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
             return Message(text="")
 
         reply = runtime.run_action(user_id, None, form, mutates=False)
-        view = views[0] if views and not isinstance(reply, ErrorReply) else notice_view(
-            reply, "Consensus poll")
-        try:
-            client.views_open(trigger_id=str(shortcut.get("trigger_id") or ""), view=view)
-        except SlackApiError:
-            log.exception("views.open failed for the open_poll shortcut")
-            tell(client, None, user_id, Message(
-                text="Slack could not open the form; try the shortcut again, or use "
-                     f"`{runtime.settings.command} propose <deadline> <text>`."))
+        with using(runtime.readers.of(user_id)):
+            view = views[0] if views and not isinstance(reply, ErrorReply) else notice_view(
+                reply, POLL_TITLE)
+            try:
+                client.views_open(trigger_id=str(shortcut.get("trigger_id") or ""), view=view)
+            except SlackApiError:
+                log.exception("views.open failed for the open_poll shortcut")
+                tell(client, None, user_id, Message(text=_(
+                    NOT_OPENED,
+                    command=f"{runtime.settings.command} propose <deadline> <text>")))
 
     @app.shortcut(RAISE_SHORTCUT)
     def on_raise_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
@@ -336,20 +336,23 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
 
         reply = runtime.run_action(user_id, channel_id, check, mutates=False)
         trigger = str(shortcut.get("trigger_id") or "")
+        language = runtime.readers.of(user_id)
         if isinstance(reply, ErrorReply) or not forms:
-            view = notice_view(reply)
+            with using(language):
+                view = notice_view(reply)
         else:
             link = _permalink(client, channel_id, ts)
-            view = raise_issue_view(forms[0], _prefill(
-                readable(str(message.get("text") or ""), _names(client)), link),
-                                    link, json.dumps({"channel": channel_id, "link": link}))
+            prefill = _prefill(readable(str(message.get("text") or ""), _names(client)), link)
+            with using(language):
+                view = raise_issue_view(forms[0], prefill, link,
+                                        json.dumps({"channel": channel_id, "link": link}))
         try:
             client.views_open(trigger_id=trigger, view=view)
         except SlackApiError:
             log.exception("views.open failed for the raise_issue shortcut")
-            tell(client, channel_id, user_id, Message(
-                text="Slack could not open the form; try the shortcut again, or use "
-                     f"`{runtime.settings.command} raise <D> <text>`."))
+            with using(language):
+                tell(client, channel_id, user_id, Message(text=_(
+                    NOT_OPENED, command=f"{runtime.settings.command} raise <D> <text>")))
 
     @app.view(RAISE_MODAL)
     def on_raise_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
@@ -358,7 +361,9 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
         choice, text = _selected(view)
         decision_id = parse_id(choice)
         if decision_id is None:
-            ack(response_action="errors", errors={"decision": "Choose the joint decision."})
+            with using(runtime.readers.of(user_id)):
+                ack(response_action="errors",
+                    errors={"decision": _("Choose the joint decision.")})
             return
         try:
             meta = json.loads(view.get("private_metadata") or "{}")
@@ -369,7 +374,8 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
         reply = runtime.run_action(
             user_id, channel, lambda ctx: raise_issue(ctx, decision_id, text, link))
         if isinstance(reply, ErrorReply):
-            block = "decision" if "decision" in reply.text else "text"
+            block = "decision" if any(w in reply.text.casefold() for w in DECISION_WORDS) \
+                else "text"
             ack(response_action="errors", errors={block: clip(reply.text, 1000)})
             return
         ack()

@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from bot import polls
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import N_, _, using
 from bot.messages import Message, clip, plain
 from bot.polls import service as poll_service
 from bot.polls.rules import Mode, Stance
@@ -39,7 +40,8 @@ REASON = "reason"  # block_id and action_id of the objection's required reason
 KIND = "statement_kind"  # block_id and action_id of the statement's kind (static_select)
 WITHDRAW = "withdraw_statement"  # block_id and action_id of the withdrawal (checkboxes)
 ERROR_LIMIT = 500
-NO_REASON = "Give the reason for the objection: any objection blocks, and the council must know why."
+NO_REASON = N_("Give the reason for the objection: any objection blocks, and the council must know why.")
+LOST = N_("This form has lost track of its poll; use the command instead.")
 
 _VIEW = {Stance.CONCUR: CONCUR_VIEW, Stance.OBJECT: OBJECT_VIEW}
 _INPUT = {Stance.CONCUR: STATEMENT, Stance.OBJECT: REASON}
@@ -70,7 +72,8 @@ class Metadata:
 
 
 def _kind_option(kind: str) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": polls.STATEMENT_LABEL[kind]}, "value": kind}
+    return {"text": {"type": "plain_text", "text": _(polls.STATEMENT_LABEL[kind])},
+            "value": kind}
 
 
 def _statement_fields(statement: str | None, kind: str | None) -> list[dict[str, Any]]:
@@ -82,14 +85,14 @@ def _statement_fields(statement: str | None, kind: str | None) -> list[dict[str,
     }
     fields: list[dict[str, Any]] = [{
         "type": "input", "block_id": KIND, "optional": True,
-        "label": {"type": "plain_text", "text": "Kind of statement"}, "element": select,
+        "label": {"type": "plain_text", "text": _("Kind of statement")}, "element": select,
     }]
     if statement:
         fields.append({
             "type": "input", "block_id": WITHDRAW, "optional": True,
-            "label": {"type": "plain_text", "text": "Withdraw"},
+            "label": {"type": "plain_text", "text": _("Withdraw")},
             "element": {"type": "checkboxes", "action_id": WITHDRAW, "options": [{
-                "text": {"type": "plain_text", "text": "Withdraw my member's statement"},
+                "text": {"type": "plain_text", "text": _("Withdraw my member's statement")},
                 "value": "withdraw"}]},
         })
     return fields
@@ -103,10 +106,10 @@ def position_modal(stance: Stance, form: Message, metadata: Metadata,
     the form to keep, edit or withdraw.
     """
     concur = stance is Stance.CONCUR
-    label = "Statement (optional)" if concur else "Reason for the objection"
-    hint = ("Shown on the poll and kept with the joint decision; left empty, your member's "
-            "statement stands." if concur
-            else "Shown to the council. Any objection blocks the proposal at once.")
+    label = _("Statement (optional)") if concur else _("Reason for the objection")
+    hint = (_("Shown on the poll and kept with the joint decision; left empty, your member's "
+              "statement stands.") if concur
+            else _("Shown to the council. Any objection blocks the proposal at once."))
     body = to_blocks(Message(text=form.text, context=form.context))
     field: dict[str, Any] = {
         "type": "input",
@@ -119,14 +122,15 @@ def position_modal(stance: Stance, form: Message, metadata: Metadata,
     }
     if concur and statement:
         field["element"]["initial_value"] = statement
-    title = f"{'Concur with' if concur else 'Object to'} P{metadata.proposal}"
+    title = (_("Concur with P{poll}", poll=metadata.proposal) if concur
+             else _("Object to P{poll}", poll=metadata.proposal))
     return {
         "type": "modal",
         "callback_id": _VIEW[stance],
         "private_metadata": metadata.dump(),
         "title": {"type": "plain_text", "text": clip(title, 24)},
-        "submit": {"type": "plain_text", "text": "Concur" if concur else "Object"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "submit": {"type": "plain_text", "text": _("Concur") if concur else _("Object")},
+        "close": {"type": "plain_text", "text": _("Cancel")},
         "blocks": [*body, *(_statement_fields(statement, kind) if concur else []), field],
     }
 
@@ -150,12 +154,13 @@ def amendment_modal(form: Message, metadata: Metadata) -> dict[str, Any]:
         "type": "modal",
         "callback_id": AMENDMENT_VIEW,
         "private_metadata": metadata.dump(),
-        "title": {"type": "plain_text", "text": clip(f"Amend P{metadata.proposal}", 24)},
-        "submit": {"type": "plain_text", "text": "Propose"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text",
+                  "text": clip(_("Amend P{poll}", poll=metadata.proposal), 24)},
+        "submit": {"type": "plain_text", "text": _("Propose")},
+        "close": {"type": "plain_text", "text": _("Cancel")},
         "blocks": [*to_blocks(Message(text=form.text, context=form.context)),
-                   _text_input(AMENDMENT_TEXT, "Amendment", "The text you propose instead."),
-                   _text_input(AMENDMENT_REASON, "Reason", "Shown to the council.")],
+                   _text_input(AMENDMENT_TEXT, _("Amendment"), _("The text you propose instead.")),
+                   _text_input(AMENDMENT_REASON, _("Reason"), _("Shown to the council."))],
     }
 
 
@@ -168,15 +173,16 @@ def register_amendment(app: App, runtime: Runtime, port: SlackPort) -> None:
         user_id = str((body.get("user") or {}).get("id", ""))
         metadata = Metadata.load(str(view.get("private_metadata") or ""))
         text, reason = _value(view, AMENDMENT_TEXT), _value(view, AMENDMENT_REASON)
-        if metadata is None:
-            ack(response_action="errors", errors={
-                AMENDMENT_TEXT: "This form has lost track of its poll; use the command instead."})
-            return
-        missing = {b: "Required." for b, v in ((AMENDMENT_TEXT, text), (AMENDMENT_REASON, reason))
-                   if not v.strip()}
-        if missing:
-            ack(response_action="errors", errors=missing)
-            return
+        with using(runtime.readers.of(user_id)):
+            if metadata is None:
+                ack(response_action="errors", errors={AMENDMENT_TEXT: _(LOST)})
+                return
+            missing = {b: _("Required.") for b, v in ((AMENDMENT_TEXT, text),
+                                                      (AMENDMENT_REASON, reason))
+                       if not v.strip()}
+            if missing:
+                ack(response_action="errors", errors=missing)
+                return
 
         def propose(ctx: Context) -> Message:
             return polls.propose_amendment(ctx, metadata.proposal, text, reason,
@@ -238,14 +244,23 @@ def _picked_time(view: dict[str, Any]) -> datetime | None:
         stamp).isdigit() else None
 
 
+#: The words a refusal uses for each field, in every offered language (a refusal is in
+#: the reader's language): what ``poll_error_field`` looks for.
+URGENT_WORDS = ("urgent", "urgence", "срочн")
+AREA_WORDS = ("area", "domaine", "област")
+DEADLINE_WORDS = ("deadline", "silence", "sooner", "days away", "urgent", "échéance",
+                  "date limite", "délai", "plus tôt", "jours", "срок", "молчани", "раньше",
+                  "дней", "срочн")
+
+
 def poll_error_field(text: str, chair: bool) -> str:
     """The field of the Open consensus poll modal a refusal concerns."""
     lowered = text.lower()
-    if "urgent" in lowered and chair:
+    if chair and any(w in lowered for w in URGENT_WORDS):
         return "urgent"
-    if "area" in lowered:
+    if any(w in lowered for w in AREA_WORDS):
         return "area"
-    if any(w in lowered for w in ("deadline", "silence", "sooner", "days away", "urgent")):
+    if any(w in lowered for w in DEADLINE_WORDS):
         return "deadline"
     return "text"
 
@@ -258,7 +273,7 @@ def open_poll_from(view: dict[str, Any], deadline: datetime) -> Callable[[Contex
     def open_poll(ctx: Context) -> Message:
         ctx.require("propose")
         if area is not None and ctx.charter.area(area) is None:
-            raise CommandError(f'"{area[:40]}" is not an area of cooperation.')
+            raise CommandError(_('"{area}" is not an area of cooperation.', area=area[:40]))
         return poll_service.propose(ctx, text_argument(text, "text of the proposal"), area,
                                     Mode.EXPLICIT if procedure == Mode.EXPLICIT.value else Mode.SILENCE, deadline, urgent)
     return open_poll
@@ -271,7 +286,8 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
         user_id = str((body.get("user") or {}).get("id", ""))
         deadline = _picked_time(view)
         if deadline is None:
-            ack(response_action="errors", errors={"deadline": "Choose the deadline."})
+            with using(runtime.readers.of(user_id)):
+                ack(response_action="errors", errors={"deadline": _("Choose the deadline.")})
             return
         reply = runtime.run_action(user_id, None, open_poll_from(view, deadline))
         if isinstance(reply, ErrorReply):
@@ -290,13 +306,11 @@ def register(app: App, runtime: Runtime, port: SlackPort) -> None:
         user_id = str((body.get("user") or {}).get("id", ""))
         metadata = Metadata.load(str(view.get("private_metadata") or ""))
         block = _INPUT[stance]
-        if metadata is None:
-            ack(response_action="errors",
-                errors={block: "This form has lost track of its poll; use the command instead."})
-            return
         text = _value(view, block)
-        if stance is Stance.OBJECT and not text.strip():
-            ack(response_action="errors", errors={REASON: NO_REASON})
+        if metadata is None or (stance is Stance.OBJECT and not text.strip()):
+            with using(runtime.readers.of(user_id)):
+                ack(response_action="errors",
+                    errors={block: _(LOST)} if metadata is None else {REASON: _(NO_REASON)})
             return
         kind = _kind(view) if stance is Stance.CONCUR else None
         withdraw = stance is Stance.CONCUR and _withdraw(view)

@@ -29,7 +29,7 @@ from typing import TextIO
 from sqlmodel import Session
 
 from bot.errors import CommandError
-from bot.i18n import NATIVE, OFFERED, _, using
+from bot.i18n import N_, NATIVE, OFFERED, _, using
 from bot.messages import Message, render_text
 from bot.outbox import HOME_SETTLE
 from bot.registry import parse_user
@@ -83,8 +83,8 @@ class ConsoleNames:
         return _SHOWN_ID.sub(lambda m: "@" + self.names.get(m.group(1), m.group(1)), text)
 
 
-BANNER = """{name} console. Type /nrc help for the commands; :as USER acts as another user,
-:home shows your App Home, :tick [TIME] runs a scheduler pass, :quit ends. You are {user}{admin}."""
+BANNER = N_("""{name} console. Type /nrc help for the commands; :as USER acts as another user,
+:home shows your App Home, :tick [TIME] runs a scheduler pass, :quit ends. You are {user}{admin}.""")
 
 
 class ConsolePort:
@@ -104,21 +104,21 @@ class ConsolePort:
     def post(self, channel: str | None, message: Message, thread_ts: str | None,
              key: str) -> tuple[str, str]:
         ts = f"{next(self._ts)}.000000"
-        where = "#council" if thread_ts is None else f"#council thread {thread_ts}"
+        where = "#council" if thread_ts is None else _("#council thread {ts}", ts=thread_ts)
         self._print(f"{where} {ts}", message)
         return channel or CONSOLE_CHANNEL, ts
 
     def dm(self, user_id: str, message: Message, key: str) -> tuple[str, str]:
-        self._print(f"DM to @{user_id}", message)
+        self._print(_("DM to @{user}", user=user_id), message)
         return f"D{user_id}", f"{next(self._ts)}.000000"
 
     def update(self, channel: str, ts: str, message: Message) -> None:
-        self._print(f"#council {ts} updated", message)
+        self._print(_("#council {ts} updated", ts=ts), message)
 
     def publish_home(self, user_id: str, message: Message) -> None:
         # Homes change with every position; one line each keeps the transcript readable.
-        self.out.write(self.names.show(f"[App Home of @{user_id} updated; :home shows yours]")
-                       + "\n")
+        self.out.write(self.names.show(
+            "[" + _("App Home of @{user} updated; :home shows yours", user=user_id) + "]") + "\n")
 
     def find(self, channel: str, key: str, thread_ts: str | None,
              since: datetime) -> tuple[str, str] | None:
@@ -132,11 +132,12 @@ class ConsolePort:
 
     def create_canvas(self, channel: str, title: str, markdown: str, key: str) -> str:
         canvas_id = f"FCANVAS{next(self._canvases)}"
-        self._document(f"#council canvas {canvas_id} created: {title}", markdown)
+        self._document(_("#council canvas {canvas} created: {title}", canvas=canvas_id,
+                         title=title), markdown)
         return canvas_id
 
     def edit_canvas(self, canvas_id: str, markdown: str) -> None:
-        self._document(f"#council canvas {canvas_id} updated", markdown)
+        self._document(_("#council canvas {canvas} updated", canvas=canvas_id), markdown)
 
 
 class Console:
@@ -160,8 +161,16 @@ class Console:
         self.out.write(self.names.show(text) + "\n")
         self.out.flush()
 
+    def language(self) -> str:
+        """The language the console answers the acting user in now."""
+        return self.runtime.readers.of(self.user)
+
     def handle(self, line: str) -> bool:
         """Run one line; False when the console should end."""
+        with using(self.language()):
+            return self._handle(line)
+
+    def _handle(self, line: str) -> bool:
         line = line.strip()
         if not line or line.startswith("#"):
             return True
@@ -171,7 +180,7 @@ class Console:
         if line.split()[0] == slash:
             line = line[len(slash):].strip()
         elif line.startswith("/"):
-            self.say(f"Only {slash} commands here; try {slash} help.")
+            self.say(_("Only {command} commands here; try {command} help.", command=slash))
             return True
         line = self.names.to_slack(line)
         reply = self.runtime.run_command(self.user, CONSOLE_CHANNEL, line or "help",
@@ -192,7 +201,8 @@ class Console:
             except CommandError as exc:
                 self.say(exc.message)
                 return True
-            self.say(f"You are now @{self.user}.")
+            with using(self.language()):
+                self.say(_("You are now @{user}.", user=self.user))
             return True
         if word == ":tick":
             try:
@@ -203,8 +213,8 @@ class Console:
         if word == ":lang":
             choice = rest.strip().lower()
             if choice not in (*OFFERED, "auto"):
-                self.say("Languages: " + ", ".join(OFFERED) + ", or auto (your stored choice, "
-                         "else the council's first language).")
+                self.say(_("Languages: {languages}, or auto (your stored choice, else the "
+                           "council's first language).", languages=", ".join(OFFERED)))
                 return True
             self.runtime.readers.fixed = None if choice == "auto" else choice
             with using(self.runtime.readers.of(self.user)) as now:
@@ -219,7 +229,7 @@ class Console:
                                                  self.runtime.clock())
             self.say(render_text(home))
             return True
-        self.say("Console commands: :as USER, :home, :lang en|fr|ru|auto, :tick [TIME], :quit.")
+        self.say(_("Console commands: :as USER, :home, :lang en|fr|ru|auto, :tick [TIME], :quit."))
         return True
 
     def run(self, stdin: TextIO, read: Callable[[str], str] | None = None) -> int:
@@ -232,13 +242,15 @@ class Console:
         """
         interactive = stdin.isatty()
         if interactive:
-            admin = " (secretariat)" if self.user == CONSOLE_USER else ""
-            self.say(BANNER.format(name=self.runtime.charter.name, user=f"@{self.user}",
-                                   admin=admin))
+            with using(self.language()):
+                admin = _(" (secretariat)") if self.user == CONSOLE_USER else ""
+                self.say(_(BANNER, name=self.runtime.charter.name, user=f"@{self.user}",
+                           admin=admin))
             if read is None:
                 _line_editing()
                 read = input
-        self.runtime.deliver(self.port)
+        with using(self.language()):
+            self.runtime.deliver(self.port)
         prompt = f"{self.runtime.settings.command}> "
         while True:
             try:

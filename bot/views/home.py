@@ -19,6 +19,7 @@ from bot import polls
 from bot.cadence import Compliance, Verdict
 from bot.context import Actor, Context, resolve_actor
 from bot.delegations.rules import ROLES
+from bot.i18n import N_, _, named, ngettext
 from bot.issues import (
     DEFAULT_OVERDUE,
     ROME,
@@ -57,6 +58,20 @@ POLLS_WITH_BUTTONS = 10
 CONCUR_ACTION = polls.CONCUR_ACTION
 OBJECT_ACTION = polls.OBJECT_ACTION
 
+#: The cadence verdicts as the Home words them (their values are the English words).
+VERDICT_WORDS = {Verdict.ON_TRACK: N_("on track"), Verdict.AT_RISK: N_("at risk"),
+                 Verdict.BREACHED: N_("breached")}
+
+
+def _verdict(verdict: Verdict) -> str:
+    return _(VERDICT_WORDS.get(verdict, verdict.value))
+
+
+def _more(hidden: int, slash: str, what: str) -> str:
+    """``_…and 3 more: `/nrc polls`._``"""
+    return ngettext("_\u2026and {n} more: `{command}`._", "_\u2026and {n} more: `{command}`._",
+                    hidden, command=f"{slash} {what}")
+
 
 # -- the pieces ---------------------------------------------------------------
 
@@ -75,7 +90,7 @@ def upcoming_meetings(session: Session, council_id: int, now: datetime) -> Page[
 
 def _meeting_lines(session: Session, meetings: list[Meeting], tz: ZoneInfo) -> str:
     if not meetings:
-        return "_No meetings are scheduled._"
+        return _("_No meetings are scheduled._")
     items = dict(session.execute(
         select(AgendaItem.meeting_id, func.count())
         .where(col(AgendaItem.meeting_id).in_([m.id for m in meetings]))
@@ -85,9 +100,9 @@ def _meeting_lines(session: Session, meetings: list[Meeting], tz: ZoneInfo) -> s
         on_agenda = items.get(m.id or 0, 0)
         extra = f" \u2014 {excerpt(m.title, 80)}" if m.title else ""
         if m.extraordinary:
-            extra += " _(extraordinary)_"
+            extra += " " + _("_(extraordinary)_")
         if on_agenda:
-            extra += f" ({on_agenda} agenda item{'s' if on_agenda != 1 else ''})"
+            extra += " " + ngettext("({n} agenda item)", "({n} agenda items)", on_agenda)
         lines.append(f"\u2022 {meeting_label(session, m, tz)}{extra}")
     return "\n".join(lines)
 
@@ -97,22 +112,27 @@ def _issue_lines(session: Session, issues: Page[ImplementationIssue], members: d
     lines = []
     for issue in issues.items:
         where = placement_label(session, issue, now, tz)
-        late = (f" _overdue: open {days_open(issue, now)} days_"
+        late = (" " + ngettext("_overdue: open {n} day_", "_overdue: open {n} days_",
+                               days_open(issue, now))
                 if is_overdue(issue, now, after) else "")
-        lines.append(f"\u2022 *I{issue.id}* on D{issue.decision_id} ({members[issue.member_id].name}): "
-                     f"{excerpt(issue.text, 120)} \u2014 on the agenda of {where}{late}")
+        lines.append(_("\u2022 *I{issue}* on D{decision} ({member}): {text} \u2014 on the "
+                       "agenda of {where}", issue=issue.id, decision=issue.decision_id,
+                       member=named(members[issue.member_id]), text=excerpt(issue.text, 120),
+                       where=where) + late)
     if issues.total > len(issues.items):
-        lines.append(f"_\u2026and {issues.total - len(issues.items)} more: `{slash} issues`._")
+        lines.append(_more(issues.total - len(issues.items), slash, "issues"))
     return "\n".join(lines)
 
 
 def _poll_line(poll: Proposal, tz: ZoneInfo, tally: dict[str, int] | None = None) -> str:
-    mode = "explicit consensus" if poll.mode == "explicit" else "silence procedure"
-    line = f"\u2022 *P{poll.id}*: {excerpt(poll.text, 160)} \u2014 closes {slack_date(poll.deadline, tz)} ({mode})"
+    mode = _("explicit consensus") if poll.mode == "explicit" else _("silence procedure")
+    line = _("\u2022 *P{poll}*: {text} \u2014 closes {deadline} ({mode})", poll=poll.id,
+             text=excerpt(poll.text, 160), deadline=slack_date(poll.deadline, tz), mode=mode)
     if tally is not None:
         concurred, objected = tally.get("concur", 0), tally.get("object", 0)
         silent = len(poll.electorate) - concurred - objected
-        line += f"\n    {concurred} concurred, {objected} objected, {silent} silent"
+        line += "\n    " + _("{concurred} concurred, {objected} objected, {silent} silent",
+                             concurred=concurred, objected=objected, silent=silent)
     return line
 
 
@@ -124,15 +144,16 @@ def _compliance(session: Session, bodies: list[Body], now: datetime,
 
 
 def _compliance_lines(compliance: list[tuple[Body, Compliance]]) -> list[str]:
-    return [f"\u2022 *{body.name}*: {comp.verdict.value} ({comp.summary()})"
+    return [f"\u2022 *{named(body)}*: {_verdict(comp.verdict)} ({comp.summary()})"
             for body, comp in compliance]
 
 
 def _compliance_field(compliance: list[tuple[Body, Compliance]]) -> tuple[str, str]:
     """``2 on track, 1 at risk``: counted from the verdicts, in the verdicts' order."""
-    counts = {v.value: sum(comp.verdict is v for _, comp in compliance) for v in Verdict}
-    shown = ", ".join(f"{n} {word}" for word, n in counts.items() if n) or "no mandated cadence"
-    return ("Cadence this period", shown)
+    counts = {v: sum(comp.verdict is v for _body, comp in compliance) for v in Verdict}
+    shown = ", ".join(f"{n} {_verdict(v)}" for v, n in counts.items() if n) \
+        or _("no mandated cadence")
+    return (_("Cadence this period"), shown)
 
 
 # -- the views ----------------------------------------------------------------
@@ -149,41 +170,47 @@ def _delegate_view(session: Session, council: Council, actor: Actor, now: dateti
     raised = open_issue_page(session, council.id or 0, SHOWN, member_id=member.id)
     others = open_issue_page(session, council.id or 0, SHOWN, proposed_by=member.id,
                              not_member=member.id)
-    role = ROLES.get(actor.delegate_role or "", "delegate")
-    sections = [f"*Upcoming meetings*\n{_meeting_lines(session, meetings.items, tz)}"]
-    sections.append(f"*Open implementation issues raised by {member.name}*\n"
-                    + (_issue_lines(session, raised, members, now, tz, slash, after) or "_None._"))
+    role = _(ROLES.get(actor.delegate_role or "", N_("delegate")))
+    name = named(member)
+    sections = [_("*Upcoming meetings*") + "\n" + _meeting_lines(session, meetings.items, tz)]
+    sections.append(_("*Open implementation issues raised by {member}*", member=name) + "\n"
+                    + (_issue_lines(session, raised, members, now, tz, slash, after)
+                       or _("_None._")))
     if others.total:
-        sections.append(f"*Issues others raised on decisions {member.name} proposed*\n"
-                        + _issue_lines(session, others, members, now, tz, slash, after))
+        sections.append(_("*Issues others raised on decisions {member} proposed*", member=name)
+                        + "\n" + _issue_lines(session, others, members, now, tz, slash, after))
     if compliance:
-        sections.append("*Cadence this period*\n" + "\n".join(_compliance_lines(compliance)))
+        sections.append(_("*Cadence this period*") + "\n"
+                        + "\n".join(_compliance_lines(compliance)))
     buttons: list[Button] = []
+    awaiting = _("*Awaiting {member}\u2019s position*", member=name)
     if pending.count:
         lines = [_poll_line(p, tz) for p in pending.first]
         if pending.count > len(pending.first):
-            lines.append(f"_\u2026and {pending.count - len(pending.first)} more: "
-                         f"`{slash} polls`._")
-        sections.append(f"*Awaiting {member.name}\u2019s position*\n" + "\n".join(lines))
+            lines.append(_more(pending.count - len(pending.first), slash, "polls"))
+        sections.append(awaiting + "\n" + "\n".join(lines))
         for poll in pending.first:
-            buttons.append(Button(f"Concur: P{poll.id}", CONCUR_ACTION, str(poll.id), "primary"))
-            buttons.append(Button(f"Object\u2026: P{poll.id}", OBJECT_ACTION, str(poll.id), "danger"))
+            buttons.append(Button(_("Concur: P{poll}", poll=poll.id), CONCUR_ACTION,
+                                  str(poll.id), "primary"))
+            buttons.append(Button(_("Object\u2026: P{poll}", poll=poll.id), OBJECT_ACTION,
+                                  str(poll.id), "danger"))
     else:
-        sections.append(f"*Awaiting {member.name}\u2019s position*\n_Nothing: "
-                        f"{member.name} has a position on every open poll._")
+        sections.append(awaiting + "\n" + _("_Nothing: {member} has a position on every open "
+                                            "poll._", member=name))
     next_meeting = (meeting_label(session, meetings.items[0], tz) if meetings.items
-                    else "none scheduled")
+                    else _("none scheduled"))
     return Message(
-        header=council.name,
-        text=f"You act for *{member.name}* as {role}. One member, one voice: any of its "
-             f"delegates sets {member.name}\u2019s position.",
-        fields=[("Polls awaiting a position", str(pending.count)),
-                ("Next meeting", next_meeting),
-                (f"Open issues raised by {member.name}", str(raised.total)),
+        header=named(council),
+        text=_("You act for *{member}* as {role}. One member, one voice: any of its "
+               "delegates sets {member}\u2019s position.", member=name, role=role),
+        fields=[(_("Polls awaiting a position"), str(pending.count)),
+                (_("Next meeting"), next_meeting),
+                (_("Open issues raised by {member}", member=name), str(raised.total)),
                 _compliance_field(compliance)],
         sections=sections,
         buttons=buttons,
-        context=[f"Updated {slack_date(now, tz)}. `{slash} help` lists every command."],
+        context=[_("Updated {when}. `{command} help` lists every command.",
+                   when=slack_date(now, tz), command=slash)],
     )
 
 
@@ -197,28 +224,31 @@ def _council_view(session: Session, council: Council, actor: Actor, now: datetim
     meetings = upcoming_meetings(session, council.id or 0, now)
     issues = open_issue_page(session, council.id or 0, SHOWN)
     overdue = overdue_count(session, council.id or 0, now, after)
-    who = f"the {council.chair_title}" if actor.is_chair else "the secretariat"
+    text = (_("The council at a glance, for the {chair_title}.", chair_title=council.chair_title)
+            if actor.is_chair else _("The council at a glance, for the secretariat."))
     sections = [
-        "*Open polls*\n" + ("\n".join(_poll_line(p, tz, tallies[p.id or 0]) for p in shown)
-                             or "_None._")
-        + (f"\n_\u2026and {open_count - len(shown)} more: `{slash} polls`._"
+        _("*Open polls*") + "\n"
+        + ("\n".join(_poll_line(p, tz, tallies[p.id or 0]) for p in shown) or _("_None._"))
+        + ("\n" + _more(open_count - len(shown), slash, "polls")
            if open_count > len(shown) else ""),
-        f"*Upcoming meetings*\n{_meeting_lines(session, meetings.items, tz)}",
-        "*Open implementation issues*\n" + (_issue_lines(session, issues, members, now, tz, slash, after)
-                                            or "_None._"),
+        _("*Upcoming meetings*") + "\n" + _meeting_lines(session, meetings.items, tz),
+        _("*Open implementation issues*") + "\n"
+        + (_issue_lines(session, issues, members, now, tz, slash, after) or _("_None._")),
     ]
     if compliance:
-        sections.append("*Cadence this period*\n" + "\n".join(_compliance_lines(compliance)))
+        sections.append(_("*Cadence this period*") + "\n"
+                        + "\n".join(_compliance_lines(compliance)))
     return Message(
-        header=council.name,
-        text=f"The council at a glance, for {who}.",
-        fields=[("Open polls", str(open_count)),
-                ("Meetings ahead", str(meetings.total)),
-                ("Open issues", str(issues.total)),
-                ("Overdue issues", str(overdue)),
+        header=named(council),
+        text=text,
+        fields=[(_("Open polls"), str(open_count)),
+                (_("Meetings ahead"), str(meetings.total)),
+                (_("Open issues"), str(issues.total)),
+                (_("Overdue issues"), str(overdue)),
                 _compliance_field(compliance)],
         sections=sections,
-        context=[f"Updated {slack_date(now, tz)}. `{slash} status` shows the compliance dashboard."],
+        context=[_("Updated {when}. `{command} status` shows the compliance dashboard.",
+                   when=slack_date(now, tz), command=slash)],
     )
 
 
@@ -229,20 +259,22 @@ def _public_view(session: Session, council: Council, admins: frozenset[str], now
         select(JointDecision).where(JointDecision.council_id == council.id)
         .order_by(col(JointDecision.id).desc()).limit(5)))
     issues = open_issue_page(session, council.id or 0, 1)  # its total
-    secretariat = ", ".join(f"<@{u}>" for u in sorted(admins)) or "the secretariat"
-    sections = [f"*Upcoming meetings*\n{_meeting_lines(session, meetings.items, tz)}",
-                "*Latest joint decisions*\n" + ("\n".join(
-                    f"\u2022 {decision_label(d, 160)}, adopted {slack_date(d.adopted_at, tz)}"
-                    for d in decisions) or "_None yet._")]
+    secretariat = ", ".join(f"<@{u}>" for u in sorted(admins)) or _("the secretariat")
+    sections = [_("*Upcoming meetings*") + "\n" + _meeting_lines(session, meetings.items, tz),
+                _("*Latest joint decisions*") + "\n" + ("\n".join(
+                    _("\u2022 {decision}, adopted {when}", decision=decision_label(d, 160),
+                      when=slack_date(d.adopted_at, tz))
+                    for d in decisions) or _("_None yet._"))]
     return Message(
-        header=council.name,
-        text="You are not in a member\u2019s delegation, so this shows what is public: the "
-             "meetings ahead, the joint decisions, and how many implementation issues are open "
-             f"({issues.total}).",
+        header=named(council),
+        text=_("You are not in a member\u2019s delegation, so this shows what is public: the "
+               "meetings ahead, the joint decisions, and how many implementation issues are "
+               "open ({open}).", open=issues.total),
         sections=sections,
-        context=[f"To act for a member, ask {secretariat} to add you to its delegation "
-                 f"(`{slash} delegate add <member> @you`). `{slash} help` lists every command.",
-                 ROME],
+        context=[_("To act for a member, ask {secretariat} to add you to its delegation "
+                   "(`{command} delegate add <member> @you`). `{command} help` lists every "
+                   "command.", secretariat=secretariat, command=slash),
+                 _(ROME)],
     )
 
 
@@ -260,7 +292,7 @@ def home_message(session: Session, council: Council, user_id: str, admins: froze
         view = _delegate_view(session, council, actor, now, tz, members, bodies, slash, after)
         if actor.is_chair or actor.is_admin:
             glance = _council_view(session, council, actor, now, tz, members, bodies, slash, after)
-            view.sections.extend(["*The whole council*", *glance.sections])
+            view.sections.extend([_("*The whole council*"), *glance.sections])
         return view
     if actor.is_chair or actor.is_admin:
         return _council_view(session, council, actor, now, tz, members, bodies, slash, after)
@@ -276,13 +308,13 @@ def render_home(session: Session, council_id: int, user_id: str, admins: frozens
     """Build a user's Home for delivery, as of the moment it is sent."""
     council = session.get(Council, council_id)
     if council is None:
-        return Message(text="This council no longer exists.")
+        return Message(text=_("This council no longer exists."))
     return home_message(session, council, user_id, admins, now, slash, after)
 
 
 def home_opened(ctx: Context, event_id: str | None) -> Message:
     """``app_home_opened``: publish the viewer's Home, once per Slack event (retries are no-ops)."""
     if event_id and not claim_event(ctx.session, ctx.council_id, event_id, ctx.now):
-        return Message(text="Already published for this event.")
+        return Message(text=_("Already published for this event."))
     ctx.refresh_homes(users=[ctx.actor.user_id], settle=timedelta(0))  # the viewer is looking now
-    return Message(text="Published.")
+    return Message(text=_("Published."))

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_
@@ -27,6 +28,7 @@ from bot import cadence
 from bot.cadence import Compliance
 from bot.charter import Charter
 from bot.errors import CommandError
+from bot.i18n import _, named
 from bot.meetings import breach_counts
 from bot.meetings.queries import agenda_entries
 from bot.polls.rules import Stance
@@ -80,8 +82,8 @@ def report_span(first: str | None, last: str | None, today: date) -> tuple[date,
         try:
             return date.fromisoformat(text.strip())
         except ValueError:
-            raise CommandError(f"{option} {text!r} is not a date; write it as YYYY-MM-DD, "
-                               "e.g. 2026-01-31.") from None
+            raise CommandError(_("{option} {text} is not a date; write it as YYYY-MM-DD, "
+                                 "e.g. 2026-01-31.", option=option, text=repr(text))) from None
 
     end = read(last, "--to") if last else today
     if first:
@@ -91,8 +93,8 @@ def report_span(first: str | None, last: str | None, today: date) -> tuple[date,
                          else date(end.year - 1, 2, 28))
         start = a_year_before + timedelta(days=1)
     if start > end:
-        raise CommandError(f"The period begins ({start}) after it ends ({end}); "
-                           "--from must be on or before --to.")
+        raise CommandError(_("The period begins ({start}) after it ends ({end}); "
+                             "--from must be on or before --to.", start=start, end=end))
     return start, end
 
 
@@ -251,7 +253,7 @@ def _cadence(session: Session, bodies: Sequence[Body], span: Span, now: datetime
         for period in periods.get(body.id or 0, []):
             comp = cadence.assess(body.cadence_count or 0, body.cadence_per or "",
                                   body.at_risk_days, starts[body.id or 0], now, tz, period)
-            lines.append(CadenceLine(body.name, cadence.mandate_words(body.cadence_count,
+            lines.append(CadenceLine(named(body), cadence.mandate_words(body.cadence_count,
                                                                       body.cadence_per),
                                      comp, breach_counts(body.created_at, comp)))
     return lines
@@ -270,12 +272,18 @@ def _meetings(session: Session, council_id: int, bodies: dict[int, Body], span: 
             AgendaLine(e.text, e.who, e.resolved) for e in agenda_entries(session, meeting))
         record = tuple(r for r in (f(session, meeting, tz) for f in records) if r is not None)
         entries.append(MeetingEntry(
-            meeting.id or 0, body.name if body else "", meeting.title, meeting.starts_at,
+            meeting.id or 0, named(body) if body else "", meeting.title, meeting.starts_at,
             meeting.duration_minutes, meeting.venue,
             "cancelled" if cancelled else "held" if meeting.starts_at <= now else "scheduled",
             meeting.cancel_reason, meeting.extraordinary, meeting.agenda_state,
             meeting.agenda_revision, agenda, record))
     return entries
+
+
+def _member_name(members: dict[int, Member], row: dict[str, Any]) -> str:
+    """A position row's member, named in the language of the moment (else as recorded)."""
+    member = members.get(int(row.get("member_id") or 0))
+    return named(member) if member else str(row.get("member", ""))
 
 
 def _decisions(session: Session, council_id: int, members: dict[int, Member],
@@ -291,8 +299,8 @@ def _decisions(session: Session, council_id: int, members: dict[int, Member],
         entries.append(DecisionEntry(
             d.id or 0, d.proposal_id, d.text, d.adopted_at, d.mode,
             areas.get(d.area, d.area) if d.area else None,
-            proposer.name if proposer else "the Chair", d.supersedes_id,
-            tuple(PositionLine(str(r.get("member", "")), str(r.get("stance", "")),
+            named(proposer) if proposer else _("the Chair"), d.supersedes_id,
+            tuple(PositionLine(_member_name(members, r), str(r.get("stance", "")),
                                r.get("statement_kind"), r.get("statement")) for r in rows)))
     return entries
 
@@ -301,7 +309,7 @@ def _polls(session: Session, council_id: int, members: dict[int, Member],
            span: Span) -> list[PollEntry]:
     def name(member_id: int) -> str:
         member = members.get(member_id)
-        return member.name if member else str(member_id)
+        return named(member) if member else str(member_id)
 
     entries = []
     for version, poll in session.exec(
@@ -339,7 +347,7 @@ def _issues(session: Session, council_id: int, members: dict[int, Member],
                 and_(ended >= span.start, ended < span.end)))
             .order_by(col(ImplementationIssue.id))):
         member = members.get(issue.member_id)
-        entry = IssueEntry(issue.id or 0, issue.decision_id, member.name if member else "",
+        entry = IssueEntry(issue.id or 0, issue.decision_id, named(member) if member else "",
                            issue.text, issue.created_at, issue.status, issue.closed_at,
                            issue.note)
         if span.holds(issue.created_at):
@@ -360,12 +368,12 @@ def build_report(session: Session, council: Council, charter: Charter, start: da
         select(Member).where(Member.council_id == council.id))}
     bodies = list(session.exec(select(Body).where(Body.council_id == council.id)
                                .order_by(col(Body.ordinal), col(Body.id))))
-    areas = {a.key: a.name for a in charter.areas}
+    areas = {a.key: named(a) for a in charter.areas}
     raised, closed = _issues(session, council.id, members, span)
     extra = tuple(s for s in (f(session, council, span, tz) for f in period_sections)
                   if s is not None)
     return Report(
-        council=council.name, span=span, tz=tz, generated_at=now,
+        council=named(council), span=span, tz=tz, generated_at=now,
         cadence=tuple(_cadence(session, [b for b in bodies if b.active], span, now, tz)),
         meetings=tuple(_meetings(session, council.id, {b.id or 0: b for b in bodies}, span,
                                  now, tz, meeting_records)),

@@ -15,6 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from babel.dates import format_date
+
+from bot.i18n import _, current
+
 
 @dataclass(frozen=True)
 class Paragraph:
@@ -76,8 +80,9 @@ class Document:
 
 
 def day_text(day: date) -> str:
-    """``1 December 2026``: a day as the report's headings give it."""
-    return f"{day.day} {day:%B %Y}"
+    """``1 December 2026``: a day as the report's headings give it (in the language of the
+    moment: ``1 décembre 2026``, ``1 декабря 2026``)."""
+    return format_date(day, "d MMMM y", locale=current())
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
@@ -132,7 +137,7 @@ def markdown(document: Document) -> str:
     """The report as one Markdown file: title, lead, contents, then each section."""
     out = [f"# {md_text(document.title)}", "\n".join(md_text(line) + "  "
                                                     for line in document.lead).rstrip()]
-    out.append("## Contents")
+    out.append("## " + _("Contents"))
     out.append("\n".join(f"{n}. [{md_text(s.title)}](#{slug(s.title)})"
                          for n, s in enumerate(document.sections, start=1)))
     for section in document.sections:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from bot.i18n import _
 from bot.views.report_doc import Block, Document, Fields, Items, Paragraph, ReportSection
 
 STYLE = """
@@ -86,7 +87,8 @@ def html(document: Document) -> str:
                        for s in document.sections)
     body = [f"<h1>{escape(document.title)}</h1>"]
     body += [f'<p class="lead">{escape(line)}</p>' for line in document.lead]
-    body.append(f'<nav class="contents" aria-label="Contents"><h2>Contents</h2>'
+    title = escape(_("Contents"))
+    body.append(f'<nav class="contents" aria-label="{title}"><h2>{title}</h2>'
                 f"<ol>{contents}</ol></nav>")
     for section in document.sections:
         body += _section(section, 2)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.i18n import _
 from bot.meetings.queries_record import latest_revision
 from bot.meetings.render_record import attendance_line, outputs_of, tally
 from bot.times import local_text
@@ -23,28 +24,32 @@ def record_section(session: Session, meeting: Meeting, tz: ZoneInfo) -> ReportSe
     if row is None:
         return None
     content = row.content
-    facts = [("Final", local_text(row.finalised_at, tz)),
-             ("Revision", str(row.revision))]
+    facts = [(_("Final"), local_text(row.finalised_at, tz)),
+             (_("Revision"), str(row.revision))]
     if row.note:
-        facts.append(("Corrects", row.note))
+        facts.append((_("Corrects"), row.note))
     rows = [attendance_line(a, "{}", str).split(": ", 1) for a in content["attendance"]]
     items = [f"{i['text']}" + (f" ({i['who']})" if i.get("who") else "")
-             + f" — outcome: {i.get('outcome') or 'none recorded'}"
+             + " — " + _("outcome: {outcome}", outcome=i.get("outcome") or _("none recorded"))
              for i in content["agenda"]["items"]]
     blocks: list[Block] = [
         Fields(facts),
-        Paragraph(f"Attendance: {tally(content['attendance'])}."),
-        Table(["Member", "Represented by"], [r if len(r) == 2 else [r[0], ""] for r in rows]),
-        Paragraph("Outcomes, item by item:"),
-        Items(items, numbered=True) if items else Paragraph("No items."),
+        Paragraph(_("Attendance: {tally}.", tally=tally(content["attendance"]))),
+        Table([_("Member"), _("Represented by")],
+              [r if len(r) == 2 else [r[0], ""] for r in rows]),
+        Paragraph(_("Outcomes, item by item:")),
+        Items(items, numbered=True) if items else Paragraph(_("No items.")),
     ]
     adopted = outputs_of(content)
-    blocks += [Paragraph("Polls, decisions and statements in the meeting:"),
-               Items(adopted) if adopted else Paragraph("None in the meeting's window.")]
-    issues = [f"I{i['id']} ({i['member']}, on D{i['decision']}, {i['status']}): {i['text']}"
+    blocks += [Paragraph(_("Polls, decisions and statements in the meeting:")),
+               Items(adopted) if adopted else Paragraph(_("None in the meeting's window."))]
+    issues = [_("I{issue} ({member}, on D{decision}, {status}): {text}", issue=i["id"],
+                member=i["member"], decision=i["decision"], status=_(i["status"]),
+                text=i["text"])
               for i in content.get("issues", [])]
     if issues:
-        blocks += [Paragraph("Implementation issues discussed:"), Items(issues)]
-    return ReportSection(f"m{meeting.id}-record", f"Record of M{meeting.id}", blocks)
+        blocks += [Paragraph(_("Implementation issues discussed:")), Items(issues)]
+    return ReportSection(f"m{meeting.id}-record", _("Record of M{meeting}", meeting=meeting.id),
+                         blocks)
 
 

@@ -17,6 +17,7 @@ from bot import meetings
 from bot.cadence import Compliance, Verdict
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import _, named, ngettext
 from bot.meetings import queries as meetings_queries
 from bot.meetings.render import verdict_line
 from bot.messages import Message, escape
@@ -46,26 +47,28 @@ def status_board(council_name: str, now: datetime, tz: ZoneInfo,
     extraordinary request with its requester's name."""
     lines = []
     for body, comp, breached in cadence_lines:
-        line = f"*{body.name}*: {verdict_line(comp, tz)}"
+        line = f"*{named(body)}*: {verdict_line(comp, tz)}"
         if breached is not None:
-            line += f" ({breached}: ❌ breached)"
+            line += " " + _("({period}: ❌ breached)", period=breached)
         lines.append(line)
-    meeting_lines = [f"*M{m.id}* {slack_date(m.starts_at, tz)}: {escape(m.title)} ({b.name})"
-                     for m, b in upcoming] or ["_None scheduled._"]
-    sections = ["*Cadence this period*\n" + "\n".join(lines),
-                "*Next meetings*\n" + "\n".join(meeting_lines)]
+    meeting_lines = [f"*M{m.id}* {slack_date(m.starts_at, tz)}: {escape(m.title)} ({named(b)})"
+                     for m, b in upcoming] or [_("_None scheduled._")]
+    sections = [_("*Cadence this period*") + "\n" + "\n".join(lines),
+                _("*Next meetings*") + "\n" + "\n".join(meeting_lines)]
     if requests:
-        sections.append("*Extraordinary meetings requested, not yet scheduled*\n" + "\n".join(
-            f"E{r.id}. {who}, {slack_date(r.created_at, tz)}: {escape(r.reason[:200])}"
-            for who, r in requests))
-    at_risk = sum(comp.verdict is Verdict.AT_RISK for _, comp, _ in cadence_lines)
-    summary = ("every body is on its cadence" if not at_risk
-               else f"{at_risk} {'body is' if at_risk == 1 else 'bodies are'} at risk")
+        sections.append(_("*Extraordinary meetings requested, not yet scheduled*") + "\n"
+                        + "\n".join(f"E{r.id}. {who}, {slack_date(r.created_at, tz)}: "
+                                    f"{escape(r.reason[:200])}" for who, r in requests))
+    at_risk = sum(comp.verdict is Verdict.AT_RISK for _body, comp, _label in cadence_lines)
+    summary = (_("every body is on its cadence") if not at_risk
+               else ngettext("{n} body is at risk", "{n} bodies are at risk", at_risk))
     return Message(
-        text=f"{council_name} as of {slack_date(now, tz)}: {summary}.",
-        header="Status",
+        text=_("{council} as of {when}: {summary}.", council=council_name,
+               when=slack_date(now, tz), summary=summary),
+        header=_("Status"),
         sections=sections,
-        context=[f"Open consensus polls: {polls}. Open implementation issues: {issues}."],
+        context=[_("Open consensus polls: {polls}. Open implementation issues: {issues}.",
+                   polls=polls, issues=issues)],
     )
 
 
@@ -73,7 +76,8 @@ def status_board(council_name: str, now: datetime, tz: ZoneInfo,
 def status(ctx: Context, args: str) -> Message:
     """One screen: each body's compliance, the next meetings, open requests, polls and issues."""
     if args.strip():
-        raise CommandError(f'Unexpected "{args.strip()[:40]}"; status takes no arguments.')
+        raise CommandError(_('Unexpected "{text}"; status takes no arguments.',
+                             text=args.strip()[:40]))
     every = meetings.bodies_of(ctx.session, ctx.council_id)
     standing = meetings.standings(ctx.session, every, ctx.now, ctx.tz)
     cadence_lines = []
@@ -87,5 +91,5 @@ def status(ctx: Context, args: str) -> Message:
     requests = [(meetings.requester_name(ctx.session, ctx.council, r), r)
                 for r in meetings_queries.open_requests(ctx.session, ctx.council_id)]
     polls, issues = open_counts(ctx.session, ctx.council_id)
-    return status_board(ctx.council.name, ctx.now, ctx.tz, cadence_lines, upcoming,
+    return status_board(named(ctx.council), ctx.now, ctx.tz, cadence_lines, upcoming,
                                requests, polls, issues)

@@ -254,3 +254,30 @@ def test_report_refuses_a_bad_period_with_one_sentence_and_its_usage(tmp_path: P
     assert "--format {md,html}" in backwards.stderr
     unknown = nrc("report", "--format", "pdf", db=db)
     assert unknown.returncode == 2 and "invalid choice: 'pdf'" in unknown.stderr
+
+
+def test_report_and_console_in_the_language_asked_for(tmp_path: Path) -> None:
+    """Issue 15: ``report --lang`` (else the council's first official language, English
+    for the NRC) and ``console --lang``."""
+    db = tmp_path / "nrc.db"
+    console = nrc("console", "--lang", "fr", db=db, stdin="\n".join([
+        "setup", "delegate add Russia UIVANOV01 head", "delegate add France UDUPONT01 head",
+        ":as UIVANOV01", "propose 48h Joint text", ":as UDUPONT01", "object P1 Not as drafted.",
+        ":bogus", ""]))
+    assert "Vous êtes désormais @UDUPONT01." in console.stdout
+    assert "Commandes de la console : " in console.stdout
+    fr = nrc("report", "--lang", "fr", "--from", "2000-01-01", "--to", "2099-12-31", db=db)
+    assert fr.returncode == 0, fr.stderr
+    assert fr.stdout.startswith("# Conseil OTAN-Russie : le compte rendu\n\n"
+                                "Période : du 1 janvier 2000 au 31 décembre 2099 ")
+    assert "## Sommaire" in fr.stdout and "- Fédération de Russie" not in fr.stdout
+    assert "Fédération de Russie n'a pas" not in fr.stdout
+    assert "France a formulé une objection : Not as drafted." in fr.stdout
+    ru = nrc("report", "--lang", "ru", "--format", "html", "--from", "2000-01-01",
+             "--to", "2099-12-31", db=db)
+    assert ru.stdout.startswith('<!DOCTYPE html>\n<html lang="ru">')
+    assert "<h1>Совет Россия–НАТО: протокол</h1>" in ru.stdout
+    assert "с 1 января 2000 по 31 декабря 2099" in ru.stdout
+    en = nrc("report", "--from", "2000-01-01", "--to", "2099-12-31", db=db)
+    assert en.stdout.startswith("# NATO-Russia Council: the record\n\nPeriod: 1 January 2000")
+    assert "invalid choice: 'de'" in nrc("report", "--lang", "de", db=db).stderr

@@ -129,3 +129,28 @@ def test_someone_who_may_not_propose_is_told_why_in_a_modal(bot_server: BotServe
     view = _opened(bot_server, "trig-o")
     assert "callback_id" not in view
     assert "Only delegations or the Chair may open consensus polls" in json.dumps(view["blocks"])
+
+
+def test_the_form_is_in_the_language_its_reader_chose(bot_server: BotServer,
+                                                      clock: Clock) -> None:
+    """Issue 15: a delegate who reads the bot in French gets the form, and what the form
+    says back, in French; the area's name is the charter's French one."""
+    seat_council(bot_server.runtime)
+    assert "français" in bot_server.runtime.run_command(FR, CHANNEL, "language fr").text
+    bot_server.send(global_shortcut("open_poll", user_id=FR, trigger_id="trig-fr"))
+    view = _opened(bot_server, "trig-fr")
+    assert (view["title"]["text"], view["submit"]["text"], view["close"]["text"]) == (
+        "Consultation", "Ouvrir", "Annuler")
+    blocks = _blocks(view)
+    assert blocks["text"]["label"]["text"] == "Texte de la proposition"
+    assert blocks["deadline"]["label"]["text"] == "Échéance"
+    assert blocks["deadline"]["hint"]["text"] == "Au plus 90 jours à l'avance."
+    options = [o["text"]["text"] for o in blocks["procedure"]["element"]["options"]]
+    assert options[0].startswith("Approbation tacite : ")
+    assert blocks["area"]["label"]["text"] == "Domaine de coopération"
+    assert {"text": {"type": "plain_text", "text": "Recherche et sauvetage en mer"},
+            "value": "sar"} in blocks["area"]["element"]["options"]
+    assert "Toute objection bloque." in json.dumps(view, ensure_ascii=False)
+    state = _state("Texte", clock.now + timedelta(hours=48))
+    del state["deadline"]
+    assert _submit(bot_server, FR, state)["errors"] == {"deadline": "Choisissez l'échéance."}

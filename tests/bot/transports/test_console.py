@@ -201,3 +201,30 @@ def test_a_meetings_canvas_is_shown_as_its_text(rt: Runtime) -> None:
     assert "[#council canvas FCANVAS1 updated]\n    > Kept by nrc-bot" in edited
     assert ("    1. Search and rescue at sea (open; added by the Chair or the secretariat)\n"
             in edited)
+
+
+def test_the_console_answers_in_the_language_given_with_lang(rt: Runtime) -> None:
+    """``nrc-bot console --lang fr``: replies, the console's own lines and the App Home
+    in French; ``:lang ru`` turns it to Russian, ``:lang auto`` back to the stored choice."""
+    out = io.StringIO()
+    console = Console(rt, None, out, "fr")
+    console.handle("/nrc setup")
+    console.handle(":as @ivanov")
+    console.handle(":nonsense")
+    console.handle("/x")
+    text = out.getvalue()
+    assert "Vous êtes désormais @ivanov." in text
+    assert "Commandes de la console : :as USER, :home, :lang en|fr|ru|auto" in text
+    assert "Seules les commandes /nrc sont acceptées ici ; essayez /nrc help." in text
+    console.handle(":home")
+    assert "== Conseil OTAN-Russie ==" in out.getvalue()
+    console.handle(":lang ru")
+    console.handle(":home")
+    console.handle(":lang xx")
+    text = out.getvalue()
+    assert "Консоль теперь отвечает на языке: русский." in text
+    assert "== Совет Россия–НАТО ==" in text
+    assert "Языки: en, fr, ru или auto" in text
+    console.handle(":lang auto")
+    console.handle(":as @smith")
+    assert out.getvalue().endswith("You are now @smith.\n")
