@@ -11,6 +11,7 @@ Slack says the user changed), or what they chose with `/nrc language en|fr|ru` (
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -88,12 +89,17 @@ def forget_locale(session: Session, user_id: str, team_id: str = "") -> None:
 
 
 class Readers:
-    """Whose language is what, for the requests of one process: the records, read at
-    each request (one indexed row, so a choice holds at once in every process), and
-    Slack asked (``source``) when they are stale.
+    """Whose language is what, for the requests of one process.
 
+    A request reads its reader's row in its own transaction (:meth:`within`: one indexed
+    row, so a choice holds at once in every process). Before it, :meth:`refresh` asks
+    Slack (``source``) for the locale when the records are stale, outside any lock; a
+    process then trusts the records for that reader a while (``FRESH``) without looking.
     ``fixed``: one language for every reader (the console's ``--lang``).
     """
+
+    #: How long a process trusts that a reader's records need no asking of Slack.
+    FRESH = timedelta(minutes=10)
 
     def __init__(self, engine: Engine, fallback: str, clock: Callable[[], datetime]) -> None:
         self.engine = engine
@@ -101,23 +107,53 @@ class Readers:
         self.clock = clock
         self.source: LocaleSource | None = None
         self.fixed: str | None = None
+        self._fresh: dict[str, datetime] = {}
+        self._lock = threading.Lock()
 
-    def of(self, user_id: str) -> str:
-        """The language to answer ``user_id`` in."""
+    def within(self, session: Session, user_id: str) -> str:
+        """The language to answer ``user_id`` in, read in the request's transaction."""
         if self.fixed is not None:
             return self.fixed
+        return pick(row_of(session, user_id), self.fallback)
+
+    def of(self, user_id: str) -> str:
+        """The same, in a transaction of its own (an answer given before any request)."""
+        if self.fixed is not None:
+            return self.fixed
+        self.refresh(user_id)
         try:
-            return self._read(user_id, self.clock())
+            with reading(self.engine) as session:
+                return self.within(session, user_id)
         except SQLAlchemyError:
             log.warning("no language for %s: the records are unavailable", user_id)
             return self.fallback
 
-    def _read(self, user_id: str, now: datetime) -> str:
-        with reading(self.engine) as session:
-            row = row_of(session, user_id)
-            if self.source is None or not user_id or not stale(row, now):
-                return pick(row, self.fallback)
-        locale = self.source(user_id)
-        with transaction(self.engine) as session:
-            note_locale(session, user_id, locale, now)
-            return pick(row_of(session, user_id), self.fallback)
+    def refresh(self, user_id: str) -> None:
+        """Ask Slack for the reader's locale if the records say it is time."""
+        if self.source is None or self.fixed is not None or not user_id:
+            return
+        now = self.clock()
+        with self._lock:
+            if self._fresh.get(user_id, now) > now:
+                return
+        try:
+            with reading(self.engine) as session:
+                row = row_of(session, user_id)
+                asking = stale(row, now)
+            if asking:
+                locale = self.source(user_id)
+                with transaction(self.engine) as session:
+                    note_locale(session, user_id, locale, now)
+        except SQLAlchemyError:
+            log.warning("the language of %s not refreshed: the records are unavailable",
+                        user_id)
+            return
+        with self._lock:
+            if len(self._fresh) > 10_000:
+                self._fresh.clear()
+            self._fresh[user_id] = now + self.FRESH
+
+    def forget(self, user_id: str) -> None:
+        """Slack says the user changed: look at the records at their next request."""
+        with self._lock:
+            self._fresh.pop(user_id, None)

@@ -198,11 +198,17 @@ class Runtime(Courier):
                     *, admins: frozenset[str] = frozenset()) -> Message:
         """Run one ``/nrc …`` line for a user and return the reply meant for them alone."""
         slash = self.settings.command
-        with using(self.readers.of(user_id)):  # the error is said in the reader's language
-            try:
-                cmd, args = find(text)
-            except CommandError as exc:
-                return error_reply(exc, slash)
+        try:
+            cmd, args = find(text)
+        except CommandError:
+            # Said in the reader's language: the look-up is pure, so it is asked again there
+            # (the reader's row is read only for a line that names no command).
+            with using(self.readers.of(user_id)):
+                try:
+                    find(text)
+                except CommandError as exc:
+                    return error_reply(exc, slash)
+            raise
 
         def handle(ctx: Context) -> Message:
             if cmd.action is not None:
@@ -230,41 +236,43 @@ class Runtime(Courier):
     def _run(self, user_id: str, channel_id: str | None, fn: Action, *, mutates: bool,
              writes: bool, usage: str | None, admins: frozenset[str], what: str) -> Message:
         """One request in one transaction: lock if it writes, build the context, map errors;
-        in the language of the person it answers."""
-        with using(self.readers.of(user_id)):
-            return self._in_language(user_id, channel_id, fn, mutates=mutates, writes=writes,
-                                     usage=usage, admins=admins, what=what)
-
-    def _in_language(self, user_id: str, channel_id: str | None, fn: Action, *,
-                     mutates: bool, writes: bool, usage: str | None, admins: frozenset[str],
-                     what: str) -> Message:
+        in the language of the person it answers (read in the same transaction; Slack is
+        asked for their locale beforehand, rarely, outside any lock)."""
         slash = self.settings.command
+        self.readers.refresh(user_id)
+        lang = [self.readers.fixed or self.readers.fallback]
         try:
             with transaction(self.engine, read_only=not (mutates or writes)) as session:
-                council = self.council_for(session, channel_id, lock=mutates)
-                ctx = Context(
-                    session=session,
-                    council=council,
-                    actor=resolve_actor(session, council, user_id, self.admins | admins),
-                    now=self.clock(),
-                    scope=self.scope,
-                    admins=self.admins | admins,
-                    channel_id=channel_id,
-                )
-                reply = fn(ctx)
+                lang[0] = self.readers.within(session, user_id)
+                with using(lang[0]):
+                    council = self.council_for(session, channel_id, lock=mutates)
+                    ctx = Context(
+                        session=session,
+                        council=council,
+                        actor=resolve_actor(session, council, user_id, self.admins | admins),
+                        now=self.clock(),
+                        scope=self.scope,
+                        admins=self.admins | admins,
+                        channel_id=channel_id,
+                    )
+                    reply = fn(ctx)
             self._recorded(outbox.due_in(session))
             return reply
         except CommandError as exc:
-            return error_reply(exc.with_usage(usage) if usage else exc, slash)
+            with using(lang[0]):
+                return error_reply(exc.with_usage(usage) if usage else exc, slash)
         except (OperationalError, SAInterfaceError):
             log.exception("database unavailable for %s by %s in %s", what, user_id, channel_id)
-            return ErrorReply(text=_(TRY_AGAIN))
+            with using(lang[0]):
+                return ErrorReply(text=_(TRY_AGAIN))
         except Exception:
             log.exception("%s by %s in %s failed", what, user_id, channel_id)
-            return ErrorReply(text=_(SOMETHING_WENT_WRONG))
+            with using(lang[0]):
+                return ErrorReply(text=_(SOMETHING_WENT_WRONG))
 
     def forget_locale(self, user_id: str) -> None:
         """Slack says the user changed: their locale is asked again at their next request."""
+        self.readers.forget(user_id)
         try:
             with transaction(self.engine) as session:
                 forget_locale(session, user_id)

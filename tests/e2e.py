@@ -13,6 +13,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import pytest
 from sqlalchemy.engine import Engine
 
+from bot.exchange import export_state
 from bot.runtime import Runtime
 from bot.transports.web import CouncilApp
 from tests.council import ADMIN, CHANNEL, Clock, make_runtime
@@ -70,3 +71,12 @@ def bot_server(engine: Engine, fake_slack: FakeSlack, clock: Clock) -> Iterator[
     server.server_close()
     # Its delivery thread must not outlive the test: the next test's rows reuse the ids.
     runtime.close()
+
+
+def council_state(engine: Engine) -> str:
+    """The council's records as ``export`` writes them, without what the bot keeps of
+    each person's Slack language (asked of Slack at their first request, not a change
+    of the council's)."""
+    data = json.loads(export_state(engine))
+    data["tables"].pop("userlanguage", None)
+    return json.dumps(data, sort_keys=True)

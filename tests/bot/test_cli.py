@@ -117,7 +117,7 @@ def test_manifest_is_a_valid_slack_manifest(tmp_path: Path) -> None:
     assert slash["url"] == "https://nrc.example.org/slack/events"
     assert manifest["settings"]["interactivity"] == {
         "is_enabled": True, "request_url": "https://nrc.example.org/slack/events"}
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened", "user_change"]
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "commands", "chat:write", "chat:write.public", "im:write", "channels:history",
@@ -204,6 +204,8 @@ def test_migrations_are_silent_unless_they_apply_something(tmp_path: Path) -> No
         "and the Chair's statements).",
         "Database upgraded to 0011 (The record of a meeting: attendance, the outcome of each "
         "agenda item, finalised revisions).",
+        "Database upgraded to 0012 (The council's languages: names in other languages, and "
+        "each person's language).",
     ]
     for args in (("audit", "verify"), ("db", "upgrade"), ("tick",), ("console",), ("export",)):
         again = nrc(*args, db=db, stdin="members\n")

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import time
 
-from bot.exchange import export_state
 from bot.runtime import SOMETHING_WENT_WRONG
 from tests.council import ADMIN, CHANNEL, OUTSIDER, seat_council
-from tests.e2e import BotServer
+from tests.e2e import BotServer, council_state
 from tests.slackreq import post, sign, slash_command, url_verification
 
 
@@ -53,7 +52,7 @@ def test_members_lists_the_twenty(bot_server: BotServer) -> None:
 
 def test_bad_input_is_a_clear_ephemeral_error_and_changes_nothing(bot_server: BotServer) -> None:
     seat_council(bot_server.runtime)
-    before = export_state(bot_server.runtime.engine)
+    before = council_state(bot_server.runtime.engine)
     for line in ["", "frobnicate", "delegate add", "delegate add Narnia UABCDEF12",
                  "delegate add " + "é" * 10_000, "chair \u202e\u0000\U0001f600",
                  "delegate remove <@UNOBODY01|nobody>", "setup extra words"]:
@@ -65,7 +64,7 @@ def test_bad_input_is_a_clear_ephemeral_error_and_changes_nothing(bot_server: Bo
     status, ack = bot_server.command("delegate add Narnia UABCDEF12")
     assert _text(ack) == ('No member matches "Narnia".\n'
                           "Usage: `/nrc delegate add <member> <user> [head|deputy|milrep|expert]`")
-    assert export_state(bot_server.runtime.engine) == before
+    assert council_state(bot_server.runtime.engine) == before
 
 
 def test_forged_and_stale_requests_are_refused(bot_server: BotServer) -> None:

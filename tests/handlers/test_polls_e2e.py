@@ -13,11 +13,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.exchange import export_state
 from bot.outbox import HOME_SETTLE
 from storage.models import JointDecision, Outbox, Position
 from tests.council import ADMIN, CHAIR, CHANNEL, CODES, OUTSIDER, delegate, run, seat_council
-from tests.e2e import BotServer
+from tests.e2e import BotServer, council_state
 from tests.fakeslack import Call
 from tests.slackreq import block_actions, view_submission
 
@@ -164,13 +163,13 @@ def test_the_objection_modal_requires_a_reason_then_blocks_the_poll(
     field = view["blocks"][-1]
     assert field["block_id"] == "reason" and field["optional"] is False
 
-    before = export_state(bot_server.runtime.engine)
+    before = council_state(bot_server.runtime.engine)
     status, answer = _submit(bot_server, "poll_object_modal", "reason", "   ", US,
                              view["private_metadata"])
     assert status == 200
     assert answer["response_action"] == "errors"
     assert answer["errors"]["reason"].startswith("Give the reason for the objection")
-    assert export_state(bot_server.runtime.engine) == before
+    assert council_state(bot_server.runtime.engine) == before
 
     status, answer = _submit(bot_server, "poll_object_modal", "reason",
                              "The text prejudges the talks.", US, view["private_metadata"])
@@ -346,7 +345,7 @@ def _poll_post(bot: BotServer) -> dict[str, Any]:
 
 def test_a_delegations_short_silence_is_refused_over_slack(bot_server: BotServer) -> None:
     seat_council(bot_server.runtime)
-    before = export_state(bot_server.runtime.engine)
+    before = council_state(bot_server.runtime.engine)
     status, ack = bot_server.command("propose 6h Joint statement", user=RU)
     assert status == 200
     text = str(ack["text"])
@@ -354,7 +353,7 @@ def test_a_delegations_short_silence_is_refused_over_slack(bot_server: BotServer
                            "(the charter's minimum); "), text
     assert text.endswith("Usage: `/nrc propose [--explicit] [--area A] [--urgent <reason>] "
         "[--supersedes D] <deadline> <text>`")
-    assert export_state(bot_server.runtime.engine) == before
+    assert council_state(bot_server.runtime.engine) == before
     assert not [p for p in bot_server.fake.posted() if "Proposal" in p["text"]]
 
 

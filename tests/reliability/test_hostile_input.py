@@ -19,13 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, col, select
 
-from bot.exchange import export_state
 from bot.runtime import SOMETHING_WENT_WRONG
 from handlers.shortcuts import RAISE_MODAL
 from handlers.submissions import CONCUR_VIEW, NO_REASON, OBJECT_VIEW
 from storage.models import Outbox, ProcessedEvent
 from tests.council import ADMIN, CHANNEL, OUTSIDER, delegate, seat_council
-from tests.e2e import SECRET, BotServer
+from tests.e2e import SECRET, BotServer, council_state
 from tests.slackreq import (
     app_home_opened,
     block_actions,
@@ -54,7 +53,7 @@ def _settled(server: BotServer) -> str:
         with Session(server.runtime.engine) as session:
             busy = session.exec(select(Outbox.id).where(
                 col(Outbox.status).in_(("pending", "sending")))).first() is not None
-        now = export_state(server.runtime.engine)
+        now = council_state(server.runtime.engine)
         agreed = agreed + 1 if (now == last and not busy) else 0
         if agreed >= 2:
             return now
