@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import _
 from bot.messages import Message
 from bot.polls import service_breaks, service_versions
 from bot.polls.commands import _proposal_ref, _take_deadline
@@ -28,8 +29,8 @@ def amendment(ctx: Context, args: str) -> Message:
     token, rest = split_word(args)
     text, marker, reason = rest.partition("--reason")
     if not marker or not reason.strip():
-        raise CommandError("Give the reason after the text, like: amendment P3 <text> "
-                           "--reason <reason>.")
+        raise CommandError(_("Give the reason after the text, like: amendment P3 <text> "
+                             "--reason <reason>."))
     return service_breaks.propose_amendment(ctx, _proposal_ref(token),
                                             text_argument(text, "text of the amendment"),
                                             reason.strip())
@@ -59,5 +60,6 @@ def withdraw_objection(ctx: Context, args: str) -> Message:
     """
     token, rest = split_word(args)
     if rest:
-        raise CommandError(f'Unexpected "{rest[:40]}" after {token[:20]}.')
+        raise CommandError(_('Unexpected "{extra}" after {word}.', extra=rest[:40],
+                             word=token[:20]))
     return service_breaks.withdraw_objection(ctx, _proposal_ref(token))

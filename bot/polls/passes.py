@@ -78,15 +78,17 @@ def _remind(pctx: PassContext, key: str, proposal: Proposal, ahead: timedelta,
     mentions, direct = recipients(roster_for(pctx.session, pctx.council_id).delegates,
                                   quiet, mode)
     moment, grace = proposal.deadline - ahead, pctx.grace(ahead)
-    message = render_reminder(proposal, members, held, pctx.now, pctx.tz, mentions)
-    sent = pctx.remind(key, moment, message, grace)
+    sent = pctx.remind(key, moment, lambda: render_reminder(
+        proposal, members, held, pctx.now, pctx.tz, mentions), grace)
     if not sent:
         return 0
     refresh(pctx, proposal)  # the time left on the poll itself
     for member_id, user_id in direct:
-        dm = reminder_dm(proposal, members[member_id], pctx.now, pctx.tz, pctx.slash)
-        sent += pctx.remind(keys.poll_reminder_dm(key, user_id), moment, dm, grace,
-                            dm_to=user_id)
+        member = members[member_id]
+        sent += pctx.remind(keys.poll_reminder_dm(key, user_id), moment,
+                            lambda m=member: reminder_dm(proposal, m, pctx.now, pctx.tz,
+                                                         pctx.slash),
+                            grace, dm_to=user_id)
     return sent
 
 
