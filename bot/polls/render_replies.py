@@ -61,9 +61,18 @@ def stance_word(stance: str) -> str:
 _ROLE_WORDS = {"head": N_("head of delegation"), "deputy": N_("deputy head of delegation"),
                "milrep": N_("military representative"), "expert": N_("expert")}
 
-#: What a refusal says the delegate may not do, by the doing its caller names.
-DOINGS = {"object": N_("object"), "propose an amendment": N_("propose an amendment"),
-          "withdraw its objection": N_("withdraw its objection")}
+#: A refusal's sentences, by what its caller says the delegate may not do: with the role
+#: the delegate holds, and without one.
+_REFUSALS = {
+    "object": (N_("Only {who} may object for {member}; you are its {role}."),
+               N_("Only {who} may object for {member}.")),
+    "propose an amendment": (
+        N_("Only {who} may propose an amendment for {member}; you are its {role}."),
+        N_("Only {who} may propose an amendment for {member}.")),
+    "withdraw its objection": (
+        N_("Only {who} may withdraw its objection for {member}; you are its {role}."),
+        N_("Only {who} may withdraw its objection for {member}.")),
+}
 
 
 def _role(role: str) -> str:
@@ -80,12 +89,10 @@ def not_authorised(member: Member, role: str | None, authorised: tuple[str, ...]
            _("{some} or {last}", some=", ".join(words[:-1]), last=words[-1]))
     for joint in (" or ", ", "):  # "the head or the deputy head of delegation"
         who = who.replace(f"head of delegation{joint}the deputy", f"head{joint}the deputy")
-    what = _(DOINGS[doing]) if doing in DOINGS else doing
+    with_role, without = _REFUSALS[doing]
     if role:
-        return _("Only {who} may {doing} for {member}; you are its {role}.", who=who,
-                 doing=what, member=escape(named(member)), role=_role(role))
-    return _("Only {who} may {doing} for {member}.", who=who, doing=what,
-             member=escape(named(member)))
+        return _(with_role, who=who, member=escape(named(member)), role=_role(role))
+    return _(without, who=who, member=escape(named(member)))
 
 
 def more_time_asked(member: Member, proposal: Proposal, reason: str, tz: ZoneInfo) -> str:
