@@ -1,0 +1,158 @@
+"""The polls in the council's languages (issue 15): the poll message in French and in
+Russian (its text, buttons, dates and statement kinds), the channel post carrying both
+official languages within Slack's limits, and a delegate's reply in their language."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from bot.i18n import using
+from bot.messages import Message
+from bot.runtime import Runtime
+from handlers.blocks import MAX_BLOCKS, to_blocks
+from storage.models import Outbox, Proposal
+from tests.council import CODES, delegate, run
+
+#: Slack's limit on a section's text.
+SECTION_LIMIT = 3000
+RU, FR, DE = delegate("RU"), delegate("FR"), delegate("DE")
+
+
+def _posted(runtime: Runtime, key: str) -> Message:
+    with Session(runtime.engine) as s:
+        row = s.exec(select(Outbox).where(Outbox.key == key)).one()
+        return Message.from_dict(row.payload)
+
+
+def _poll_id(runtime: Runtime) -> int:
+    with Session(runtime.engine) as s:
+        return s.exec(select(Proposal.id).order_by(col(Proposal.id).desc())).first() or 0
+
+
+def _view(runtime: Runtime, lang: str) -> Message:
+    """The poll's message as delivery builds it, in ``lang``."""
+    with Session(runtime.engine) as s, using(lang):
+        return runtime.render_poll(s, 1, _poll_id(runtime), runtime.clock())
+
+
+def _text(message: Message) -> str:
+    return "\n".join([message.header or "", message.text, *message.sections,
+                      *(f"{k}: {v}" for k, v in message.fields), *message.context])
+
+
+def _open_with_positions(council: Runtime) -> None:
+    run(council, RU, "propose 48h Joint search and rescue exercise in the Baltic")
+    run(council, DE, "concur P1 --reservation Subject to the Bundestag.")
+    run(council, FR, "concur P1 We read the text as applying to exercises only.")
+
+
+def test_the_poll_in_french_has_its_words_buttons_dates_and_statement_kinds(
+        council: Runtime) -> None:
+    _open_with_positions(council)
+    poll = _view(council, "fr")
+    text = _text(poll)
+    assert poll.header == "Proposition P1"
+    assert [b.label for b in poll.buttons] == ["Approuver", "Approuver avec déclaration…",
+                                               "Objecter…", "Proposer un amendement…"]
+    confirm = poll.buttons[0].confirm
+    assert confirm is not None and confirm.title == "Approuver P1 ?"
+    assert (confirm.confirm, confirm.deny) == ("Approuver", "Annuler")
+    assert dict(poll.fields)["Procédure"].startswith("Procédure d'approbation tacite")
+    assert "Échéance" in dict(poll.fields)
+    assert "*Approuvé (2) :* France, Allemagne" in text
+    assert ">_Allemagne, réserve :_ Subject to the Bundestag." in text
+    assert ">_France, déclaration interprétative :_ We read the text" in text
+    assert "*Silencieux (18) :*" in text
+    assert "|jeudi 3 décembre 2026, 10:00 CET> (reste " in dict(poll.fields)["Échéance"]
+    assert "Toute objection bloque." in text
+    assert "Concur" not in text and "Deadline" not in text
+
+
+def test_the_poll_in_russian_has_its_words_buttons_dates_and_statement_kinds(
+        council: Runtime) -> None:
+    _open_with_positions(council)
+    poll = _view(council, "ru")
+    text = _text(poll)
+    assert poll.header == "Предложение P1"
+    assert [b.label for b in poll.buttons] == ["Согласиться", "Согласиться с заявлением…",
+                                               "Возразить…", "Предложить поправку…"]
+    assert dict(poll.fields)["Процедура"].startswith("Процедура молчания")
+    assert "*Согласны (2):* Франция, Германия" in text
+    assert ">_Германия, оговорка:_ Subject to the Bundestag." in text
+    assert ">_Франция, заявление о толковании:_ We read the text" in text
+    assert "|четверг, 3 декабря 2026 г., 10:00 CET> (осталось " in dict(poll.fields)["Срок"]
+    assert "Любое возражение блокирует." in text
+
+
+def test_the_english_poll_is_unchanged(council: Runtime) -> None:
+    _open_with_positions(council)
+    poll = _view(council, "en")
+    assert poll.header == "Proposal P1"
+    assert [b.label for b in poll.buttons][:3] == ["Concur", "Concur with statement…",
+                                                   "Object…"]
+    assert ">_Germany, reservation:_ Subject to the Bundestag." in _text(poll)
+
+
+def _within_slack(message: Message) -> list[dict[str, object]]:
+    blocks = to_blocks(message)
+    assert len(blocks) <= MAX_BLOCKS
+    for block in blocks:
+        text = block.get("text")
+        if block["type"] == "section" and isinstance(text, dict):
+            assert len(str(text["text"])) <= SECTION_LIMIT
+    return blocks
+
+
+def test_the_poll_is_posted_in_english_then_french(council: Runtime) -> None:
+    run(council, RU, "propose 48h Joint search and rescue exercise in the Baltic")
+    poll = _posted(council, "poll:1")
+    assert poll.header == "Proposal P1"
+    assert [other.header for other in poll.also] == ["Proposition P1"]
+    blocks = _within_slack(poll)
+    assert {"type": "divider"} in blocks  # both languages in the one message
+    labels = [e["text"]["text"] for b in blocks if b["type"] == "actions"
+              for e in b["elements"]]
+    assert labels[0] == "Concur · Approuver"
+
+
+def test_twenty_members_statements_keep_both_languages_within_slacks_limits(
+        council: Runtime) -> None:
+    run(council, RU, "propose 48h Joint search and rescue exercise in the Baltic")
+    statement = ("Our delegation reads paragraph 2 as applying to exercises only, and "
+                 "recalls its national procedures. ") * 3
+    for i, code in enumerate(CODES):
+        flag = "--reservation " if i % 3 == 1 else "--for-the-record " if i % 3 == 2 else ""
+        reply = run(council, delegate(code), f"concur P1 {flag}{statement}({code})")
+        assert reply.startswith("Recorded"), reply
+    # the poll as delivery builds it in each official language, then checked as Slack sees it
+    with Session(council.engine) as s:
+        rendered = [council.render_poll(s, 1, 1, council.clock()) for _lang in ("en",)]
+    with Session(council.engine) as s, using("fr"):
+        french = council.render_poll(s, 1, 1, council.clock())
+    both = Message(**{**rendered[0].__dict__, "also": [french]})
+    assert "déclaration pour le compte rendu" in "\n".join(french.sections)
+    blocks = _within_slack(both)
+    assert {"type": "divider"} in blocks
+
+
+def test_twenty_members_longest_statements_stay_within_slacks_limits(
+        council: Runtime) -> None:
+    run(council, RU, "propose 48h Joint search and rescue exercise in the Baltic")
+    for code in CODES:
+        run(council, delegate(code), "concur P1 --reservation " + "x" * 1990)
+    with Session(council.engine) as s:
+        english = council.render_poll(s, 1, 1, council.clock())
+    with Session(council.engine) as s, using("fr"):
+        french = council.render_poll(s, 1, 1, council.clock())
+    _within_slack(Message(**{**english.__dict__, "also": [french]}))
+
+
+def test_a_delegate_reads_the_reply_and_the_refusal_in_their_language(
+        council: Runtime) -> None:
+    run(council, RU, "propose 48h Joint search and rescue exercise in the Baltic")
+    run(council, FR, "language fr")
+    assert run(council, FR, "concur P1") == "Enregistré : France approuve P1."
+    assert run(council, FR, "concur P9").startswith("Il n'y a pas de proposition P9.")
+    run(council, RU, "language ru")
+    assert run(council, RU, "object P1 Несогласие с пунктом 2.").startswith(
+        "Записано: участник Российская Федерация возражает против P1")
