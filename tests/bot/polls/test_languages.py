@@ -156,3 +156,31 @@ def test_a_delegate_reads_the_reply_and_the_refusal_in_their_language(
     run(council, RU, "language ru")
     assert run(council, RU, "object P1 Несогласие с пунктом 2.").startswith(
         "Записано: участник Российская Федерация возражает против P1")
+
+
+def test_a_blocked_poll_is_told_in_both_languages_with_the_objection_in_each(
+        council: Runtime) -> None:
+    run(council, RU, "propose 48h Joint search and rescue exercise in the Baltic")
+    run(council, FR, "object P1 The text prejudges the talks.")
+    outcome, closed = _posted(council, "poll:1:outcome"), _posted(council, "poll:1:closed")
+    assert outcome.text == "*Blocked*: France objected: “The text prejudges the talks.”"
+    assert [m.text for m in outcome.also] == [
+        "*Bloquée*: France a objecté : « The text prejudges the talks. »"]
+    assert closed.header == "P1 blocked"
+    assert [m.header for m in closed.also] == ["P1 bloquée"]
+    assert closed.also[0].text.startswith("P1 est bloquée: France a objecté")
+    with Session(council.engine) as s:  # the record keeps the source language
+        assert s.get(Proposal, 1).outcome_note == (  # type: ignore[union-attr]
+            "France objected: “The text prejudges the talks.”")
+    assert "*Résultat :* France a objecté" in "\n".join(_view(council, "fr").sections)
+
+
+def test_a_decision_adopted_is_announced_in_both_languages(council: Runtime) -> None:
+    run(council, RU, "propose 48h Joint search and rescue exercise in the Baltic")
+    for code in CODES:
+        run(council, delegate(code), "concur P1")
+    decision = _posted(council, "decision:1")
+    assert decision.header == "Joint decision D1"
+    assert [m.header for m in decision.also] == ["Décision commune D1"]
+    assert dict(decision.also[0].fields)["Procédure"] == "approbation tacite"
+    _within_slack(decision)
