@@ -8,6 +8,7 @@ delegation (in the explicit procedure, every delegate), each as they chose with
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -15,8 +16,9 @@ from sqlmodel import Session
 
 from bot import keys
 from bot.polls import queries
-from bot.polls.render import Members, Positions, reminder_dm
-from bot.polls.render import reminder_message as render_reminder
+from bot.polls.render import Members, Positions
+from bot.polls.render_reminders import reminder_dm
+from bot.polls.render_reminders import reminder_message as render_reminder
 from bot.polls.rules import (
     REMINDERS,
     Mode,
@@ -84,10 +86,9 @@ def _remind(pctx: PassContext, key: str, proposal: Proposal, ahead: timedelta,
         return 0
     refresh(pctx, proposal)  # the time left on the poll itself
     for member_id, user_id in direct:
-        member = members[member_id]
         sent += pctx.remind(keys.poll_reminder_dm(key, user_id), moment,
-                            lambda m=member: reminder_dm(proposal, m, pctx.now, pctx.tz,
-                                                         pctx.slash),
+                            functools.partial(reminder_dm, proposal, members[member_id],
+                                              pctx.now, pctx.tz, pctx.slash),
                             grace, dm_to=user_id)
     return sent
 

@@ -200,7 +200,7 @@ def working_time_sentence(note: str | None, proposal: Proposal, tz: ZoneInfo,
 
 
 def poll_message(proposal: Proposal, members: Members, positions: Positions, now: datetime,
-                 tz: ZoneInfo, areas: Mapping[str, str], previous: str | None,
+                 tz: ZoneInfo, areas: Mapping[str, object], previous: str | None,
                  terms: Terms | None = None,
                  revised: tuple[int, datetime] | None = None) -> Message:
     """The poll as posted, and as updated in place after every change.
@@ -333,141 +333,7 @@ def sentence(text: str) -> str:
     return text if ending.endswith((".", "!", "?")) else f"{text}."
 
 
-def _withdrawn_by(note: str) -> str | None:
+def withdrawn_by(note: str) -> str | None:
+    """Who withdrew a poll, as its recorded outcome names them."""
     by = _BY.search(note)
     return by.group(1) if by else None
-
-
-def outcome_reply(proposal: Proposal, adopted: str | None, note: str | None = None) -> Message:
-    """The reply in the poll's thread; ``adopted``: what it became ("joint decision *D4*");
-    ``note`` the outcome in the current language (default: as recorded)."""
-    note = proposal.outcome_note or "" if note is None else note
-    if adopted is not None:
-        return Message(text=_("*Adopted*: {note}. P{number} is now {adopted}.", note=note,
-                              number=proposal.id, adopted=adopted))
-    if proposal.status == WITHDRAWN:
-        by = _withdrawn_by(note)
-        if by is not None:
-            return Message(text=_("*Withdrawn*, by <@{user}>.", user=by))
-        return Message(text=f"*{headline(WITHDRAWN).capitalize()}*, {sentence(note)}")
-    if proposal.status == Outcome.SILENCE_BROKEN:
-        return Message(text=sentence(note))
-    word = headline(proposal.status).capitalize()
-    return Message(text=f"*{word}*: {sentence(note)}")
-
-
-def closed_notice(proposal: Proposal, note: str | None = None) -> Message:
-    """The channel's own notice of a poll that closed without a decision (``note``: the
-    outcome in the current language, default as recorded)."""
-    note = proposal.outcome_note or "" if note is None else note
-    if proposal.status == WITHDRAWN:
-        by = _withdrawn_by(note)
-        text = (_("P{number} was withdrawn by <@{user}>.", number=proposal.id, user=by)
-                if by is not None else f"P{proposal.id}: {sentence(note)}")
-    elif proposal.status == Outcome.SILENCE_BROKEN:
-        text = f"P{proposal.id}: {sentence(note)}"
-    else:
-        text = f"P{proposal.id} {stands(proposal.status)}: {sentence(note)}"
-    context = []
-    if proposal.status == Outcome.BLOCKED:
-        context.append(_("Any objection blocks. The Chair may put a revised text under silence "
-                         "(`revise`), or it may be proposed again as a new poll."))
-    if proposal.status == Outcome.SILENCE_BROKEN:
-        context.append(_("The Chair may put a revised text under silence (`revise`)."))
-    return Message(text=text, header=f"P{proposal.id} {headline(proposal.status)}",
-                   sections=[f">{escape(clip(proposal.text))}"], context=context)
-
-
-def closed_sentence(proposal: Proposal, tz: ZoneInfo, adopted: str | None,
-                    note: str | None = None) -> str:
-    """Why a closed poll takes no more positions, naming its outcome (and, if adopted,
-    ``adopted``, what it became: "joint decision D4"; ``note`` the outcome in the current
-    language, default as recorded)."""
-    assert proposal.closed_at is not None
-    when = slack_date(proposal.closed_at, tz)
-    note = proposal.outcome_note or "" if note is None else note
-    if proposal.status == Outcome.ADOPTED:
-        if adopted is not None:
-            return _("P{number} is closed: it was adopted as {adopted} on {date}.",
-                     number=proposal.id, adopted=adopted, date=when)
-        return _("P{number} is closed: it was adopted on {date}.", number=proposal.id,
-                 date=when)
-    if proposal.status == Outcome.BLOCKED:
-        return _("P{number} is closed: it was blocked on {date}; {note}", number=proposal.id,
-                 date=when, note=sentence(note))
-    if proposal.status == Outcome.SILENCE_BROKEN:
-        return _("P{number} is closed: its silence was broken on {date}; {note}",
-                 number=proposal.id, date=when, note=sentence(note))
-    if proposal.status == Outcome.FAILED:
-        return _("P{number} is closed: it failed on {date}, when not every member had "
-                 "concurred by the deadline.", number=proposal.id, date=when)
-    by = _withdrawn_by(note) if proposal.status == WITHDRAWN else None
-    if by is not None:
-        return _("P{number} is closed: it was withdrawn by <@{user}> on {date}.",
-                 number=proposal.id, user=by, date=when)
-    return f"P{proposal.id} is closed: it was {proposal.outcome_note} on {when}."
-
-
-def closed_at_deadline(proposal: Proposal, verdict: Outcome, tz: ZoneInfo) -> str:
-    """Why a poll past its deadline, not yet closed by the pass, takes nothing more."""
-    return _("P{number} closed at its deadline, {date}: it {stands}; the record follows in "
-             "the channel.", number=proposal.id, date=slack_date(proposal.deadline, tz),
-             stands=stands(verdict.value))
-
-
-# -- reminders ----------------------------------------------------------------------
-
-
-def _procedure_rule(proposal: Proposal) -> str:
-    if proposal.mode == Mode.EXPLICIT:
-        return _("Under the explicit procedure it is adopted only if every member concurs.")
-    return _("Under the silence procedure it is adopted then unless a member objects.")
-
-
-def _addressed_line(members: Members, member_id: int, mentions: Mapping[int, list[str]],
-                    nobody: str) -> str:
-    """``• *Member*: <@U…>``; the name alone when everyone it addresses chose ``dm`` or
-    ``off``; ``nobody`` when it has no one to address."""
-    if member_id not in mentions:
-        return f"• *{_name(members, member_id)}*: {nobody}"
-    users = ", ".join(f"<@{u}>" for u in mentions[member_id])
-    return f"• *{_name(members, member_id)}*" + (f": {users}" if users else "")
-
-
-def reminder_message(proposal: Proposal, members: Members, positions: Positions,
-                     now: datetime, tz: ZoneInfo,
-                     delegates: Mapping[int, list[str]] | None) -> Message:
-    """Names the members still silent, with the delegates to mention (``delegates``: user
-    ids by member, for each member that has someone the reminder addresses; None: the
-    names alone, in the silence procedure)."""
-    quiet = silent(proposal.electorate, stances(positions))
-    left = span_text(proposal.deadline - now)
-    when = slack_date(proposal.deadline, tz)
-    if delegates is None and proposal.mode != Mode.EXPLICIT:
-        addressed = _names(members, quiet)
-    else:
-        nobody = (_("_no delegates_") if proposal.mode == Mode.EXPLICIT
-                  else _("_no head of delegation_"))
-        addressed = "\n".join(_addressed_line(members, m, delegates or {}, nobody)
-                              for m in quiet)
-    text = _("P{number} closes {date} ({left} left). {rule} Still silent ({count}):",
-             number=proposal.id, date=when, left=left, rule=_procedure_rule(proposal),
-             count=len(quiet))
-    return Message(text=text, header=_("Reminder: P{number}", number=proposal.id),
-                   sections=[addressed, f">{escape(clip(proposal.text))}"],
-                   buttons=_buttons(proposal))
-
-
-def reminder_dm(proposal: Proposal, member: Member, now: datetime, tz: ZoneInfo,
-                slash: str) -> Message:
-    """The reminder as a direct message to a delegate who chose ``notify dm``."""
-    text = _("P{number} closes {date} ({left} left) and {member} has not taken a position "
-             "yet. {rule}", number=proposal.id, date=slack_date(proposal.deadline, tz),
-             left=span_text(proposal.deadline - now), member=escape(named(member)),
-             rule=_procedure_rule(proposal))
-    return Message(text=text, header=_("Reminder: P{number}", number=proposal.id),
-                   sections=[f">{escape(clip(proposal.text))}"],
-                   context=[_("You chose `{slash} notify dm`; `{slash} notify channel` or "
-                              "`{slash} notify off` changes how reminders reach you.",
-                              slash=slash)],
-                   buttons=_buttons(proposal))

@@ -15,7 +15,7 @@ concurrence, or a position and the close at the deadline, never both win.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,14 @@ from bot.i18n import SOURCE, _, using
 from bot.messages import Message
 from bot.outbox import OutboxWriter
 from bot.permissions import Role
-from bot.polls import queries, queries_register, render, render_replies, service_adoption
+from bot.polls import (
+    queries,
+    queries_register,
+    render,
+    render_outcome,
+    render_replies,
+    service_adoption,
+)
 from bot.polls.render_adopted import Adopted, adopted_as
 from bot.polls.render_register import with_supersedes
 from bot.polls.rules import (
@@ -89,7 +96,7 @@ def verdict_of(session: Session, proposal: Proposal, now: datetime) -> Outcome:
 
 
 def render_poll(session: Session, council_id: int, ref: object, now: datetime,
-                areas: dict[str, object]) -> Message:
+                areas: Mapping[str, object]) -> Message:
     """The poll's message as the records show it now: what :func:`refresh` asks for."""
     row = queries.poll_council_and_positions(session, council_id, ref)
     if row is None:
@@ -145,13 +152,13 @@ def open_poll_and_positions(ctx: Context,
                   if proposal.status == Outcome.ADOPTED else None)
         note = render.outcome_text(proposal, queries.members(ctx.session, ctx.council_id),
                                    queries.positions(ctx.session, proposal))
-        raise CommandError(render.closed_sentence(proposal, ctx.tz,
+        raise CommandError(render_outcome.closed_sentence(proposal, ctx.tz,
                                                   adopted_as(record) if record else None,
                                                   note))
     if past_its_deadline(proposal.deadline, ctx.now):
         verdict = outcome(Mode(proposal.mode), proposal.electorate, stances(positions),
                           ctx.now, proposal.deadline)
-        raise CommandError(render.closed_at_deadline(proposal, verdict, ctx.tz))
+        raise CommandError(render_outcome.closed_at_deadline(proposal, verdict, ctx.tz))
     return proposal, positions
 
 
@@ -364,13 +371,13 @@ def close(scope: Scope, proposal: Proposal, verdict: str, *, at: datetime,
     refresh(scope, proposal)
     revision = queries.revision(scope.session, proposal)
     scope.post(keys.poll_outcome(proposal.id, revision),
-               lambda: render.outcome_reply(
+               lambda: render_outcome.outcome_reply(
                    proposal, adopted_as(record, bold=True) if record else None,
                    render.outcome_text(proposal, members, positions)),
                thread_key=poll_key(scope.session, proposal))
     if record is not None:
         service_adoption.announce(scope, record, members, areas_of(scope))
     else:
-        scope.post(keys.poll_closed(proposal.id, revision), lambda: render.closed_notice(
+        scope.post(keys.poll_closed(proposal.id, revision), lambda: render_outcome.closed_notice(
             proposal, render.outcome_text(proposal, members, positions)))
     return record
