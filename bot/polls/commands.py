@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot.context import Context
 from bot.errors import CommandError
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.messages import Message
 from bot.polls import service, service_register, service_statements, service_versions
 from bot.polls.render_statements import kind_words
@@ -109,7 +109,7 @@ def propose(ctx: Context, args: str) -> Message:
     keeps both and shows the chain.
     """
     options = take_poll_options(ctx, args, "propose")
-    return service.propose(ctx, text_argument(options.text, "text of the proposal"),
+    return service.propose(ctx, text_argument(options.text, N_("text of the proposal")),
                            options.area, options.mode, options.deadline, options.urgent,
                            options.supersedes)
 
@@ -271,7 +271,7 @@ def amend(ctx: Context, args: str) -> Message:
     """
     token, rest = split_word(args)
     proposal = service.open_poll(ctx, _proposal_ref(token))
-    return service.amend(ctx, proposal, text_argument(rest, "new text"))
+    return service.amend(ctx, proposal, text_argument(rest, N_("new text")))
 
 
 def take_page(rest: str) -> tuple[int, str]:

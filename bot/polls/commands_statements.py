@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.errors import CommandError
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.messages import Message
 from bot.polls import service, service_statements
 from bot.polls.commands import take_page, take_poll_options
@@ -30,7 +30,7 @@ def statement_joint(ctx: Context, args: str) -> Message:
     charter's minimum silence and --urgent <reason> for the Chair.
     """
     options = take_poll_options(ctx, args, "statement joint", supersedes=False)
-    return service.propose(ctx, text_argument(options.text, "text of the joint statement"),
+    return service.propose(ctx, text_argument(options.text, N_("text of the joint statement")),
                            options.area, options.mode, options.deadline, options.urgent,
                            kind=ProposalKind.JOINT_STATEMENT)
 
@@ -42,7 +42,7 @@ def statement_chair(ctx: Context, args: str) -> Message:
     channel and labelled as issued on the Chair's own responsibility, not a decision of
     the Council."""
     return service_statements.issue_chair_statement(
-        ctx, text_argument(args, "text of the Chair's statement"))
+        ctx, text_argument(args, N_("text of the Chair's statement")))
 
 
 @command("statements", "statements [S | --page N]",

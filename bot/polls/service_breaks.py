@@ -14,7 +14,7 @@ from __future__ import annotations
 from bot import keys
 from bot.context import Context
 from bot.errors import CommandError, Refused
-from bot.i18n import _, named
+from bot.i18n import N_, _, named
 from bot.messages import Message
 from bot.polls import queries, render, render_replies
 from bot.polls.rules import (
@@ -72,8 +72,8 @@ def propose_amendment(ctx: Context, proposal_id: int, text: str, reason: str, *,
         raise CommandError(_("P{number} was amended while you were writing: version "
                              "{version} is now on the table; read it first.",
                              number=proposal.id, version=proposal.version))
-    text = text_argument(text, "text of the amendment")
-    reason = text_argument(reason, "reason for the amendment")
+    text = text_argument(text, N_("text of the amendment"))
+    reason = text_argument(reason, N_("reason for the amendment"))
     current = positions.get(member.id)
     if current is None:
         position_id = queries.insert_position(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot import keys
 from bot.context import Context
 from bot.errors import CommandError, Refused
-from bot.i18n import _, named
+from bot.i18n import N_, _, named
 from bot.messages import Message
 from bot.polls import queries, render_replies
 from bot.polls.rules import (
@@ -114,9 +114,9 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
     current_kind = (kind_of(current.statement_kind).value if current and current.statement
                     else None)
     if stance is Stance.OBJECT:
-        text = text_argument(text or "", "reason for the objection")
+        text = text_argument(text or "", N_("reason for the objection"))
     elif text and text.strip():
-        text = text_argument(text, "statement")
+        text = text_argument(text, N_("statement"))
     statement, statement_kind, kept = next_statement(
         stance, text, kind, withdraw_statement, current_stance, current_statement,
         current_kind)
@@ -179,7 +179,7 @@ def ask_more_time(ctx: Context, proposal_id: int, reason: str) -> Message:
     """
     proposal, _held = open_poll_and_positions(ctx, proposal_id)
     member = _electorate_member(ctx, proposal)
-    reason = text_argument(reason, "reason for more time")
+    reason = text_argument(reason, N_("reason for more time"))
     key = keys.poll_more_time(proposal.id, proposal.version, member.id)
 
     def asked() -> Message:
