@@ -4,6 +4,8 @@ official languages within Slack's limits, and a delegate's reply in their langua
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlmodel import Session, col, select
 
 from bot.i18n import using
@@ -11,7 +13,7 @@ from bot.messages import Message
 from bot.runtime import Runtime
 from handlers.blocks import MAX_BLOCKS, to_blocks
 from storage.models import Outbox, Proposal
-from tests.council import CODES, delegate, run
+from tests.council import CODES, Clock, delegate, run
 
 #: Slack's limit on a section's text.
 SECTION_LIMIT = 3000
@@ -184,3 +186,23 @@ def test_a_decision_adopted_is_announced_in_both_languages(council: Runtime) -> 
     assert [m.header for m in decision.also] == ["Décision commune D1"]
     assert dict(decision.also[0].fields)["Procédure"] == "approbation tacite"
     _within_slack(decision)
+
+
+def test_the_reminder_in_both_languages_and_a_delegates_dm_in_theirs(
+        council: Runtime, clock: Clock) -> None:
+    t0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    run(council, RU, "notify dm")
+    run(council, RU, "language ru")
+    run(council, FR, "propose 48h Joint search and rescue exercise in the Baltic")
+    clock.now = t0 + timedelta(hours=24, minutes=5)
+    council.tick()
+    deadline = int((t0 + timedelta(hours=48)).timestamp())
+    day = f"poll:1:v1:remind:86400:{deadline}"
+    reminder = _posted(council, day)
+    assert reminder.header == "Reminder: P1"
+    assert [m.header for m in reminder.also] == ["Rappel : P1"]
+    assert "Toujours silencieux (20) :" in reminder.also[0].text
+    dm = _posted(council, f"{day}:dm:{RU}")
+    assert dm.header == "Напоминание: P1" and not dm.also
+    assert "позиция участника Российская Федерация ещё не определена" in dm.text
+    assert dm.text.endswith("если ни один участник не возразит.")
