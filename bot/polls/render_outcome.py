@@ -80,7 +80,8 @@ def closed_sentence(proposal: Proposal, tz: ZoneInfo, adopted: str | None,
     if by is not None:
         return _("P{number} is closed: it was withdrawn by <@{user}> on {date}.",
                  number=proposal.id, user=by, date=when)
-    return f"P{proposal.id} is closed: it was {proposal.outcome_note} on {when}."
+    return _("P{number} is closed: it was {note} on {date}.", number=proposal.id,
+             note=proposal.outcome_note, date=when)
 
 
 def closed_at_deadline(proposal: Proposal, verdict: Outcome, tz: ZoneInfo) -> str:
