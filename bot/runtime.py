@@ -344,7 +344,7 @@ class Runtime(Courier):
 
     def render_poll(self, session: Session, council_id: int, proposal_id: object,
                     now: datetime) -> Message:
-        areas = {a.key: a.name for a in self.charter.areas}
+        areas = {a.key: a for a in self.charter.areas}
         from bot.polls import render_poll
 
         return render_poll(session, council_id, proposal_id, now, areas)

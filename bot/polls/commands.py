@@ -13,9 +13,10 @@ from datetime import datetime
 
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import N_, _
 from bot.messages import Message
 from bot.polls import service, service_register, service_statements, service_versions
-from bot.polls.render_statements import kind_label
+from bot.polls.render_statements import kind_words
 from bot.polls.rules import Mode, Stance, duration_deadline
 from bot.polls.service_positions import ask_more_time, take_position
 from bot.registry import command, parse_ref, split_word, text_argument
@@ -37,8 +38,8 @@ def _take_deadline(ctx: Context, text: str, *, base: datetime | None = None
     """
     words = text.split()
     if not words:
-        raise CommandError("Give the deadline, as a duration like 48h or a time like "
-                           "2026-12-03 10:00.")
+        raise CommandError(_("Give the deadline, as a duration like 48h or a time like "
+                             "2026-12-03 10:00."))
     first = words[0]
     if is_duration(first):
         deadline, used = duration_deadline(parse_duration(first), ctx.now, base), 1
@@ -47,10 +48,10 @@ def _take_deadline(ctx: Context, text: str, *, base: datetime | None = None
     elif re.match(r"^\d{4}-", first):
         deadline, used = parse_when(first, ctx.tz), 1
     else:
-        raise CommandError(f'Start with the deadline, as a duration (48h, 3d) or a time '
-                           f'(2026-12-03 10:00), not "{first[:40]}".')
+        raise CommandError(_('Start with the deadline, as a duration (48h, 3d) or a time '
+                             '(2026-12-03 10:00), not "{word}".', word=first[:40]))
     rest = text.strip()
-    for _ in range(used):
+    for _word in range(used):
         parts = rest.split(None, 1)
         rest = parts[1] if len(parts) > 1 else ""
     service.check_deadline(ctx, deadline)
@@ -59,7 +60,7 @@ def _take_deadline(ctx: Context, text: str, *, base: datetime | None = None
 
 def _proposal_ref(token: str) -> int:
     if not token:
-        raise CommandError("Name the proposal, like P3.")
+        raise CommandError(_("Name the proposal, like P3."))
     return parse_ref(token, "P", "proposal")
 
 
@@ -79,7 +80,8 @@ def _take_reason(rest: str) -> tuple[str, str]:
         return split_word(rest)
     end = rest.find(close, 1)
     if end < 0:
-        raise CommandError(f"Close the quotes around the reason after --urgent ({close}).")
+        raise CommandError(_("Close the quotes around the reason after --urgent ({quote}).",
+                             quote=close))
     return rest[1:end].strip(), rest[end + 1:].strip()
 
 
@@ -107,7 +109,7 @@ def propose(ctx: Context, args: str) -> Message:
     keeps both and shows the chain.
     """
     options = take_poll_options(ctx, args, "propose")
-    return service.propose(ctx, text_argument(options.text, "text of the proposal"),
+    return service.propose(ctx, text_argument(options.text, N_("text of the proposal")),
                            options.area, options.mode, options.deadline, options.urgent,
                            options.supersedes)
 
@@ -127,20 +129,21 @@ class PollOptions:
 def _take_area(ctx: Context, value: str) -> str:
     spec = ctx.charter.area(value) if value else None
     if spec is None:
-        known = ", ".join(a.key for a in ctx.charter.areas) or "none"
-        raise CommandError(f'"{value[:40]}" is not an area of cooperation; '
-                           f"the areas are: {known}." if value else
-                           f"Name the area after --area; the areas are: {known}.")
+        known = ", ".join(a.key for a in ctx.charter.areas) or _("none")
+        raise CommandError(_('"{value}" is not an area of cooperation; the areas are: {known}.',
+                             value=value[:40], known=known) if value else
+                           _("Name the area after --area; the areas are: {known}.",
+                             known=known))
     return spec.key
 
 
 def _take_urgent(value: str, rest: str) -> tuple[str, str]:
     urgent, rest = (value, rest) if value else _take_reason(rest)
     if not urgent or urgent.startswith("--"):
-        raise CommandError('Give the reason after --urgent, like --urgent "storm warning".')
+        raise CommandError(_('Give the reason after --urgent, like --urgent "storm warning".'))
     if len(urgent) > MAX_REASON:
-        raise CommandError(f"The reason after --urgent is {len(urgent)} characters; "
-                           f"the limit is {MAX_REASON}.")
+        raise CommandError(_("The reason after --urgent is {length} characters; the limit is "
+                             "{limit}.", length=len(urgent), limit=MAX_REASON))
     return urgent, rest
 
 
@@ -152,7 +155,7 @@ def take_poll_options(ctx: Context, args: str, name: str, *,
     rest = args.strip()
     while rest.startswith("--"):
         flag, rest = split_word(rest)
-        option, _, value = flag.partition("=")
+        option, _eq, value = flag.partition("=")
         if option == "--explicit" and not value:
             explicit = True
         elif option == "--area":
@@ -165,13 +168,16 @@ def take_poll_options(ctx: Context, args: str, name: str, *,
             if not value:
                 value, rest = split_word(rest)
             if not value:
-                raise CommandError("Name the decision after --supersedes, like --supersedes D3.")
+                raise CommandError(_("Name the decision after --supersedes, like "
+                                     "--supersedes D3."))
             superseded = parse_ref(value, "D", "joint decision")
         else:
-            more = " and --supersedes <D>" if supersedes else ""
-            raise CommandError(f'Unknown option "{flag[:40]}"; {name} takes --explicit, '
-                               f"--area <area>{',' if supersedes else ' and'} --urgent "
-                               f"<reason>{more}.")
+            raise CommandError(
+                _('Unknown option "{option}"; {command} takes --explicit, --area <area>, '
+                  "--urgent <reason> and --supersedes <D>.", option=flag[:40], command=name)
+                if supersedes else
+                _('Unknown option "{option}"; {command} takes --explicit, --area <area> and '
+                  "--urgent <reason>.", option=flag[:40], command=name))
     deadline, text = _take_deadline(ctx, rest)
     return PollOptions(Mode.EXPLICIT if explicit else Mode.SILENCE, area, urgent, superseded,
                        deadline, text)
@@ -207,13 +213,15 @@ def concur(ctx: Context, args: str) -> Message:
         elif flag == "--withdraw-statement" and kind is None and not withdraw:
             withdraw = True
         else:
-            raise CommandError(f'Unexpected "{flag[:40]}"; concur takes one of --interpretative, '
-                               "--reservation, --for-the-record or --withdraw-statement.")
+            raise CommandError(_('Unexpected "{option}"; concur takes one of --interpretative, '
+                                 "--reservation, --for-the-record or --withdraw-statement.",
+                                 option=flag[:40]))
     if withdraw and rest:
-        raise CommandError("--withdraw-statement takes no text; to replace the statement, "
-                           "give the new one without it.")
+        raise CommandError(_("--withdraw-statement takes no text; to replace the statement, "
+                             "give the new one without it."))
     if kind is not None and not rest:
-        raise CommandError(f"Give the text of the {kind_label(kind).lower()} after the option.")
+        raise CommandError(_("Give the text of the {kind} after the option.",
+                             kind=kind_words(kind)))
     return take_position(ctx, _proposal_ref(token), Stance.CONCUR, rest,
                          kind=kind.value if kind else None, withdraw_statement=withdraw)
 
@@ -250,7 +258,7 @@ def extend(ctx: Context, args: str) -> Message:
     proposal = service.open_poll(ctx, _proposal_ref(token))
     deadline, extra = _take_deadline(ctx, rest, base=proposal.deadline)
     if extra:
-        raise CommandError(f'Unexpected "{extra[:40]}" after the deadline.')
+        raise CommandError(_('Unexpected "{extra}" after the deadline.', extra=extra[:40]))
     return service.extend(ctx, proposal, deadline)
 
 
@@ -263,17 +271,18 @@ def amend(ctx: Context, args: str) -> Message:
     """
     token, rest = split_word(args)
     proposal = service.open_poll(ctx, _proposal_ref(token))
-    return service.amend(ctx, proposal, text_argument(rest, "new text"))
+    return service.amend(ctx, proposal, text_argument(rest, N_("new text")))
 
 
 def take_page(rest: str) -> tuple[int, str]:
     """``--page N`` at the start of ``rest``, and what follows."""
     flag, rest = split_word(rest)
-    name, _, value = flag.partition("=")
+    name, _eq, value = flag.partition("=")
     if not value:
         value, rest = split_word(rest)
     if not value.isdigit() or int(value) < 1:
-        raise CommandError(f'Give the page as a number after {name}, like {name} 2.')
+        raise CommandError(_("Give the page as a number after {option}, like {option} 2.",
+                             option=name))
     return int(value), rest
 
 
@@ -286,7 +295,8 @@ def _closed_polls(ctx: Context, args: str) -> Message | None:
     if rest.startswith("--page"):
         page, rest = take_page(rest)
     if rest:
-        raise CommandError(f'Unexpected "{rest[:40]}"; polls --closed takes --page <N>.')
+        raise CommandError(_('Unexpected "{extra}"; polls --closed takes --page <N>.',
+                             extra=rest[:40]))
     return service_register.closed_polls(ctx, page)
 
 
@@ -303,7 +313,8 @@ def polls(ctx: Context, args: str) -> Message:
     if closed is not None:
         return closed
     if args.strip():
-        raise CommandError(f'Unexpected "{args.strip()[:40]}"; polls takes nothing more.')
+        raise CommandError(_('Unexpected "{extra}"; polls takes nothing more.',
+                             extra=args.strip()[:40]))
     return service.list_polls(ctx)
 
 
@@ -316,24 +327,27 @@ def _decision_filters(ctx: Context, args: str) -> tuple[str | None, str | None, 
             page, rest = take_page(rest)
             continue
         flag, rest = split_word(rest)
-        name, _, value = flag.partition("=")
+        name, _eq, value = flag.partition("=")
         if name == "--area":
             if not value:
                 value, rest = split_word(rest)
             spec = ctx.charter.area(value) if value else None
             if spec is None:
-                known = ", ".join(a.key for a in ctx.charter.areas) or "none"
-                raise CommandError(f"Name an area after --area; the areas are: {known}.")
+                known = ", ".join(a.key for a in ctx.charter.areas) or _("none")
+                raise CommandError(_("Name an area after --area; the areas are: {known}.",
+                                     known=known))
             area = spec.key
         elif name == "--text":
-            words, _, rest = f"{value} {rest}".strip().partition(" --")
+            words, _sep, rest = f"{value} {rest}".strip().partition(" --")
             rest = f"--{rest}" if rest else ""
             text = words.strip().strip('"\u201c\u201d').strip()
             if not text:
-                raise CommandError('Give the words after --text, like --text "search and rescue".')
+                raise CommandError(_('Give the words after --text, like --text "search and '
+                                     'rescue".'))
         else:
-            raise CommandError(f'Unexpected "{flag[:40]}"; decisions takes a decision like D2, '
-                               "or --area <area>, --text <words> and --page <N>.")
+            raise CommandError(_('Unexpected "{option}"; decisions takes a decision like D2, '
+                                 "or --area <area>, --text <words> and --page <N>.",
+                                 option=flag[:40]))
     return area, text, page
 
 
@@ -347,7 +361,8 @@ def decisions(ctx: Context, args: str) -> Message:
     token, rest = split_word(args)
     if token and not token.startswith("--"):
         if rest:
-            raise CommandError(f'Unexpected "{rest[:40]}" after {token[:20]}.')
+            raise CommandError(_('Unexpected "{extra}" after {word}.', extra=rest[:40],
+                                 word=token[:20]))
         if token[:1] in ("S", "s"):  # a joint statement is in the register too
             return service_statements.show_statement(ctx, parse_ref(token, "S", "statement"))
         return service_register.show_decision(ctx, parse_ref(token, "D", "joint decision"))

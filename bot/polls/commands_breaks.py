@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import N_, _
 from bot.messages import Message
 from bot.polls import service_breaks, service_versions
 from bot.polls.commands import _proposal_ref, _take_deadline
@@ -28,10 +29,10 @@ def amendment(ctx: Context, args: str) -> Message:
     token, rest = split_word(args)
     text, marker, reason = rest.partition("--reason")
     if not marker or not reason.strip():
-        raise CommandError("Give the reason after the text, like: amendment P3 <text> "
-                           "--reason <reason>.")
+        raise CommandError(_("Give the reason after the text, like: amendment P3 <text> "
+                             "--reason <reason>."))
     return service_breaks.propose_amendment(ctx, _proposal_ref(token),
-                                            text_argument(text, "text of the amendment"),
+                                            text_argument(text, N_("text of the amendment")),
                                             reason.strip())
 
 
@@ -47,7 +48,7 @@ def revise(ctx: Context, args: str) -> Message:
     token, rest = split_word(args)
     number = _proposal_ref(token)
     deadline, text = _take_deadline(ctx, rest)
-    return service_versions.revise(ctx, number, deadline, text_argument(text, "revised text"))
+    return service_versions.revise(ctx, number, deadline, text_argument(text, N_("revised text")))
 
 
 @command("withdraw-objection", "withdraw-objection <P>", mutates=True,
@@ -59,5 +60,6 @@ def withdraw_objection(ctx: Context, args: str) -> Message:
     """
     token, rest = split_word(args)
     if rest:
-        raise CommandError(f'Unexpected "{rest[:40]}" after {token[:20]}.')
+        raise CommandError(_('Unexpected "{extra}" after {word}.', extra=rest[:40],
+                             word=token[:20]))
     return service_breaks.withdraw_objection(ctx, _proposal_ref(token))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import N_, _
 from bot.messages import Message
 from bot.polls import service, service_statements
 from bot.polls.commands import take_page, take_poll_options
@@ -29,7 +30,7 @@ def statement_joint(ctx: Context, args: str) -> Message:
     charter's minimum silence and --urgent <reason> for the Chair.
     """
     options = take_poll_options(ctx, args, "statement joint", supersedes=False)
-    return service.propose(ctx, text_argument(options.text, "text of the joint statement"),
+    return service.propose(ctx, text_argument(options.text, N_("text of the joint statement")),
                            options.area, options.mode, options.deadline, options.urgent,
                            kind=ProposalKind.JOINT_STATEMENT)
 
@@ -41,7 +42,7 @@ def statement_chair(ctx: Context, args: str) -> Message:
     channel and labelled as issued on the Chair's own responsibility, not a decision of
     the Council."""
     return service_statements.issue_chair_statement(
-        ctx, text_argument(args, "text of the Chair's statement"))
+        ctx, text_argument(args, N_("text of the Chair's statement")))
 
 
 @command("statements", "statements [S | --page N]",
@@ -52,14 +53,16 @@ def statements(ctx: Context, args: str) -> Message:
     token, rest = split_word(args)
     if token[:1] in ("S", "s") and not token.startswith("--"):
         if rest:
-            raise CommandError(f'Unexpected "{rest[:40]}" after {token[:20]}.')
+            raise CommandError(_('Unexpected "{extra}" after {word}.', extra=rest[:40],
+                                 word=token[:20]))
         return service_statements.show_statement(ctx, parse_ref(token, "S", "statement"))
     page = 1
     if token in ("--page", "page") or token.startswith("--page="):
         page, rest = take_page(args)
         if rest:
-            raise CommandError(f'Unexpected "{rest[:40]}"; statements takes --page <N>.')
+            raise CommandError(_('Unexpected "{extra}"; statements takes --page <N>.',
+                                 extra=rest[:40]))
     elif args.strip():
-        raise CommandError(f'Unexpected "{args.strip()[:40]}"; statements takes a statement '
-                           "like S2, or --page <N>.")
+        raise CommandError(_('Unexpected "{extra}"; statements takes a statement like S2, or '
+                             "--page <N>.", extra=args.strip()[:40]))
     return service_statements.list_statements(ctx, page)

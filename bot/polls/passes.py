@@ -8,6 +8,7 @@ delegation (in the explicit procedure, every delegate), each as they chose with
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -15,8 +16,9 @@ from sqlmodel import Session
 
 from bot import keys
 from bot.polls import queries
-from bot.polls.render import Members, Positions, reminder_dm
-from bot.polls.render import reminder_message as render_reminder
+from bot.polls.render import Members, Positions
+from bot.polls.render_reminders import reminder_dm
+from bot.polls.render_reminders import reminder_message as render_reminder
 from bot.polls.rules import (
     REMINDERS,
     Mode,
@@ -78,15 +80,16 @@ def _remind(pctx: PassContext, key: str, proposal: Proposal, ahead: timedelta,
     mentions, direct = recipients(roster_for(pctx.session, pctx.council_id).delegates,
                                   quiet, mode)
     moment, grace = proposal.deadline - ahead, pctx.grace(ahead)
-    message = render_reminder(proposal, members, held, pctx.now, pctx.tz, mentions)
-    sent = pctx.remind(key, moment, message, grace)
+    sent = pctx.remind(key, moment, lambda: render_reminder(
+        proposal, members, held, pctx.now, pctx.tz, mentions), grace)
     if not sent:
         return 0
     refresh(pctx, proposal)  # the time left on the poll itself
     for member_id, user_id in direct:
-        dm = reminder_dm(proposal, members[member_id], pctx.now, pctx.tz, pctx.slash)
-        sent += pctx.remind(keys.poll_reminder_dm(key, user_id), moment, dm, grace,
-                            dm_to=user_id)
+        sent += pctx.remind(keys.poll_reminder_dm(key, user_id), moment,
+                            functools.partial(reminder_dm, proposal, members[member_id],
+                                              pctx.now, pctx.tz, pctx.slash),
+                            grace, dm_to=user_id)
     return sent
 
 

@@ -7,6 +7,7 @@ decision D#." (issue 14)
 
 from __future__ import annotations
 
+from bot.i18n import _
 from storage.models import JointDecision, Statement
 
 #: What a poll's adoption produces: a joint decision, or a joint statement.
@@ -16,5 +17,7 @@ Adopted = JointDecision | Statement
 def adopted_as(record: Adopted, *, bold: bool = False) -> str:
     """``joint decision D4`` or ``joint statement S4`` (the number in bold if asked)."""
     number = f"S{record.id}" if isinstance(record, Statement) else f"D{record.id}"
-    noun = "joint statement" if isinstance(record, Statement) else "joint decision"
-    return f"{noun} *{number}*" if bold else f"{noun} {number}"
+    shown = f"*{number}*" if bold else number
+    if isinstance(record, Statement):
+        return _("joint statement {number}", number=shown)
+    return _("joint decision {number}", number=shown)

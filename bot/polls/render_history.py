@@ -8,37 +8,52 @@ from __future__ import annotations
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_, _, named
 from bot.messages import Message, escape
-from bot.polls.render import amendment_words, clip
+from bot.polls.render import amendment_words, clip, headline
 from bot.polls.rules import Stance
 from bot.times import slack_date
 from storage.models import Member, Position, Proposal, ProposalVersion
 
-_ORIGIN = {"open": "opened", "amend": "amended by the Chair", "revise": "revised by the Chair"}
+_ORIGIN = {"open": N_("opened"), "amend": N_("amended by the Chair"),
+           "revise": N_("revised by the Chair")}
+
+#: A version's or a poll's state, as the history words it.
+_STATE = {"open": N_("open"), "amended": N_("amended"), "revised": N_("revised")}
+
+
+def _state(status: str) -> str:
+    word = _STATE.get(status)
+    return _(word) if word else headline(status).replace("_", " ")
 
 
 def _name(members: Mapping[int, Member], member_id: int) -> str:
     member = members.get(member_id)
-    return escape(member.name) if member else f"member {member_id}"
+    return escape(named(member)) if member else _("member {number}", number=member_id)
 
 
 def _version_section(version: ProposalVersion, positions: list[Position],
                      members: Mapping[int, Member], tz: ZoneInfo) -> str:
-    ended = (f"{version.outcome.replace('_', ' ')} {slack_date(version.closed_at, tz)}"
-             if version.outcome and version.closed_at else "open")
-    lines = [f"*Version {version.version}* ({_ORIGIN.get(version.origin, version.origin)} "
-             f"{slack_date(version.opened_at, tz)}, deadline {slack_date(version.deadline, tz)}"
-             f", outcome: {ended})",
+    ended = (f"{_state(version.outcome)} {slack_date(version.closed_at, tz)}"
+             if version.outcome and version.closed_at else _("open"))
+    origin = _ORIGIN.get(version.origin)
+    lines = [_("*Version {version}* ({origin} {opened}, deadline {deadline}, outcome: "
+               "{ended})", version=version.version,
+               origin=_(origin) if origin else version.origin,
+               opened=slack_date(version.opened_at, tz),
+               deadline=slack_date(version.deadline, tz), ended=ended),
              f">{escape(clip(version.text))}"]
     for p in positions:
         if p.stance == Stance.OBJECT:
-            withdrawn = (f" _(withdrawn {slack_date(p.withdrawn_at, tz)})_"
+            withdrawn = (" " + _("_(withdrawn {date})_", date=slack_date(p.withdrawn_at, tz))
                          if p.withdrawn_at else "")
-            lines.append(f"• {_name(members, p.member_id)} objected: "
-                         f"{escape(p.statement or '')}{withdrawn}")
+            lines.append(_("• {member} objected: {reason}{withdrawn}",
+                           member=_name(members, p.member_id),
+                           reason=escape(p.statement or ''), withdrawn=withdrawn))
         elif p.stance == Stance.AMEND:
-            lines.append(f"• {_name(members, p.member_id)} proposed an amendment: "
-                         f"{amendment_words(p)}")
+            lines.append(_("• {member} proposed an amendment: {amendment}",
+                           member=_name(members, p.member_id),
+                           amendment=amendment_words(p)))
     return "\n".join(lines)
 
 
@@ -49,9 +64,12 @@ def history_message(proposal: Proposal, versions: list[ProposalVersion],
     withdrawn marks) and its amendments."""
     sections = [_version_section(v, [p for p in positions if p.version == v.version],
                                  members, tz) for v in versions]
-    status = proposal.status.replace("_", " ")
+    status = _state(proposal.status)
     if not sections:
-        sections = [f">{escape(clip(proposal.text))}\n_No version history was kept for this "
-                    "poll (it opened before versions were recorded)._"]
-    return Message(text=f"P{proposal.id}: {status}, version {proposal.version}.",
-                   header=f"Proposal P{proposal.id}: history", sections=sections)
+        sections = [f">{escape(clip(proposal.text))}\n"
+                    + _("_No version history was kept for this poll (it opened before "
+                        "versions were recorded)._")]
+    return Message(text=_("P{number}: {status}, version {version}.", number=proposal.id,
+                          status=status, version=proposal.version),
+                   header=_("Proposal P{number}: history", number=proposal.id),
+                   sections=sections)

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
-from bot.messages import Message, count, escape
+from bot.i18n import N_, _, ngettext
+from bot.messages import Message, escape
 from bot.polls.queries_register import Paged
 from bot.polls.render import clip
 from bot.polls.render_decisions import adoption_fields, positions_section, record_lines
@@ -23,12 +24,13 @@ from bot.times import slack_date
 from storage.models import Statement
 from storage.statuses import StatementType
 
-#: The label every Chair's statement carries, wherever it is shown.
-CHAIR_LABEL = ("Chair's statement — issued on the Chair's own responsibility; "
-               "not a decision of the Council.")
+#: The label every Chair's statement carries, wherever it is shown (translated where shown:
+#: ``_(CHAIR_LABEL)``).
+CHAIR_LABEL = N_("Chair's statement — issued on the Chair's own responsibility; "
+                 "not a decision of the Council.")
 #: What a joint statement is, under its announcement.
-JOINT_NOTE = ("Adopted by consensus: a joint statement of the Council. Joint statements "
-              "and the Chair's statements are numbered in one series, S1, S2, …")
+JOINT_NOTE = N_("Adopted by consensus: a joint statement of the Council. Joint statements "
+                "and the Chair's statements are numbered in one series, S1, S2, …")
 
 
 def _is_joint(statement: Statement) -> bool:
@@ -36,27 +38,30 @@ def _is_joint(statement: Statement) -> bool:
 
 
 def joint_statement_message(statement: Statement, tz: ZoneInfo,
-                            areas: Mapping[str, str], *, announced: bool = True) -> Message:
+                            areas: Mapping[str, object], *, announced: bool = True) -> Message:
     """A joint statement with every member's position: "Joint statement S4 adopted" as
     announced in the channel, "Joint statement S4" as the register shows it."""
     fields = adoption_fields(statement.issued_at, statement.mode, statement.proposal_id,
                              statement.issued_by, statement.area, tz, areas)
     return Message(text=escape(statement.text),
-                   header=f"Joint statement S{statement.id}{' adopted' if announced else ''}",
+                   header=_("Joint statement S{number} adopted", number=statement.id)
+                   if announced else _("Joint statement S{number}", number=statement.id),
                    fields=fields, sections=[positions_section(statement.positions)],
-                   context=[JOINT_NOTE])
+                   context=[_(JOINT_NOTE)])
 
 
 def chair_statement_message(statement: Statement, tz: ZoneInfo) -> Message:
     """A Chair's statement, labelled as the Chair's own: posted at once, no consensus."""
-    return Message(text=escape(statement.text), header=f"Chair's statement S{statement.id}",
-                   fields=[("Issued by", f"<@{statement.issued_by}>, the Chair"),
-                           ("Issued", slack_date(statement.issued_at, tz))],
-                   sections=[f"_{CHAIR_LABEL}_"], context=[CHAIR_LABEL])
+    label = _(CHAIR_LABEL)
+    return Message(text=escape(statement.text),
+                   header=_("Chair's statement S{number}", number=statement.id),
+                   fields=[(_("Issued by"), _("<@{user}>, the Chair", user=statement.issued_by)),
+                           (_("Issued"), slack_date(statement.issued_at, tz))],
+                   sections=[f"_{label}_"], context=[label])
 
 
 def statement_record_message(statement: Statement, tz: ZoneInfo,
-                             areas: Mapping[str, str]) -> Message:
+                             areas: Mapping[str, object]) -> Message:
     """One statement (``statements S4``): a joint one with every member's position."""
     if not _is_joint(statement):
         return chair_statement_message(statement, tz)
@@ -68,28 +73,32 @@ def statement_record_message(statement: Statement, tz: ZoneInfo,
 def _line(statement: Statement, tz: ZoneInfo) -> str:
     when = slack_date(statement.issued_at, tz)
     if _is_joint(statement):
-        what = f"joint statement, from P{statement.proposal_id}, adopted {when}"
+        what = _("joint statement, from P{number}, adopted {date}",
+                 number=statement.proposal_id, date=when)
     else:
-        what = f"Chair's statement, issued {when} by <@{statement.issued_by}>"
+        what = _("Chair's statement, issued {date} by <@{user}>", date=when,
+                 user=statement.issued_by)
     return f"*S{statement.id}* ({what}): {escape(clip(statement.text, 200))}"
 
 
 def statements_message(paged: Paged[Statement], tz: ZoneInfo, slash: str) -> Message:
     """``statements``: both types of statement in their one series, oldest first."""
     if not paged.total:
-        return Message(text="The council has issued no statement yet.")
+        return Message(text=_("The council has issued no statement yet."))
     if not paged.items:
         return Message(text=no_such_page(paged))
-    context = [f"`{slash} statements S{paged.items[-1].id}` shows one statement. A Chair's "
-               "statement is issued on the Chair's own responsibility; a joint statement "
-               "is adopted by consensus."]
+    context = [_("`{slash} statements S{number}` shows one statement. A Chair's statement is "
+                 "issued on the Chair's own responsibility; a joint statement is adopted by "
+                 "consensus.", slash=slash, number=paged.items[-1].id)]
     if paged.pages > 1:
         context.insert(0, page_line(paged, f"{slash} statements"))
-    return Message(text=f"{count(paged.total, 'statement')}.", header="Statements",
+    return Message(text=ngettext("{n} statement.", "{n} statements.", paged.total),
+                   header=_("Statements"),
                    sections=["\n".join(_line(s, tz) for s in paged.items)], context=context)
 
 
 def chair_statement_reply(statement: Statement) -> Message:
     """What the Chair alone reads after issuing a statement."""
-    return Message(text=f"Issued *Chair's statement S{statement.id}* in the council channel, "
-                   "on your own responsibility; it is not a decision of the Council.")
+    return Message(text=_("Issued *Chair's statement S{number}* in the council channel, on "
+                          "your own responsibility; it is not a decision of the Council.",
+                          number=statement.id))

@@ -33,6 +33,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_, _
 from storage.statuses import ProposalStatus, StatementKind
 
 #: The furthest a deadline may lie ahead.
@@ -41,7 +42,10 @@ MAX_AHEAD = timedelta(days=90)
 REMINDERS = (timedelta(hours=24), timedelta(hours=1))
 WITHDRAWN = ProposalStatus.WITHDRAWN
 #: ``weekday()``'s days in the council's working language (not the process's locale).
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: "falls on a Saturday": a whole sentence each, as other languages decline the day.
+_FALLS_ON = (N_("falls on a Monday"), N_("falls on a Tuesday"), N_("falls on a Wednesday"),
+             N_("falls on a Thursday"), N_("falls on a Friday"), N_("falls on a Saturday"),
+             N_("falls on a Sunday"))
 
 
 class Mode(StrEnum):
@@ -210,10 +214,10 @@ def working_time_note(deadline: datetime, zone: ZoneInfo, working_days: Iterable
     """
     local = deadline.astimezone(zone)
     if local.weekday() not in set(working_days):
-        return f"falls on a {_DAY_NAMES[local.weekday()]}"
+        return _(_FALLS_ON[local.weekday()])
     if not start <= local.time().replace(tzinfo=None) <= end:
-        return (f"falls at {local:%H:%M}, outside working hours "
-                f"({start:%H:%M}-{end:%H:%M})")
+        return _("falls at {time}, outside working hours ({start}-{end})",
+                 time=f"{local:%H:%M}", start=f"{start:%H:%M}", end=f"{end:%H:%M}")
     return None
 
 

@@ -15,7 +15,7 @@ concurrence, or a position and the close at the deadline, never both win.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -25,10 +25,18 @@ from bot import keys, outbox
 from bot.charter import CharterError, load_charter
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import SOURCE, _, using
 from bot.messages import Message
 from bot.outbox import OutboxWriter
 from bot.permissions import Role
-from bot.polls import queries, queries_register, render, render_replies, service_adoption
+from bot.polls import (
+    queries,
+    queries_register,
+    render,
+    render_outcome,
+    render_replies,
+    service_adoption,
+)
 from bot.polls.render_adopted import Adopted, adopted_as
 from bot.polls.render_register import with_supersedes
 from bot.polls.rules import (
@@ -66,17 +74,18 @@ Scope = OutboxWriter
 
 
 @functools.lru_cache(maxsize=8)
-def _charter_areas(path: str | None) -> dict[str, str]:
+def _charter_areas(path: str | None) -> dict[str, object]:
     try:
-        return {a.key: a.name for a in load_charter(path).areas}
+        return {a.key: a for a in load_charter(path).areas}
     except CharterError:
         return {}
 
 
-def areas_of(scope: Scope) -> dict[str, str]:
-    """Area names by key: the request's charter, or for a pass the configured one."""
+def areas_of(scope: Scope) -> dict[str, object]:
+    """The areas by key (named in the language of the moment where shown,
+    ``render.area_name``): the request's charter, or for a pass the configured one."""
     if isinstance(scope, Context):
-        return {a.key: a.name for a in scope.charter.areas}
+        return {a.key: a for a in scope.charter.areas}
     return _charter_areas(getattr(getattr(scope, "settings", None), "charter", None))
 
 
@@ -87,11 +96,11 @@ def verdict_of(session: Session, proposal: Proposal, now: datetime) -> Outcome:
 
 
 def render_poll(session: Session, council_id: int, ref: object, now: datetime,
-                areas: dict[str, str]) -> Message:
+                areas: Mapping[str, object]) -> Message:
     """The poll's message as the records show it now: what :func:`refresh` asks for."""
     row = queries.poll_council_and_positions(session, council_id, ref)
     if row is None:
-        return Message(text="This poll is no longer on record.")
+        return Message(text=_("This poll is no longer on record."))
     proposal, council, held, opening = row
     shown: render.Positions = held
     if proposal.status != OPEN:  # closed: amendments' reasons and withdrawn objections too
@@ -122,7 +131,7 @@ def poll_key(session: Session, proposal: Proposal) -> str:
 def load(ctx: Context, proposal_id: int) -> Proposal:
     proposal = queries.proposal(ctx.session, ctx.council_id, proposal_id)
     if proposal is None:
-        raise CommandError(f"There is no proposal P{proposal_id}.")
+        raise CommandError(_("There is no proposal P{number}.", number=proposal_id))
     return proposal
 
 
@@ -136,17 +145,20 @@ def open_poll_and_positions(ctx: Context,
     """:func:`open_poll`, with the current text's positions by member, in one query."""
     row = queries.poll_and_positions(ctx.session, ctx.council_id, proposal_id)
     if row is None:
-        raise CommandError(f"There is no proposal P{proposal_id}.")
+        raise CommandError(_("There is no proposal P{number}.", number=proposal_id))
     proposal, positions = row
     if proposal.status != OPEN:
         record = (service_adoption.adopted_from(ctx.session, proposal)
                   if proposal.status == Outcome.ADOPTED else None)
-        raise CommandError(render.closed_sentence(proposal, ctx.tz,
-                                                  adopted_as(record) if record else None))
+        note = render.outcome_text(proposal, queries.members(ctx.session, ctx.council_id),
+                                   queries.positions(ctx.session, proposal))
+        raise CommandError(render_outcome.closed_sentence(proposal, ctx.tz,
+                                                  adopted_as(record) if record else None,
+                                                  note))
     if past_its_deadline(proposal.deadline, ctx.now):
         verdict = outcome(Mode(proposal.mode), proposal.electorate, stances(positions),
                           ctx.now, proposal.deadline)
-        raise CommandError(render.closed_at_deadline(proposal, verdict, ctx.tz))
+        raise CommandError(render_outcome.closed_at_deadline(proposal, verdict, ctx.tz))
     return proposal, positions
 
 
@@ -198,39 +210,44 @@ def check_silence(ctx: Context, deadline: datetime, urgent: str | None) -> None:
     period has a charter minimum (24 h for the NRC)".
     """
     if urgent is not None and not ctx.actor.is_chair:
-        raise CommandError("Only the Chair may put a text under silence with --urgent.")
+        raise CommandError(_("Only the Chair may put a text under silence with --urgent."))
     minimum = ctx.charter.min_silence
     if not below_minimum(deadline, ctx.now, minimum) or urgent is not None:
         return
     shortest = render.silence_text(minimum)
     if ctx.actor.is_chair:
-        raise CommandError(f"The charter's minimum silence is {shortest}; below it, give "
-                           'the reason with --urgent, like --urgent "storm warning".')
-    raise CommandError(f"A delegation's proposal stays under silence for at least {shortest} "
-                       f"(the charter's minimum); {slack_date(deadline, ctx.tz)} is sooner.")
+        raise CommandError(_("The charter's minimum silence is {shortest}; below it, give "
+                             'the reason with --urgent, like --urgent "storm warning".',
+                             shortest=shortest))
+    raise CommandError(_("A delegation's proposal stays under silence for at least {shortest} "
+                         "(the charter's minimum); {date} is sooner.", shortest=shortest,
+                         date=slack_date(deadline, ctx.tz)))
 
 
 def check_deadline(ctx: Context, deadline: datetime) -> None:
     """"One in the past or more than 90 days away is refused." (docs/consensus.md)"""
     if in_the_past(deadline, ctx.now):
-        raise CommandError(f"The deadline {slack_date(deadline, ctx.tz)} is in the past.")
+        raise CommandError(_("The deadline {date} is in the past.",
+                             date=slack_date(deadline, ctx.tz)))
     if too_far_ahead(deadline, ctx.now):
-        raise CommandError(f"A deadline may be at most {MAX_AHEAD.days} days away; "
-                           f"{slack_date(deadline, ctx.tz)} is further.")
+        raise CommandError(_("A deadline may be at most {days} days away; {date} is further.",
+                             days=MAX_AHEAD.days, date=slack_date(deadline, ctx.tz)))
 
 
 def check_supersedes(ctx: Context, number: int) -> None:
     """"A decision can be superseded by a later one": it must exist, and not be superseded
     already (the chain stays a line)."""
     if queries.decision(ctx.session, ctx.council_id, number) is None:
-        raise CommandError(f"There is no joint decision D{number} to supersede.")
+        raise CommandError(_("There is no joint decision D{number} to supersede.",
+                             number=number))
     later = queries_register.superseded_by(ctx.session, [number])
     if number in later:
-        raise CommandError(f"D{number} is already superseded by D{later[number]}; "
-                           f"supersede D{later[number]} instead.")
+        raise CommandError(_("D{number} is already superseded by D{later}; supersede D{later} "
+                             "instead.", number=number, later=later[number]))
     pending = queries_register.open_superseding(ctx.session, ctx.council_id, number)
     if pending is not None:
-        raise CommandError(f"P{pending}, still open, already proposes to supersede D{number}.")
+        raise CommandError(_("P{pending}, still open, already proposes to supersede D{number}.",
+                             pending=pending, number=number))
 
 
 def propose(ctx: Context, text: str, area: str | None, mode: Mode,
@@ -250,7 +267,7 @@ def propose(ctx: Context, text: str, area: str | None, mode: Mode,
     terms = terms_of(ctx, urgent)
     voters = electorate(m.id for m in members_of(ctx))
     if not voters:
-        raise CommandError("The council has no active members to decide.")
+        raise CommandError(_("The council has no active members to decide."))
     member = ctx.actor.member
     proposal = Proposal(
         council_id=ctx.council_id, text=text, area=area, mode=mode.value,
@@ -265,9 +282,9 @@ def propose(ctx: Context, text: str, area: str | None, mode: Mode,
                                "electorate": len(voters), **terms.details(),
                                **({"kind": kind.value} if kind != ProposalKind.DECISION else {}),
                                **({"supersedes": supersedes} if supersedes else {})})
-    members = queries.members(ctx.session, ctx.council_id)
-    ctx.post(keys.poll(proposal.id), with_supersedes(render.poll_message(
-        proposal, members, {}, ctx.now, ctx.tz, areas_of(ctx), None, terms), supersedes))
+    members, areas = queries.members(ctx.session, ctx.council_id), areas_of(ctx)
+    ctx.post(keys.poll(proposal.id), lambda: with_supersedes(render.poll_message(
+        proposal, members, {}, ctx.now, ctx.tz, areas, None, terms), supersedes))
     return render_replies.opened_reply(proposal, ctx.tz, terms.note(deadline, ctx.tz), ctx.slash)
 
 
@@ -283,26 +300,27 @@ def _skip_passed_reminders(ctx: Context, proposal: Proposal) -> None:
 def extend(ctx: Context, proposal: Proposal, deadline: datetime) -> Message:
     """Move an open poll's deadline later. Positions stand."""
     if not extends(proposal.deadline, deadline):
-        raise CommandError(f"P{proposal.id}'s deadline is already "
-                           f"{slack_date(proposal.deadline, ctx.tz)}; extend moves it later.")
+        raise CommandError(_("P{number}'s deadline is already {date}; extend moves it later.",
+                             number=proposal.id, date=slack_date(proposal.deadline, ctx.tz)))
     previous = proposal.deadline
     proposal.deadline = deadline
     queries.add(ctx.session, proposal)
     ctx.audit("poll.extend", {"proposal": proposal.id, "version": proposal.version,
                               "from": previous.isoformat(), "to": deadline.isoformat()})
     _skip_passed_reminders(ctx, proposal)
-    text = render_replies.extended_text(proposal, previous, ctx.tz)
     ctx.post(keys.poll_extended(proposal.id, proposal.version, deadline),
-             Message(text=text), thread_key=poll_key(ctx.session, proposal))
+             lambda: Message(text=render_replies.extended_text(proposal, previous, ctx.tz)),
+             thread_key=poll_key(ctx.session, proposal))
     refresh(ctx, proposal)
     note = terms_of(ctx, None).note(deadline, ctx.tz)
+    text = render_replies.extended_text(proposal, previous, ctx.tz)
     return Message(text=text + render.working_time_sentence(note, proposal, ctx.tz, ctx.slash))
 
 
 def amend(ctx: Context, proposal: Proposal, text: str) -> Message:
     """Replace an open poll's text: every position is reset, silence restarts."""
     if text == proposal.text:
-        raise CommandError(f"That is already the text of P{proposal.id}.")
+        raise CommandError(_("That is already the text of P{number}.", number=proposal.id))
     deadline = amended_deadline(proposal.deadline, proposal.version_opened_at, ctx.now)
     previous, reset = proposal.text, len(queries.positions(ctx.session, proposal))
     queries.end_version(ctx.session, proposal, "amended", ctx.now)
@@ -317,7 +335,7 @@ def amend(ctx: Context, proposal: Proposal, text: str) -> Message:
                              "deadline": proposal.deadline.isoformat(), "positions_reset": reset})
     refresh(ctx, proposal)
     ctx.post(keys.poll_amended(proposal.id, proposal.version),
-             render_replies.amended_notice(proposal, previous, reset, ctx.tz))
+             lambda: render_replies.amended_notice(proposal, previous, reset, ctx.tz))
     note = terms_of(ctx, None).note(deadline, ctx.tz)
     return render_replies.amended_reply(proposal, reset, ctx.tz, note, ctx.slash)
 
@@ -332,7 +350,7 @@ def withdraw_poll(ctx: Context, proposal_id: int) -> Message:
     proposal = open_poll(ctx, proposal.id or 0)
     close(ctx, proposal, WITHDRAWN, at=ctx.now, by=ctx.actor.user_id)
     ctx.audit("poll.withdraw", {"proposal": proposal.id, "version": proposal.version})
-    return Message(text=f"Withdrew P{proposal.id}.")
+    return Message(text=_("Withdrew P{number}.", number=proposal.id))
 
 
 def close(scope: Scope, proposal: Proposal, verdict: str, *, at: datetime,
@@ -344,7 +362,8 @@ def close(scope: Scope, proposal: Proposal, verdict: str, *, at: datetime,
     positions = queries.positions(scope.session, proposal)
     proposal.status = verdict
     proposal.closed_at = at
-    proposal.outcome_note = render.outcome_note(verdict, proposal, members, positions, by)
+    with using(SOURCE):  # the record's words; shown in each language by render.outcome_text
+        proposal.outcome_note = render.outcome_note(verdict, proposal, members, positions, by)
     record = (service_adoption.adopted_record(scope.council_id, proposal, members, positions, at)
               if verdict == Outcome.ADOPTED else None)
     queries.end_version(scope.session, proposal, verdict, at)
@@ -352,10 +371,13 @@ def close(scope: Scope, proposal: Proposal, verdict: str, *, at: datetime,
     refresh(scope, proposal)
     revision = queries.revision(scope.session, proposal)
     scope.post(keys.poll_outcome(proposal.id, revision),
-               render.outcome_reply(proposal, adopted_as(record, bold=True) if record else None),
+               lambda: render_outcome.outcome_reply(
+                   proposal, adopted_as(record, bold=True) if record else None,
+                   render.outcome_text(proposal, members, positions)),
                thread_key=poll_key(scope.session, proposal))
     if record is not None:
         service_adoption.announce(scope, record, members, areas_of(scope))
     else:
-        scope.post(keys.poll_closed(proposal.id, revision), render.closed_notice(proposal))
+        scope.post(keys.poll_closed(proposal.id, revision), lambda: render_outcome.closed_notice(
+            proposal, render.outcome_text(proposal, members, positions)))
     return record

@@ -55,12 +55,17 @@ def adopted_record(council_id: int, proposal: Proposal, members: Members,
 
 
 def announce(scope: OutboxWriter, record: Adopted, members: Members,
-             areas: Mapping[str, str]) -> None:
-    """Post the adoption in the channel: the joint decision, or the joint statement."""
+             areas: Mapping[str, object]) -> None:
+    """Post the adoption in the channel: the joint decision, or the joint statement, in
+    each official language."""
     if isinstance(record, Statement):
-        scope.post(keys.statement(record.id), joint_statement_message(record, scope.tz, areas))
+        statement = record
+        scope.post(keys.statement(statement.id),
+                   lambda: joint_statement_message(statement, scope.tz, areas))
     else:
-        scope.post(keys.decision(record.id), decision_message(record, members, scope.tz, areas))
+        decision = record
+        scope.post(keys.decision(decision.id),
+                   lambda: decision_message(decision, members, scope.tz, areas))
 
 
 def adopted_from(session: Session, proposal: Proposal) -> Adopted | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from bot import keys
 from bot.context import Context
 from bot.errors import CommandError, Refused
+from bot.i18n import N_, _, named
 from bot.messages import Message
 from bot.polls import queries, render, render_replies
 from bot.polls.rules import (
@@ -40,8 +41,7 @@ def _authorised(ctx: Context, doing: str) -> None:
     member, role = ctx.actor.member, ctx.actor.delegate_role
     authorised = ctx.charter.break_silence
     if member is not None and not may_break_silence(Stance.AMEND, role, authorised):
-        refusal = render_replies.not_authorised(member, role, authorised)
-        raise Refused(refusal.replace(" may object for ", f" may {doing} for ", 1))
+        raise Refused(render_replies.not_authorised(member, role, authorised, doing))
 
 
 def amendment_form(ctx: Context, proposal_id: int) -> tuple[Message, int]:
@@ -49,12 +49,13 @@ def amendment_form(ctx: Context, proposal_id: int) -> tuple[Message, int]:
     button before its form opens); what they answer to, and the text version."""
     ctx.require(AMENDMENT)
     _authorised(ctx, "propose an amendment")
-    proposal, _ = open_poll_and_positions(ctx, proposal_id)
+    proposal, _held = open_poll_and_positions(ctx, proposal_id)
     member = _electorate_member(ctx, proposal)
-    return (Message(text=f"*P{proposal.id}*, version {proposal.version}, for "
-                         f"{member.name}:\n>{render.clip(proposal.text)}",
-                    context=["Proposing an amendment breaks silence: the poll closes at once "
-                             "and the Chair decides what follows."]),
+    return (Message(text=_("*P{number}*, version {version}, for {member}:",
+                           number=proposal.id, version=proposal.version, member=named(member))
+                    + f"\n>{render.clip(proposal.text)}",
+                    context=[_("Proposing an amendment breaks silence: the poll closes at once "
+                               "and the Chair decides what follows.")]),
             proposal.version)
 
 
@@ -68,10 +69,11 @@ def propose_amendment(ctx: Context, proposal_id: int, text: str, reason: str, *,
     member = _electorate_member(ctx, proposal)
     assert member.id is not None
     if version is not None and version != proposal.version:
-        raise CommandError(f"P{proposal.id} was amended while you were writing: version "
-                           f"{proposal.version} is now on the table; read it first.")
-    text = text_argument(text, "text of the amendment")
-    reason = text_argument(reason, "reason for the amendment")
+        raise CommandError(_("P{number} was amended while you were writing: version "
+                             "{version} is now on the table; read it first.",
+                             number=proposal.id, version=proposal.version))
+    text = text_argument(text, N_("text of the amendment"))
+    reason = text_argument(reason, N_("reason for the amendment"))
     current = positions.get(member.id)
     if current is None:
         position_id = queries.insert_position(
@@ -97,14 +99,20 @@ def propose_amendment(ctx: Context, proposal_id: int, text: str, reason: str, *,
     chair = ctx.council.chair_user_id
     if chair:
         key = keys.poll_outcome(proposal.id, queries.revision(ctx.session, proposal))
-        ctx.dm(keys.chair_told(key), chair, Message(
-            text=f"P{proposal.id}: {render.sentence(proposal.outcome_note or '')} "
-                 f"`{ctx.slash} revise P{proposal.id} <deadline> <text>` puts a revised "
-                 "text under silence."))
-    said = ("silence is broken" if verdict is Outcome.SILENCE_BROKEN
-            else f"P{proposal.id} stays blocked by an objection")
-    return Message(text=f"Recorded {member.name}'s amendment to P{proposal.id}: {said}; "
-                        f"the Chair {'is told' if chair else 'decides what follows'}.")
+        members = queries.members(ctx.session, ctx.council_id)
+        shown = queries.positions(ctx.session, proposal)
+        ctx.dm(keys.chair_told(key), chair, lambda: Message(
+            text=f"P{proposal.id}: "
+                 f"{render.sentence(render.outcome_text(proposal, members, shown))} "
+                 + _("`{slash} revise P{number} <deadline> <text>` puts a revised text under "
+                     "silence.", slash=ctx.slash, number=proposal.id)))
+    said = (_("silence is broken") if verdict is Outcome.SILENCE_BROKEN
+            else _("P{number} stays blocked by an objection", number=proposal.id))
+    values = dict(member=named(member), number=proposal.id, said=said)
+    return Message(text=_("Recorded {member}'s amendment to P{number}: {said}; the Chair is "
+                          "told.", **values) if chair else
+                   _("Recorded {member}'s amendment to P{number}: {said}; the Chair decides "
+                     "what follows.", **values))
 
 
 def withdraw_objection(ctx: Context, proposal_id: int) -> Message:
@@ -119,30 +127,38 @@ def withdraw_objection(ctx: Context, proposal_id: int) -> Message:
     if position is None or position.stance != Stance.OBJECT:
         objecting = [ctx.session.get(Member, m) for m, p in held.items()
                      if p.stance == Stance.OBJECT]
-        names = ", ".join(m.name for m in objecting if m is not None)
+        names = ", ".join(named(m) for m in objecting if m is not None)
         if names:  # the objection is another member's: say whose it is, as a refusal does
-            raise Refused(f"Only the delegation of the member that objected ({names}) may "
-                          f"withdraw its objection to P{proposal.id}.")
-        raise CommandError(f"{member.name} has no objection to P{proposal.id} to withdraw.")
+            raise Refused(_("Only the delegation of the member that objected ({names}) may "
+                            "withdraw its objection to P{number}.", names=names,
+                            number=proposal.id))
+        raise CommandError(_("{member} has no objection to P{number} to withdraw.",
+                             member=named(member), number=proposal.id))
     if position.withdrawn_at is not None:
-        raise CommandError(f"{member.name} already withdrew its objection to P{proposal.id} "
-                           f"on {slack_date(position.withdrawn_at, ctx.tz)}.")
+        raise CommandError(_("{member} already withdrew its objection to P{number} on {date}.",
+                             member=named(member), number=proposal.id,
+                             date=slack_date(position.withdrawn_at, ctx.tz)))
     if not objection_withdrawable(proposal.status, position.stance, position.version,
                                   proposal.version, False):
-        raise CommandError(f"P{proposal.id} is not blocked; an objection is withdrawn only "
-                           "while the poll stays blocked and the Chair has not revised it.")
+        raise CommandError(_("P{number} is not blocked; an objection is withdrawn only while "
+                             "the poll stays blocked and the Chair has not revised it.",
+                             number=proposal.id))
     position.withdrawn_at, position.withdrawn_by = ctx.now, ctx.actor.user_id
     queries.add(ctx.session, position)
     ctx.audit("poll.withdraw_objection", {"proposal": proposal.id, "version": proposal.version,
                                           "position": position.id}, member)
-    text = (f"{member.name} withdrew its objection to P{proposal.id}. The poll stays blocked; "
-            "the Chair decides whether to revise it.")
+    def text() -> str:
+        return _("{member} withdrew its objection to P{number}. The poll stays blocked; the "
+                 "Chair decides whether to revise it.", member=named(member),
+                 number=proposal.id)
+
     key = keys.poll_withdrawn_objection(proposal.id, proposal.version, member.id)
-    ctx.post(key, Message(text=text), thread_key=poll_key(ctx.session, proposal))
+    ctx.post(key, lambda: Message(text=text()), thread_key=poll_key(ctx.session, proposal))
     chair = ctx.council.chair_user_id
     if chair:
-        ctx.dm(keys.chair_told(key), chair, Message(
-            text=text + f" `{ctx.slash} revise P{proposal.id} <deadline> <text>` puts a "
-                        "revised text under silence."))
+        ctx.dm(keys.chair_told(key), chair, lambda: Message(
+            text=text() + " " + _("`{slash} revise P{number} <deadline> <text>` puts a revised "
+                                  "text under silence.", slash=ctx.slash,
+                                  number=proposal.id)))
     refresh(ctx, proposal)
-    return Message(text=text)
+    return Message(text=text())

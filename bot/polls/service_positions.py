@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot import keys
 from bot.context import Context
 from bot.errors import CommandError, Refused
+from bot.i18n import N_, _, named
 from bot.messages import Message
 from bot.polls import queries, render_replies
 from bot.polls.rules import (
@@ -35,10 +36,9 @@ def _electorate_member(ctx: Context, proposal: Proposal) -> Member:
     member = ctx.actor.member
     assert member is not None and member.id is not None  # DELEGATE role implies a member
     if not in_electorate(member.id, proposal.electorate):
-        raise CommandError(
-            f"{member.name} was not among the members when P{proposal.id} opened; "
-            "a poll's electorate is fixed when it opens."
-        )
+        raise CommandError(_(
+            "{member} was not among the members when P{number} opened; a poll's electorate "
+            "is fixed when it opens.", member=named(member), number=proposal.id))
     return member
 
 
@@ -104,19 +104,19 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
     member = _electorate_member(ctx, proposal)
     assert member.id is not None
     if version is not None and version != proposal.version:
-        raise CommandError(
-            f"P{proposal.id} was amended while you were deciding: version {proposal.version} "
-            "is now on the table; read it and take your position again."
-        )
+        raise CommandError(_(
+            "P{number} was amended while you were deciding: version {version} is now on the "
+            "table; read it and take your position again.", number=proposal.id,
+            version=proposal.version))
     current = positions.get(member.id)
     current_stance = current.stance if current else None
     current_statement = current.statement if current else None
     current_kind = (kind_of(current.statement_kind).value if current and current.statement
                     else None)
     if stance is Stance.OBJECT:
-        text = text_argument(text or "", "reason for the objection")
+        text = text_argument(text or "", N_("reason for the objection"))
     elif text and text.strip():
-        text = text_argument(text, "statement")
+        text = text_argument(text, N_("statement"))
     statement, statement_kind, kept = next_statement(
         stance, text, kind, withdraw_statement, current_stance, current_statement,
         current_kind)
@@ -151,7 +151,7 @@ def take_position(ctx: Context, proposal_id: int, stance: Stance | str, text: st
               member)
     if colleague is not None and current is not None:
         ctx.dm(keys.poll_position_changed(proposal.id, member.id, colleague, ctx.now), colleague,
-               render_replies.colleague_changed(
+               lambda: render_replies.colleague_changed(
                    member, proposal, ctx.actor.user_id, current, stance.value, statement,
                    statement_kind))
     positions[member.id] = queries.Held(position_id, member.id, stance.value, statement,
@@ -177,16 +177,19 @@ def ask_more_time(ctx: Context, proposal_id: int, reason: str) -> Message:
 
     Said once per member and text version: the thread reply's key is the record of it.
     """
-    proposal, _ = open_poll_and_positions(ctx, proposal_id)
+    proposal, _held = open_poll_and_positions(ctx, proposal_id)
     member = _electorate_member(ctx, proposal)
-    reason = text_argument(reason, "reason for more time")
+    reason = text_argument(reason, N_("reason for more time"))
     key = keys.poll_more_time(proposal.id, proposal.version, member.id)
-    text = render_replies.more_time_asked(member, proposal, reason, ctx.tz)
-    if not ctx.post(key, Message(text=text), thread_key=poll_key(ctx.session, proposal)):
+
+    def asked() -> Message:
+        return Message(text=render_replies.more_time_asked(member, proposal, reason, ctx.tz))
+
+    if not ctx.post(key, asked, thread_key=poll_key(ctx.session, proposal)):
         return render_replies.more_time_reply(member, proposal, again=True, chair=True)
     chair = ctx.council.chair_user_id
     if chair:
-        ctx.dm(keys.chair_told(key), chair, Message(text=text))
+        ctx.dm(keys.chair_told(key), chair, asked)
     ctx.audit("poll.more_time", {"proposal": proposal.id, "version": proposal.version,
                                  "reason": reason, "chair_told": chair}, member)
     return render_replies.more_time_reply(member, proposal, again=False, chair=bool(chair))

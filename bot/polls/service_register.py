@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import _
 from bot.messages import Message
 from bot.polls import queries, queries_register, queries_statements
 from bot.polls.render_decisions import decision_record_message
@@ -23,7 +24,7 @@ def show_decision(ctx: Context, number: int) -> Message:
     members = queries.members(ctx.session, ctx.council_id)
     decision = queries.decision(ctx.session, ctx.council_id, number)
     if decision is None:
-        raise CommandError(f"There is no joint decision D{number}.")
+        raise CommandError(_("There is no joint decision D{number}.", number=number))
     earlier, later = queries_register.chain(ctx.session, ctx.council_id, decision)
     return decision_record_message(decision, members, ctx.tz, areas_of(ctx), earlier, later)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from bot import keys
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import _
 from bot.messages import Message
 from bot.polls import queries_register, queries_statements
 from bot.polls.render_decisions import decisions_message
@@ -32,7 +33,7 @@ def issue_chair_statement(ctx: Context, text: str) -> Message:
         council_id=ctx.council_id, kind=StatementType.CHAIR.value, text=text,
         issued_by=ctx.actor.user_id, issued_at=ctx.now))
     ctx.audit("statement.chair", {"statement": statement.id, "text": text})
-    ctx.post(keys.statement(statement.id), chair_statement_message(statement, ctx.tz))
+    ctx.post(keys.statement(statement.id), lambda: chair_statement_message(statement, ctx.tz))
     return chair_statement_reply(statement)
 
 
@@ -40,7 +41,7 @@ def show_statement(ctx: Context, number: int) -> Message:
     """One statement: a joint one with every member's position, or the Chair's."""
     statement = queries_statements.statement(ctx.session, ctx.council_id, number)
     if statement is None:
-        raise CommandError(f"There is no statement S{number}.")
+        raise CommandError(_("There is no statement S{number}.", number=number))
     return statement_record_message(statement, ctx.tz, areas_of(ctx))
 
 

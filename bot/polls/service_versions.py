@@ -14,6 +14,7 @@ from datetime import datetime
 from bot import keys
 from bot.context import Context
 from bot.errors import CommandError
+from bot.i18n import _
 from bot.messages import Message
 from bot.polls import queries, render, render_history
 from bot.polls.rules import OPEN
@@ -27,12 +28,13 @@ def revise(ctx: Context, proposal_id: int, deadline: datetime, text: str) -> Mes
     ctx.require("revise")
     proposal = load(ctx, proposal_id)
     if not revisable(proposal.status):
-        state = ("is open; `amend` changes an open poll's text" if proposal.status == OPEN
-                 else f"{render.STANDS.get(proposal.status, 'is ' + proposal.status)}")
-        raise CommandError(f"P{proposal.id} {state}; only a blocked poll, or one whose "
-                           "silence was broken, may be revised.")
+        state = (_("is open; `amend` changes an open poll's text") if proposal.status == OPEN
+                 else render.stands(proposal.status))
+        raise CommandError(_("P{number} {state}; only a blocked poll, or one whose silence was "
+                             "broken, may be revised.", number=proposal.id, state=state))
     if text == proposal.text:
-        raise CommandError(f"That is already the text of P{proposal.id}; revise it first.")
+        raise CommandError(_("That is already the text of P{number}; revise it first.",
+                             number=proposal.id))
     earlier_key, earlier = poll_key(ctx.session, proposal), proposal.version
     outcome = proposal.status
     proposal.version += 1
@@ -51,17 +53,19 @@ def revise(ctx: Context, proposal_id: int, deadline: datetime, text: str) -> Mes
     members = queries.members(ctx.session, ctx.council_id)
     posted = next((v.opened_at for v in reversed(queries.versions(ctx.session, proposal.id))
                    if v.version <= earlier and v.origin != "amend"), proposal.opened_at)
-    message = render.poll_message(proposal, members, {}, ctx.now, ctx.tz, areas_of(ctx),
-                                  queries.previous_text(ctx.session, proposal),
-                                  terms_of(ctx, None), (earlier, posted))
-    ctx.post(keys.poll_revision(proposal.id, proposal.version), message)
+    areas, previous = areas_of(ctx), queries.previous_text(ctx.session, proposal)
+    terms = terms_of(ctx, None)
+    ctx.post(keys.poll_revision(proposal.id, proposal.version),
+             lambda: render.poll_message(proposal, members, {}, ctx.now, ctx.tz, areas,
+                                         previous, terms, (earlier, posted)))
     ctx.post(keys.poll_revised(proposal.id, proposal.version),
-             Message(text=f"Revised: see version {proposal.version} of P{proposal.id}, "
-                          "posted below in this channel."),
+             lambda: Message(text=_("Revised: see version {version} of P{number}, posted "
+                                    "below in this channel.", version=proposal.version,
+                                    number=proposal.id)),
              thread_key=earlier_key)
-    return Message(text=f"P{proposal.id} is under silence again as version "
-                        f"{proposal.version}, until {slack_date(deadline, ctx.tz)}; every "
-                        "position was reset.")
+    return Message(text=_("P{number} is under silence again as version {version}, until "
+                          "{date}; every position was reset.", number=proposal.id,
+                          version=proposal.version, date=slack_date(deadline, ctx.tz)))
 
 
 def history(ctx: Context, proposal_id: int) -> Message:

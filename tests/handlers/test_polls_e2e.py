@@ -83,8 +83,10 @@ def test_the_poll_is_posted_with_real_buttons(bot_server: BotServer) -> None:
     (post,) = [p for p in bot_server.fake.posted() if "Proposal P1" in p["text"]]
     actions = next(b for b in post["blocks"] if b["type"] == "actions")
     assert [(e["action_id"], e["value"], e["text"]["text"]) for e in actions["elements"]] == [
-        ("poll_concur_now", "1:1", "Concur"), ("poll_concur", "1", "Concur with statement…"),
-        ("poll_object", "1", "Object…"), ("poll_amendment", "1", "Propose amendment…")]
+        ("poll_concur_now", "1:1", "Concur · Approuver"),
+        ("poll_concur", "1", "Concur with statement… · Approuver avec déclaration…"),
+        ("poll_object", "1", "Object… · Objecter…"),
+        ("poll_amendment", "1", "Propose amendment… · Proposer un amendement…")]
 
 
 def test_concur_button_opens_a_modal_and_its_submission_updates_the_poll(

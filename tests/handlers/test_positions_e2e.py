@@ -41,9 +41,11 @@ def test_concur_in_one_click_behind_slacks_confirm_updates_the_poll(
     (post,) = [p for p in bot_server.fake.posted() if "Proposal P1" in p["text"]]
     button = next(b for b in post["blocks"] if b["type"] == "actions")["elements"][0]
     assert button["confirm"] == {
-        "title": {"type": "plain_text", "text": "Concur with P1?"},
+        "title": {"type": "plain_text", "text": "Concur with P1? · Approuver P1 ?"},
         "text": {"type": "plain_text", "text": "Concur for your member with version 1 of P1? "
-                                               "A statement your member has is kept."},
+                 "A statement your member has is kept.\n\nApprouver, au nom de votre membre, "
+                 "la version 1 de P1 ? Une déclaration déjà faite par votre membre est "
+                 "conservée."},
         "confirm": {"type": "plain_text", "text": "Concur"},
         "deny": {"type": "plain_text", "text": "Cancel"},
         "style": "primary",
