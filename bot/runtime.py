@@ -27,7 +27,7 @@ from bot.courier import Courier
 from bot.errors import CommandError
 from bot.i18n import N_, _, using
 from bot.languages import Readers, forget_locale, language_of
-from bot.messages import Message, in_language, in_languages
+from bot.messages import Build, Message, in_language, in_languages
 from bot.registry import find
 from bot.scheduler import TickReport, run_passes
 from bot.scope import Scope
@@ -296,7 +296,7 @@ class Runtime(Courier):
     def renderers(self) -> outbox.Renderers:
         """What delivery builds from the records as they are when it sends."""
         return {keys.HOME_VIEW: self._personal(self.render_home),
-                keys.POLL_VIEW: self._official(self.render_poll),
+                keys.POLL_VIEW: self._read_once(self.poll_builder),
                 keys.MEETING_VIEW: self._official(self.render_meeting),
                 keys.MEETING_CANVAS_VIEW: self._official(self.render_canvas),
                 keys.CANVAS_UNAVAILABLE_VIEW: self._official(self.render_canvas_unavailable)}
@@ -306,6 +306,14 @@ class Runtime(Courier):
         def render(session: Session, council_id: int, ref: Any, now: datetime) -> Message:
             return in_languages(lambda: renderer(session, council_id, ref, now),
                                 self.charter.languages)
+        return render
+
+    def _read_once(self, builder: Callable[[Session, int, Any, datetime], Build]
+                   ) -> outbox.Renderer:
+        """A view of the channel read once from the records, then rendered in each official
+        language (the poll: its message is the busiest to deliver)."""
+        def render(session: Session, council_id: int, ref: Any, now: datetime) -> Message:
+            return in_languages(builder(session, council_id, ref, now), self.charter.languages)
         return render
 
     def _personal(self, renderer: outbox.Renderer) -> outbox.Renderer:
@@ -344,10 +352,14 @@ class Runtime(Courier):
 
     def render_poll(self, session: Session, council_id: int, proposal_id: object,
                     now: datetime) -> Message:
-        areas = {a.key: a for a in self.charter.areas}
-        from bot.polls import render_poll
+        return self.poll_builder(session, council_id, proposal_id, now)()
 
-        return render_poll(session, council_id, proposal_id, now, areas)
+    def poll_builder(self, session: Session, council_id: int, proposal_id: object,
+                     now: datetime) -> Build:
+        areas = {a.key: a for a in self.charter.areas}
+        from bot.polls import poll_builder
+
+        return poll_builder(session, council_id, proposal_id, now, areas)
 
     def tick_and_deliver(self, port: outbox.Port | None, at: str | None = None) -> str:
         """One pass as of ``at`` (typed by a person; default now), then deliver what it recorded.

@@ -48,7 +48,7 @@ from bot.polls.rules import (
     outcome,
     silent,
 )
-from bot.polls.service import POLL_VIEW, areas_of, render_poll, verdict_of
+from bot.polls.service import POLL_VIEW, areas_of, poll_builder, render_poll, verdict_of
 from bot.polls.service_breaks import amendment_form, propose_amendment
 from bot.polls.service_positions import PositionForm, position_form, take_position
 
@@ -83,6 +83,7 @@ __all__ = [
     "open_polls",
     "outcome",
     "passes",
+    "poll_builder",
     "position_form",
     "positions_on",
     "propose_amendment",

@@ -26,7 +26,7 @@ from bot.charter import CharterError, load_charter
 from bot.context import Context
 from bot.errors import CommandError
 from bot.i18n import SOURCE, _, using
-from bot.messages import Message
+from bot.messages import Build, Message
 from bot.outbox import OutboxWriter
 from bot.permissions import Role
 from bot.polls import (
@@ -98,17 +98,29 @@ def verdict_of(session: Session, proposal: Proposal, now: datetime) -> Outcome:
 def render_poll(session: Session, council_id: int, ref: object, now: datetime,
                 areas: Mapping[str, object]) -> Message:
     """The poll's message as the records show it now: what :func:`refresh` asks for."""
+    return poll_builder(session, council_id, ref, now, areas)()
+
+
+def poll_builder(session: Session, council_id: int, ref: object, now: datetime,
+                 areas: Mapping[str, object]) -> Build:
+    """The poll read once from the records, and a builder of its message in the language
+    of the moment: the channel's copy is rendered in each official language from one read."""
     row = queries.poll_council_and_positions(session, council_id, ref)
     if row is None:
-        return Message(text=_("This poll is no longer on record."))
+        return lambda: Message(text=_("This poll is no longer on record."))
     proposal, council, held, opening = row
     shown: render.Positions = held
     if proposal.status != OPEN:  # closed: amendments' reasons and withdrawn objections too
         shown = queries.positions(session, proposal)
-    return with_supersedes(render.poll_message(
-        proposal, queries.council_members(session, council), shown, now,
-        ZoneInfo(council.timezone), areas, queries.previous_text(session, proposal),
-        Terms.of(opening), revised_from(session, proposal)), proposal.supersedes_id)
+    members = queries.council_members(session, council)
+    previous, revised = queries.previous_text(session, proposal), revised_from(session, proposal)
+    tz = ZoneInfo(council.timezone)
+
+    def build() -> Message:
+        return with_supersedes(render.poll_message(
+            proposal, members, shown, now, tz, areas, previous, Terms.of(opening), revised),
+            proposal.supersedes_id)
+    return build
 
 
 def revised_from(session: Session, proposal: Proposal) -> tuple[int, datetime] | None:

@@ -146,7 +146,7 @@ def test_the_form_is_in_the_language_its_reader_chose(bot_server: BotServer,
     assert blocks["deadline"]["label"]["text"] == "Échéance"
     assert blocks["deadline"]["hint"]["text"] == "Au plus 90 jours à l'avance."
     options = [o["text"]["text"] for o in blocks["procedure"]["element"]["options"]]
-    assert options[0].startswith("Approbation tacite : ")
+    assert options[0].startswith("Procédure d'approbation tacite : ")
     assert blocks["area"]["label"]["text"] == "Domaine de coopération"
     assert {"text": {"type": "plain_text", "text": "Recherche et sauvetage en mer"},
             "value": "sar"} in blocks["area"]["element"]["options"]
