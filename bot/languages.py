@@ -108,6 +108,7 @@ class Readers:
         self.source: LocaleSource | None = None
         self.fixed: str | None = None
         self._fresh: dict[str, datetime] = {}
+        self._forgotten: dict[str, int] = {}  # how often Slack said each reader changed
         self._lock = threading.Lock()
 
     def within(self, session: Session, user_id: str) -> str:
@@ -136,6 +137,7 @@ class Readers:
         with self._lock:
             if self._fresh.get(user_id, now) > now:
                 return
+            generation = self._forgotten.get(user_id, 0)
         try:
             with reading(self.engine) as session:
                 row = row_of(session, user_id)
@@ -151,9 +153,12 @@ class Readers:
         with self._lock:
             if len(self._fresh) > 10_000:
                 self._fresh.clear()
-            self._fresh[user_id] = now + self.FRESH
+            # Trusted only if Slack did not say the reader changed while this looked.
+            if self._forgotten.get(user_id, 0) == generation:
+                self._fresh[user_id] = now + self.FRESH
 
     def forget(self, user_id: str) -> None:
         """Slack says the user changed: look at the records at their next request."""
         with self._lock:
             self._fresh.pop(user_id, None)
+            self._forgotten[user_id] = self._forgotten.get(user_id, 0) + 1

@@ -272,12 +272,12 @@ class Runtime(Courier):
 
     def forget_locale(self, user_id: str) -> None:
         """Slack says the user changed: their locale is asked again at their next request."""
-        self.readers.forget(user_id)
         try:
             with transaction(self.engine) as session:
                 forget_locale(session, user_id)
         except (OperationalError, SAInterfaceError):
             log.warning("user_change for %s not kept: database unavailable", user_id)
+        self.readers.forget(user_id)  # after the records say so: a look from now sees it
 
     # -- delivery -------------------------------------------------------------
 

@@ -84,7 +84,9 @@ def test_gunicorn_serves_signed_commands_and_posts_to_slack(served: str,
         lambda calls: len([c for c in calls if c.method == "chat.postMessage"]) >= 2)
     posts = [c.params for c in calls if c.method == "chat.postMessage"]
     assert [p["channel"] for p in posts] == [CHANNEL, CHANNEL]
-    assert posts[1]["text"] == ack["text"]
+    # Each worker's courier sends what its own requests recorded: the two posts may
+    # reach Slack in either order.
+    assert ack["text"] in [p["text"] for p in posts]
     # Every worker process shares the one database: the next request sees the delegate.
     for _ in range(4):
         status, ack = _command(served, "members", OUTSIDER)
