@@ -206,6 +206,8 @@ def test_migrations_are_silent_unless_they_apply_something(tmp_path: Path) -> No
         "agenda item, finalised revisions).",
         "Database upgraded to 0012 (The council's languages: names in other languages, and "
         "each person's language).",
+        "Database upgraded to 0013 (Installation by OAuth: slack-sdk's installation and state "
+        "tables; each council's workspace and held delivery).",
     ]
     for args in (("audit", "verify"), ("db", "upgrade"), ("tick",), ("console",), ("export",)):
         again = nrc(*args, db=db, stdin="members\n")
