@@ -111,12 +111,20 @@ def resume(connection: Connection, enterprise_id: str | None, team_id: str | Non
     return int(result.rowcount)
 
 
-def stamp_team(connection: Connection, channel_id: str, enterprise_id: str | None,
-               team_id: str) -> int:
-    """The workspace a council's channel is in, as Slack said with a request from it."""
+def stamp_team(connection: Connection, channel_id: str | None, enterprise_id: str | None,
+               team_id: str, council_key: str) -> int:
+    """The workspace a council is in, as a request from it says: the council bound to
+    the channel, else the charter's council while no channel and no workspace are its
+    own (the request may be the ``setup`` that binds it). Read first: most requests
+    find the council stamped already and write nothing."""
+    c = _COUNCIL.c
+    bound = (c.channel_id == channel_id) if channel_id else sa.false()
+    unbound = (c.key == council_key) & c.channel_id.is_(None) & c.team_id.is_(None)
+    stale = sa.or_(c.team_id.is_(None), c.team_id != team_id,
+                   c.enterprise_id.is_distinct_from(enterprise_id))
+    where = sa.or_(bound & stale, unbound)
+    if connection.execute(sa.select(c.id).where(where).limit(1)).first() is None:
+        return 0
     result = connection.execute(
-        sa.update(_COUNCIL).where(_COUNCIL.c.channel_id == channel_id,
-                                  sa.or_(_COUNCIL.c.team_id.is_(None),
-                                         _COUNCIL.c.team_id != team_id))
-        .values(team_id=team_id, enterprise_id=enterprise_id))
+        sa.update(_COUNCIL).where(where).values(team_id=team_id, enterprise_id=enterprise_id))
     return int(result.rowcount)

@@ -126,7 +126,7 @@ def delivery_port(runtime: Runtime) -> SlackPort | None:
 
 def _oauth_app(runtime: Runtime, client: WebClient) -> tuple[App, SlackPort]:
     settings = runtime.settings
-    flow = oauth_settings(settings, runtime.engine, client)
+    flow = oauth_settings(settings, runtime.engine, client, runtime.clock)
     app = App(client=client, signing_secret=settings.signing_secret, oauth_settings=flow,
               # An Authorize instance, which Bolt takes beside oauth_settings (a function
               # it refuses there); its annotation says only Callable.

@@ -63,6 +63,9 @@ class CouncilInstallationStore(InstallationStore):
     def __init__(self, client_id: str, engine: Engine) -> None:
         self.client_id = client_id
         self.engine = engine
+        #: Counts this process's saves and deletions: a port's tokens older than the
+        #: latest are asked again (another process's wait at most ``TOKEN_TTL``).
+        self.generation = 0
 
     @property
     def logger(self) -> logging.Logger:
@@ -89,6 +92,7 @@ class CouncilInstallationStore(InstallationStore):
             held = tables.resume(connection, installation.enterprise_id,
                                  _team(installation.enterprise_id, installation.team_id,
                                        installation.is_enterprise_install))
+        self.generation += 1
         if held:
             log.info("installed again in %s: the messages of %d council(s) go out",
                      installation.team_id or installation.enterprise_id, held)
@@ -96,6 +100,7 @@ class CouncilInstallationStore(InstallationStore):
     def save_bot(self, bot: Bot) -> None:
         with self.engine.begin() as connection:
             self._upsert(connection, tables.BOTS, _row(tables.BOTS, bot.to_dict(), self.client_id))
+        self.generation += 1
 
     def find_bot(self, *, enterprise_id: str | None, team_id: str | None,
                  is_enterprise_install: bool | None = False) -> Bot | None:
@@ -146,6 +151,7 @@ class CouncilInstallationStore(InstallationStore):
             where.append(c.user_id == user_id)
         with self.engine.begin() as connection:
             connection.execute(table.delete().where(*where))
+        self.generation += 1
 
     def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         self._delete(tables.BOTS, enterprise_id, team_id)
@@ -204,20 +210,22 @@ class InstalledPort(SlackPort):
         self.store = store
         self.client_factory = client_factory
         self._lock = threading.Lock()
-        self._ports: dict[int, tuple[float, SlackPort]] = {}
+        self._ports: dict[int, tuple[float, int, SlackPort]] = {}
 
     def for_council(self, council_id: int) -> SlackPort:
         with self._lock:
             cached = self._ports.get(council_id)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
+        generation = self.store.generation
+        if cached is not None and cached[0] > time.monotonic() and cached[1] == generation:
+            return cached[2]
         token = self.token_for(council_id)
         if token is None:
             raise Waiting("the app is not installed in this council's workspace")
         port = SlackPort(self.client_factory(token), revoked_waits=True,
                          on_revoked=lambda: self.forget(council_id))
         with self._lock:
-            self._ports[council_id] = (time.monotonic() + TOKEN_TTL.total_seconds(), port)
+            self._ports[council_id] = (time.monotonic() + TOKEN_TTL.total_seconds(),
+                                       generation, port)
         return port
 
     def forget(self, council_id: int) -> None:

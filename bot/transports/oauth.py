@@ -31,7 +31,8 @@ from storage.models import Council
 log = logging.getLogger(__name__)
 
 
-def oauth_settings(settings: Settings, engine: Engine, client: WebClient) -> OAuthSettings:
+def oauth_settings(settings: Settings, engine: Engine, client: WebClient,
+                   clock: Callable[[], datetime]) -> OAuthSettings:
     """Bolt's OAuth flow on the bot's stores. Everything is passed, so Bolt reads
     nothing of the environment, and its authorization (and token rotation, should
     the app turn it on) calls ``client``'s Web API (``SLACK_API_URL``), not slack.com's."""
@@ -46,7 +47,7 @@ def oauth_settings(settings: Settings, engine: Engine, client: WebClient) -> OAu
         install_path=settings.install_path,
         redirect_uri_path=settings.redirect_path,
         installation_store=store,
-        state_store=CouncilStateStore(engine),
+        state_store=CouncilStateStore(engine, clock=lambda: clock().timestamp()),
     )
 
 
@@ -70,6 +71,10 @@ def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
 
 def register_installation_events(app: App, runtime: Runtime,
                                  store: CouncilInstallationStore) -> None:
+    """``app_uninstalled`` and ``tokens_revoked`` (of the bot), handled before Slack is
+    answered: a global middleware, not a listener, because Bolt acknowledges an event
+    before its listener runs; so Slack hears 200 only once the councils are held and
+    the installation removed, and sends the event again if that failed."""
     def uninstalled(body: dict[str, Any], why: str) -> None:
         enterprise, team = _where(body)
         with runtime.engine.begin() as connection:
@@ -79,25 +84,36 @@ def register_installation_events(app: App, runtime: Runtime,
         log.warning("%s in %s: the installation is removed, the messages of %d council(s) "
                     "wait for the app to be installed again", why, team or enterprise, held)
 
+    def on_installation_event(body: dict[str, Any], next: Callable[[], None]) -> None:
+        event = body.get("event") if body.get("type") == "event_callback" else None
+        kind = event.get("type") if isinstance(event, dict) else None
+        if kind == "app_uninstalled":
+            uninstalled(body, "app uninstalled")
+        elif kind == "tokens_revoked" and ((event or {}).get("tokens") or {}).get("bot"):
+            uninstalled(body, "bot token revoked")
+        next()
+
+    app.use(on_installation_event)
+
     @app.event("app_uninstalled")
-    def on_app_uninstalled(body: dict[str, Any]) -> None:
-        uninstalled(body, "app uninstalled")
+    def on_app_uninstalled() -> None:
+        """Done by the middleware above, before Slack was answered."""
 
     @app.event("tokens_revoked")
-    def on_tokens_revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
-        if (event.get("tokens") or {}).get("bot"):
-            uninstalled(body, "bot token revoked")
+    def on_tokens_revoked() -> None:
+        """Done by the middleware above (a person's token: nothing to do)."""
 
 
 def team_stamp(runtime: Runtime) -> Callable[..., None]:
-    """Middleware: the workspace a council's channel is in, as each request from it says
-    (a council's messages go with its workspace's token)."""
+    """Middleware, before the listener (Bolt's ``next()`` only lets the chain go on):
+    the workspace a council is in, as each request from it says (its messages go with
+    that workspace's token)."""
     def stamp(context: Any, next: Callable[[], None]) -> None:
-        next()
-        channel, team = context.channel_id, context.team_id
-        if channel and team:
+        if context.team_id:
             with runtime.engine.begin() as connection:
-                tables.stamp_team(connection, channel, context.enterprise_id, team)
+                tables.stamp_team(connection, context.channel_id, context.enterprise_id,
+                                  context.team_id, runtime.council_key)
+        next()
     return stamp
 
 
