@@ -26,7 +26,8 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.transports.installations import CouncilInstallationStore, CouncilStateStore
 from storage import installations as tables
-from storage.models import Council
+from storage.models import Council, Outbox
+from storage.statuses import OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +132,12 @@ def describe(engine: Engine, client_id: str | None) -> list[str]:
         councils = connection.execute(sa.select(
             Council.key, Council.name, Council.team_id,  # type: ignore[call-overload]
             Council.enterprise_id, Council.held_since).order_by(Council.key)).all()
+        waiting: dict[str, int] = dict(connection.execute(
+            sa.select(Council.key, sa.func.count())  # type: ignore[call-overload]
+            .join(Outbox, Outbox.council_id == Council.id)
+            .where(Council.held_since.is_not(None),  # type: ignore[union-attr]
+                   Outbox.status == OutboxStatus.PENDING)
+            .group_by(Council.key)).all())
     latest = {(row["enterprise_id"], row["team_id"]): row for row in rows}
     lines: list[str] = []
     shown: set[str] = set()
@@ -151,5 +158,7 @@ def describe(engine: Engine, client_id: str | None) -> list[str]:
         where = council.team_id or council.enterprise_id or "no workspace yet"
         state = (f"uninstalled, messages held since {_moment(council.held_since)}"
                  if council.held_since else "not installed")
-        lines.append(f"{where}: {state}\n  council {council.key} ({council.name})")
+        held = waiting.get(council.key, 0) if council.held_since else 0
+        lines.append(f"{where}: {state}\n  council {council.key} ({council.name})"
+                     + (f", {held} message{'s' if held != 1 else ''} waiting" if held else ""))
     return lines or ["The app is installed nowhere yet."]

@@ -189,7 +189,7 @@ def test_uninstalled_the_councils_messages_wait_and_a_reinstall_sends_them(
 
     assert describe(runtime.engine, CLIENT_ID) == [
         "T1: uninstalled, messages held since 2026-12-01 09:00 UTC\n"
-        "  council nrc (NATO-Russia Council)"]
+        "  council nrc (NATO-Russia Council), 1 message waiting"]
 
     status, _ = oauth_server.install("code-2", team_id="T1", team_name="NRC")
     assert status == 200 and _council(runtime.engine).held_since is None
