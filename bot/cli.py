@@ -94,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="the database")
     db.add_argument("action", choices=["upgrade"])
 
+    sub.add_parser("installations", help="where the app is installed (OAuth), the councils "
+                   "of each workspace, and whether their messages are held")
     out = sub.add_parser("outbox", help="messages waiting or failed")
     out.add_argument("action", choices=["retry"])
     # The same two options after the sub-command too: `nrc-bot console --database URL`.
@@ -218,6 +220,11 @@ def _run(command: str, args: argparse.Namespace, runtime: Runtime) -> int:
         return _report(runtime, args)
     if command == "audit":
         return _verify(runtime)
+    if command == "installations":
+        from bot.transports.oauth import describe
+
+        print("\n".join(describe(runtime.engine, settings.client_id)))
+        return 0
     if command == "outbox":
         print(f"{count(outbox.retry_failed(runtime.engine, runtime.clock()), 'failed message')} "
               "requeued.")
@@ -275,13 +282,11 @@ def _report(runtime: Runtime, args: argparse.Namespace) -> int:
 
 
 def _slack_port(runtime: Runtime) -> SlackPort | None:
-    """Slack's port, or None without a bot token: then what is due is recorded, not sent."""
-    if not runtime.settings.bot_token:
-        return None
-    from bot.transports.bolt_app import slack_client
-    from handlers.slackport import SlackPort
+    """Slack's port, or None without a bot token or OAuth: then what is due is recorded,
+    not sent."""
+    from bot.transports.bolt_app import delivery_port
 
-    return SlackPort(slack_client(runtime.settings))
+    return delivery_port(runtime)
 
 
 def _clock(runtime: Runtime) -> int:

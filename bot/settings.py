@@ -102,6 +102,15 @@ class Settings(BaseSettings):
     bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    #: OAuth (installation in any number of workspaces): the app's credentials. Unused
+    #: when ``SLACK_BOT_TOKEN`` is set: one workspace, one token, as before.
+    client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
+    client_secret: str | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
+    install_path: str = Field(default="/slack/install", validation_alias="SLACK_INSTALL_PATH")
+    redirect_path: str = Field(default="/slack/oauth_redirect",
+                               validation_alias="SLACK_REDIRECT_URI_PATH")
+    #: The redirect URL Slack is told, when the app's settings list more than one.
+    redirect_uri: str | None = Field(default=None, validation_alias="SLACK_REDIRECT_URI")
     api_url: Annotated[str, BeforeValidator(_api_url)] = Field(
         default=SLACK_DEFAULT_API_URL, validation_alias="SLACK_API_URL")
     database_url: str = Field(default=DEFAULT_URL, validation_alias="DATABASE_URL")
@@ -135,9 +144,16 @@ class Settings(BaseSettings):
         """The transport the environment asks for (PRODUCT.md section 7)."""
         if self.app_token:
             return "socket"
-        if self.signing_secret and self.bot_token:
+        if self.signing_secret and (self.bot_token or self.oauth):
             return "serve"
         return "console"
+
+    @property
+    def oauth(self) -> bool:
+        """Installed through Slack's OAuth flow, each workspace with its own token: the
+        app's credentials and signing secret are set, and no single bot token is."""
+        return bool(not self.bot_token and self.client_id and self.client_secret
+                    and self.signing_secret)
 
     @property
     def issue_overdue(self) -> timedelta:

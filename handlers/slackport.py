@@ -38,9 +38,21 @@ def _retry_after(error: SlackApiError) -> float | None:
         return None
 
 
+#: Slack's answers that mean the token is gone (the app uninstalled, its token revoked).
+REVOKED_ERRORS = {"token_revoked", "invalid_auth", "account_inactive", "not_authed",
+                  "team_not_found"}
+
+
 class SlackPort:
-    def __init__(self, client: WebClient) -> None:
+    """``revoked_waits``: a token Slack refuses leaves the row waiting, not failed (with
+    the app installed by OAuth, Slack's ``app_uninstalled`` event is on its way and holds
+    the council's delivery; a re-install sends the row); ``on_revoked`` is told."""
+
+    def __init__(self, client: WebClient, *, revoked_waits: bool = False,
+                 on_revoked: Callable[[], None] | None = None) -> None:
         self.client = client
+        self.revoked_waits = revoked_waits
+        self.on_revoked = on_revoked
 
     def _call(self, method: str, **params: object) -> dict[str, object]:
         try:
@@ -51,6 +63,11 @@ class SlackPort:
             if status == 429 or status >= 500 or error in TRANSIENT_ERRORS:
                 raise TransientError(f"{method}: HTTP {status} {error}".strip(),
                                      _retry_after(exc)) from exc
+            if self.revoked_waits and error in REVOKED_ERRORS:
+                if self.on_revoked is not None:
+                    self.on_revoked()
+                raise Waiting(f"{method}: {error}; waiting for the app to be installed "
+                              "again") from exc
             if method.startswith("canvases.") and error in CANVAS_UNAVAILABLE:
                 raise Unavailable(f"{method}: {error}") from exc
             raise PermanentError(f"{method}: {error or status}") from exc

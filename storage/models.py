@@ -53,7 +53,13 @@ class Council(SQLModel, table=True):
     short_name: str = Field(max_length=32)
     chair_title: str = Field(max_length=100)
     timezone: str = Field(max_length=64)
+    #: The workspace (and its Enterprise Grid organisation) the council's channel is in:
+    #: with the app installed by OAuth, whose token sends its messages.
     team_id: str | None = Field(default=None, max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    #: Since when its messages wait, kept, because the app was uninstalled from its
+    #: workspace (``storage.installations``); None while the app is installed.
+    held_since: datetime | None = _when()
     channel_id: str | None = Field(default=None, max_length=32, unique=True)
     chair_user_id: str | None = Field(default=None, max_length=32)
     ics_token: str = Field(max_length=64)

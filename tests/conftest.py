@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
 from bot.runtime import Runtime
+from storage import installations
 from storage.engine import make_engine, upgrade
 from storage.tables import TABLES
 from tests.council import Clock, make_runtime, seat_council
@@ -53,7 +54,8 @@ def postgres_engine(postgres_url: str) -> Iterator[Engine]:
 
 
 def _truncate(engine: Engine) -> None:
-    names = ", ".join(model.__table__.name for model in TABLES)  # type: ignore[attr-defined]
+    names = ", ".join([*(model.__table__.name for model in TABLES),  # type: ignore[attr-defined]
+                       *installations.METADATA.tables])
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 

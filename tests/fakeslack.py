@@ -198,6 +198,10 @@ class FakeSlack:
         self._view_counter = 0
         self._canvases: dict[str, dict[str, Any]] = {}
         self._canvas_error: str | None = None
+        #: ``oauth.v2.access``: what each code installs, and the tokens issued (and revoked).
+        self._offers: dict[str, dict[str, Any]] = {}
+        self._issued = 0
+        self._revoked: set[str] = set()
         self._closing = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -328,6 +332,42 @@ class FakeSlack:
         with self._lock:
             self._canvas_error = error
 
+    def offer_install(self, code: str, *, team_id: str | None = TEAM_ID,
+                      team_name: str = TEAM_NAME, enterprise_id: str | None = None,
+                      enterprise_name: str | None = None, scopes: list[str] | None = None,
+                      installer: str = "UINSTALLER", bot_user_id: str = BOT_USER_ID,
+                      app_id: str = "A1") -> None:
+        """What ``oauth.v2.access`` answers for ``code`` (good once), as after a person
+        approved the install in Slack. ``team_id=None`` with ``enterprise_id``: installed
+        organisation-wide (Enterprise Grid)."""
+        with self._lock:
+            self._offers[code] = {
+                "team": {"id": team_id, "name": team_name} if team_id else None,
+                "enterprise": ({"id": enterprise_id, "name": enterprise_name or enterprise_id}
+                               if enterprise_id else None),
+                "is_enterprise_install": team_id is None,
+                "scope": ",".join(scopes or ["commands", "chat:write"]),
+                "authed_user": {"id": installer},
+                "bot_user_id": bot_user_id, "app_id": app_id,
+            }
+
+    def revoke(self, token: str) -> None:
+        """From now on Slack refuses ``token`` (``token_revoked``), as after an uninstall."""
+        with self._lock:
+            self._revoked.add(token)
+
+    def _oauth_v2_access(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Slack's answer to ``oauth.v2.access`` (api.slack.com/methods/oauth.v2.access):
+        a fresh bot token for the workspace, or the organisation, the code was issued for."""
+        with self._lock:
+            offer = self._offers.pop(str(params.get("code") or ""), None)
+            if offer is None:
+                return {"ok": False, "error": "invalid_code"}
+            self._issued += 1
+            where = (offer["team"] or offer["enterprise"])["id"]
+            return {"ok": True, "access_token": f"xoxb-{where}-{self._issued}",
+                    "token_type": "bot", **offer}
+
     # ------------------------------------------------------------------ inspection
 
     @property
@@ -383,6 +423,8 @@ class FakeSlack:
             self._members.clear()
             self._canvases.clear()
             self._canvas_error = None
+            self._offers.clear()
+            self._revoked.clear()
         self._handlers.clear()
 
     def wait_for(
@@ -479,6 +521,10 @@ class FakeSlack:
             return  # shutting down: drop the connection
 
         outcome = self._fault_outcome(method, fault)
+        with self._lock:
+            revoked = call.token in self._revoked
+        if outcome is None and revoked:
+            outcome = _Outcome(payload={"ok": False, "error": "token_revoked"}, failed=True)
         if outcome is None:
             outcome = self._answer(method, path, params)
         call.failed = outcome.failed
@@ -817,6 +863,7 @@ class FakeSlack:
 
 _BUILTIN: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "auth.test": FakeSlack._auth_test,
+    "oauth.v2.access": FakeSlack._oauth_v2_access,
     "chat.postMessage": FakeSlack._post_message,
     "chat.update": FakeSlack._update,
     "chat.delete": FakeSlack._delete,

@@ -115,8 +115,11 @@ def slash_command(
     response_url: str | None = None,
     trigger_id: str = "t1",
     channel_name: str | None = None,
+    enterprise_id: str | None = None,
+    is_enterprise_install: bool = False,
 ) -> bytes:
-    """A slash command invocation, form-encoded like Slack sends it."""
+    """A slash command invocation, form-encoded like Slack sends it (from a workspace of
+    an Enterprise Grid organisation: ``enterprise_id``)."""
     if channel_name is None:
         channel_name = "directmessage" if channel_id.startswith("D") else channel_id.lower()
     fields = {
@@ -130,10 +133,13 @@ def slash_command(
         "command": command,
         "text": text,
         "api_app_id": API_APP_ID,
-        "is_enterprise_install": "false",
+        "is_enterprise_install": "true" if is_enterprise_install else "false",
         "response_url": response_url or f"https://hooks.slack.com/commands/{team_id}/1/xyz",
         "trigger_id": trigger_id,
     }
+    if enterprise_id:
+        fields["enterprise_id"] = enterprise_id
+        fields["enterprise_name"] = enterprise_id.lower()
     return urlencode(fields).encode("utf-8")
 
 
@@ -349,9 +355,11 @@ def event_callback(
     event_id: str,
     team_id: str = "T1",
     event_time: int | None = None,
+    enterprise_id: str | None = None,
+    is_enterprise_install: bool = False,
 ) -> bytes:
     """An Events API envelope around ``event`` (JSON body)."""
-    body = {
+    body: dict[str, Any] = {
         "token": VERIFICATION_TOKEN,
         "team_id": team_id,
         "api_app_id": API_APP_ID,
@@ -361,13 +369,15 @@ def event_callback(
         "event_time": int(time.time()) if event_time is None else event_time,
         "authorizations": [
             {
-                "enterprise_id": None,
-                "team_id": team_id,
+                "enterprise_id": enterprise_id,
+                "team_id": None if is_enterprise_install else team_id,
                 "user_id": "UBOT",
                 "is_bot": True,
-                "is_enterprise_install": False,
+                "is_enterprise_install": is_enterprise_install,
             }
         ],
+        "enterprise_id": enterprise_id,
+        "is_enterprise_install": is_enterprise_install,
         "is_ext_shared_channel": False,
         "event_context": f"4-{event_id}",
     }
@@ -386,6 +396,24 @@ def app_home_opened(
         "event_ts": _ts_now(),
     }
     return event_callback(event, event_id=event_id, team_id=team_id)
+
+
+def app_uninstalled(*, event_id: str, team_id: str = "T1", enterprise_id: str | None = None,
+                    is_enterprise_install: bool = False) -> bytes:
+    """Slack's ``app_uninstalled``: the app was removed from the workspace (or, installed
+    organisation-wide, from the organisation)."""
+    return event_callback({"type": "app_uninstalled"}, event_id=event_id, team_id=team_id,
+                          enterprise_id=enterprise_id,
+                          is_enterprise_install=is_enterprise_install)
+
+
+def tokens_revoked(*, event_id: str, bot: list[str] | None = None,
+                   oauth: list[str] | None = None, team_id: str = "T1") -> bytes:
+    """Slack's ``tokens_revoked``: the bot's token (``bot``: bot user ids) or people's
+    tokens (``oauth``: user ids) no longer work."""
+    tokens = {k: v for k, v in (("bot", bot), ("oauth", oauth)) if v}
+    return event_callback({"type": "tokens_revoked", "tokens": tokens},
+                          event_id=event_id, team_id=team_id)
 
 
 def url_verification(challenge: str) -> bytes:

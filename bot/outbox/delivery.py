@@ -31,6 +31,7 @@ from bot.outbox.port import (
     TransientError,
     Unavailable,
     Waiting,
+    port_for,
 )
 from bot.times import utcnow
 from storage.engine import one_statement, reading, transaction
@@ -94,6 +95,9 @@ def _claim_query(postgresql: bool, one_council: bool, by_id: bool = False) -> An
                 (t.c.status == OutboxStatus.SENDING) & (t.c.claimed_until < wall),
             ),
             t.c.next_attempt_at <= now,
+            # The app uninstalled from the council's workspace: its rows wait, unclaimed
+            # and kept, until it is installed again (``storage.installations``).
+            council.c.held_since.is_(None),
         )
         .order_by(case((t.c.kind == OutboxKind.HOME, 1), else_=0), t.c.id)
         .limit(BATCH)
@@ -303,7 +307,8 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
             row = claim.row
             report.settled.add(row.id or 0)  # whatever the outcome, unless rewritten (below)
             try:
-                channel, ts = _send(engine, port, claim, now, renderers or {})
+                channel, ts = _send(engine, port_for(port, row.council_id), claim, now,
+                                    renderers or {})
             except TransientError as exc:
                 report.retried += 1
                 _retry(engine, row, now, str(exc), exc.retry_after)

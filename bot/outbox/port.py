@@ -75,6 +75,15 @@ class Port(Protocol):
         ...
 
 
+def port_for(port: Port, council_id: int) -> Port:
+    """The port that speaks for the council: with the app installed in many workspaces
+    (OAuth), Slack's port answers with one holding the token of the council's workspace
+    (``for_council``, which raises :class:`Waiting` when there is none); otherwise the
+    port itself."""
+    route = getattr(port, "for_council", None)
+    return port if route is None else route(council_id)
+
+
 @dataclass(frozen=True, order=True)
 class Due:
     """An outbox row a unit of work recorded: when it is due, its id, whether an App Home."""

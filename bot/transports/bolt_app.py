@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from urllib.error import URLError
 
 from slack_bolt import App
@@ -17,6 +19,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.runtime import Runtime
 from bot.settings import Settings
+from bot.transports.installations import CouncilInstallationStore, InstalledPort
+from bot.transports.oauth import (
+    authorize,
+    oauth_settings,
+    register_installation_events,
+    team_stamp,
+)
 from handlers import register_listeners
 from handlers.slackport import SlackPort, locale_source
 
@@ -68,18 +77,66 @@ def bot_identity(client: WebClient, token: str | None) -> Callable[..., Authoriz
     return authorize
 
 
+@contextlib.contextmanager
+def _without_oauth_variables() -> Iterator[None]:
+    """Bolt turns its OAuth flow on, with file stores, whenever ``SLACK_CLIENT_ID`` and
+    ``SLACK_CLIENT_SECRET`` are in the environment (slack-bolt 1.30, ``App.__init__``):
+    with a bot token set, one workspace it is, as before, whatever else is exported."""
+    names = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+    saved = {name: os.environ.pop(name) for name in names if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
 def create_bolt_app(runtime: Runtime) -> tuple[App, SlackPort]:
     settings = runtime.settings
     client = slack_client(settings)
-    app = App(
-        client=client,
-        signing_secret=settings.signing_secret,
-        authorize=bot_identity(client, settings.bot_token),
-        logger=logging.getLogger("slack_bolt"),
-    )
+    if settings.oauth:
+        return _oauth_app(runtime, client)
+    with _without_oauth_variables():
+        app = App(
+            client=client,
+            signing_secret=settings.signing_secret,
+            authorize=bot_identity(client, settings.bot_token),
+            logger=logging.getLogger("slack_bolt"),
+        )
     port = SlackPort(client)
     # A person's Slack language, asked before their first answer and then once a day: a
     # short timeout, so that a slow Slack costs the language, not the acknowledgement.
     runtime.readers.source = locale_source(slack_client(settings, timeout=2))
+    register_listeners(app, runtime, port)
+    return app, port
+
+
+def delivery_port(runtime: Runtime) -> SlackPort | None:
+    """The outbox's port to Slack for this deployment: one token, or each council's
+    workspace's (OAuth); None with neither (what is due is recorded, not sent)."""
+    settings = runtime.settings
+    if settings.bot_token:
+        return SlackPort(slack_client(settings))
+    if not settings.oauth:
+        return None
+    assert settings.client_id
+    return InstalledPort(settings, runtime.engine,
+                         CouncilInstallationStore(settings.client_id, runtime.engine),
+                         lambda token: slack_client(settings, token=token))
+
+
+def _oauth_app(runtime: Runtime, client: WebClient) -> tuple[App, SlackPort]:
+    settings = runtime.settings
+    flow = oauth_settings(settings, runtime.engine, client, runtime.clock)
+    app = App(client=client, signing_secret=settings.signing_secret, oauth_settings=flow,
+              # An Authorize instance, which Bolt takes beside oauth_settings (a function
+              # it refuses there); its annotation says only Callable.
+              authorize=authorize(flow, client),  # type: ignore[arg-type]
+              logger=logging.getLogger("slack_bolt"))
+    store = flow.installation_store
+    assert isinstance(store, CouncilInstallationStore)
+    port = InstalledPort(settings, runtime.engine, store,
+                         lambda token: slack_client(settings, token=token))
+    app.use(team_stamp(runtime))
+    register_installation_events(app, runtime, store)
     register_listeners(app, runtime, port)
     return app, port

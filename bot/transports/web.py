@@ -1,7 +1,9 @@
 """The HTTP transport: a WSGI app for gunicorn.
 
 ``POST /slack/events`` goes to Bolt's WSGI adapter (signature and timestamp
-checks included); ``GET /healthz`` says whether the database answers.
+checks included); so, in OAuth mode, do ``GET /slack/install`` and
+``/slack/oauth_redirect`` (Bolt's flow); ``GET /healthz`` says whether the database
+answers.
 """
 
 from __future__ import annotations
@@ -90,6 +92,11 @@ class CouncilApp:
                     return self.slack(environ, start_response)
                 except (ValueError, TypeError, AttributeError):  # a body Bolt cannot parse
                     return _respond(start_response, "400 Bad Request", b'{"ok":false}')
+            settings = self.runtime.settings
+            if settings.oauth and path in (settings.install_path, settings.redirect_path):
+                if method != "GET":
+                    return _respond(start_response, "405 Method Not Allowed", b'{"ok":false}')
+                return self.slack(environ, start_response)  # Bolt's OAuth flow
             if path == "/healthz":
                 return self.health(start_response)
             for prefix, app in self.routes.items():

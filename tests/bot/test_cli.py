@@ -7,10 +7,11 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.charter import DEFAULT_CHARTER
 from bot.settings import Settings
@@ -206,6 +207,8 @@ def test_migrations_are_silent_unless_they_apply_something(tmp_path: Path) -> No
         "agenda item, finalised revisions).",
         "Database upgraded to 0012 (The council's languages: names in other languages, and "
         "each person's language).",
+        "Database upgraded to 0013 (Installation by OAuth: slack-sdk's installation and state "
+        "tables; each council's workspace and held delivery).",
     ]
     for args in (("audit", "verify"), ("db", "upgrade"), ("tick",), ("console",), ("export",)):
         again = nrc(*args, db=db, stdin="members\n")
@@ -283,3 +286,26 @@ def test_report_and_console_in_the_language_asked_for(tmp_path: Path) -> None:
     en = nrc("report", "--from", "2000-01-01", "--to", "2099-12-31", db=db)
     assert en.stdout.startswith("# NATO-Russia Council: the record\n\nPeriod: 1 January 2000")
     assert "invalid choice: 'de'" in nrc("report", "--lang", "de", db=db).stderr
+
+
+def test_installations_lists_each_installation_its_councils_and_its_state(tmp_path: Path) -> None:
+    from slack_sdk.oauth.installation_store import Installation
+
+    from bot.transports.installations import CouncilInstallationStore
+    from storage.engine import make_engine
+
+    db = tmp_path / "nrc.db"
+    assert nrc("installations", db=db).stdout == (
+        "no workspace yet: not installed\n  council nrc (NATO-Russia Council)\n")
+    engine = make_engine(f"sqlite:///{db}")
+    CouncilInstallationStore("1.2", engine).save(Installation(
+        app_id="A1", team_id="T1", team_name="NRC", user_id="UINSTALLER", bot_token="xoxb-1",
+        bot_id="B1", bot_user_id="UBOT", bot_scopes="commands,chat:write",
+        installed_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC)))
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE council SET team_id = 'T1'"))
+    engine.dispose()
+    listed = nrc("installations", db=db, env={"SLACK_CLIENT_ID": "1.2"})
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout == ("T1 (NRC): active, installed 2026-12-01 09:00 UTC, bot user UBOT, "
+                             "scopes commands,chat:write\n  council nrc (NATO-Russia Council)\n")

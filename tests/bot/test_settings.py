@@ -116,3 +116,20 @@ def test_settings_are_immutable() -> None:
     changed = settings.model_copy(update={"charter": "other.toml"})
     assert changed.charter == "other.toml" and settings.charter is None
     assert hash(settings) == hash(Settings())
+
+
+def test_the_mode_follows_what_is_set_one_token_winning_over_oauth() -> None:
+    oauth = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c", "SLACK_SIGNING_SECRET": "s"}
+    settings = Settings.from_env(oauth)
+    assert settings.oauth and settings.mode == "serve"
+    assert (settings.client_id, settings.client_secret) == ("1.2", "c")
+    assert (settings.install_path, settings.redirect_path, settings.redirect_uri) == (
+        "/slack/install", "/slack/oauth_redirect", None)
+    single = Settings.from_env({**oauth, "SLACK_BOT_TOKEN": "xoxb-1"})
+    assert not single.oauth and single.mode == "serve"
+    assert not Settings.from_env({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c"}).oauth
+    paths = Settings.from_env({**oauth, "SLACK_INSTALL_PATH": "/install",
+                               "SLACK_REDIRECT_URI_PATH": "/back",
+                               "SLACK_REDIRECT_URI": "https://nrc.example.org/back"})
+    assert (paths.install_path, paths.redirect_path, paths.redirect_uri) == (
+        "/install", "/back", "https://nrc.example.org/back")
