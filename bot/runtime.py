@@ -92,6 +92,8 @@ class Runtime(Courier):
         self.council_key = self.charter.short_name.casefold()
         #: Whose language is what (the Slack transport tells it how to ask Slack).
         self.readers = Readers(self.engine, self.charter.languages[0], self.clock)
+        #: This process's pace towards Slack: per channel, per workspace and method.
+        self.pacer = outbox.Pacer()
         self._start_courier()
 
     # -- start-up -------------------------------------------------------------
@@ -287,7 +289,7 @@ class Runtime(Courier):
         safe in any number of processes."""
         try:
             return outbox.deliver(self.engine, port, at or self.clock(),
-                                  renderers=self.renderers, rows=rows)
+                                  renderers=self.renderers, rows=rows, pacer=self.pacer)
         except (OperationalError, SAInterfaceError):
             log.exception("outbox delivery postponed: database unavailable")
             return outbox.DeliveryReport()

@@ -50,7 +50,7 @@ class SlackPort:
             error = str(exc.response.get("error", "")) if exc.response.data else ""
             if status == 429 or status >= 500 or error in TRANSIENT_ERRORS:
                 raise TransientError(f"{method}: HTTP {status} {error}".strip(),
-                                     _retry_after(exc)) from exc
+                                     _retry_after(exc), method) from exc
             if method.startswith("canvases.") and error in CANVAS_UNAVAILABLE:
                 raise Unavailable(f"{method}: {error}") from exc
             raise PermanentError(f"{method}: {error or status}") from exc
