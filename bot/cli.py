@@ -281,7 +281,7 @@ def _slack_port(runtime: Runtime) -> SlackPort | None:
     from bot.transports.bolt_app import slack_client
     from handlers.slackport import SlackPort
 
-    return SlackPort(slack_client(runtime.settings))
+    return SlackPort(slack_client(runtime.settings, wait_out_rate_limits=False))
 
 
 def _clock(runtime: Runtime) -> int:

@@ -33,7 +33,7 @@ from bot.outbox.port import (
     Unavailable,
     Waiting,
 )
-from bot.outbox.settle import _retry, _settle
+from bot.outbox.settle import _defer, _retry, _settle
 from bot.times import utcnow
 from storage.engine import one_statement, reading
 from storage.models import Council, Outbox
@@ -304,8 +304,6 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
             if wait is not None:  # like Waiting, no attempt used; other channels go first
                 report.paced += 1
                 report.later[row.id or 0] = wait
-                _settle(engine, row, status=OutboxStatus.PENDING, claimed_until=None,
-                        next_attempt_at=wait)
                 continue
             try:
                 channel, ts = _send(engine, port, claim, now, renderers or {})
@@ -349,6 +347,7 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
             if not _settle(engine, row, **values):
                 report.settled.discard(row.id or 0)
                 again.append(row.id or 0)
+        _defer(engine, [c.row for c in claims], report.later)
         if full and (progressed or len(held) > holding):
             continue  # more may be due (elsewhere than the channels held): ask again
         if not again:
