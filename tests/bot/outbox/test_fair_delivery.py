@@ -138,3 +138,29 @@ def test_a_retry_after_on_one_workspace_pauses_only_that_workspace(
     keys = Counter(c.params["metadata"]["event_payload"]["key"]
                    for c in fake_slack.calls_to("chat.postMessage") if not c.failed)
     assert set(keys.values()) == {1} and len(keys) == 10  # none lost, none doubled
+
+
+def test_the_courier_sends_what_pacing_held_back_when_its_channel_has_a_token(
+        runtime: Runtime, fake_slack: FakeSlack) -> None:
+    """A process's courier sends its own rows: those pacing held back are queued again
+    for the moment their channel has a token, not left for the clock's next sweep."""
+    a, _ = _two_councils(runtime)
+    t0 = _now()
+    with transaction(runtime.engine) as s:
+        for n in range(1, BURST + 3):
+            outbox.post(s, a, f"a:{n}", Message(text=f"A {n}"), t0)
+    with Session(runtime.engine) as s:
+        ids = [o.id or 0 for o in s.exec(select(Outbox).order_by(col(Outbox.id)))]
+    port = _port(fake_slack)
+    runtime._send_due(port, [(outbox.Due(t0, row_id), 0) for row_id in ids])
+    assert _seen(fake_slack, CHANNEL) == [f"A {n}" for n in range(1, BURST + 1)]
+    # The two held back wait in the courier's queue for the next token, one second on.
+    assert {row_id: moments[0] for row_id, moments in runtime._queued.items()} == {
+        ids[BURST]: t0 + SECOND, ids[BURST + 1]: t0 + SECOND}
+    for n in range(2):
+        runtime._dues = [(0.0, due, tries) for _, due, tries in runtime._dues]  # time passes
+        runtime._send_due(port, runtime._take_due())
+        assert _seen(fake_slack, CHANNEL)[-1] == f"A {BURST + 1 + n}"
+    assert _seen(fake_slack, CHANNEL) == [f"A {n}" for n in range(1, BURST + 3)]
+    assert _sent_at(runtime, f"a:{BURST + 2}") == t0 + 2 * SECOND
+    assert runtime._queued == {}
