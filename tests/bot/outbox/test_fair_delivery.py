@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from sqlmodel import Session, col, select
 
@@ -102,7 +103,7 @@ def test_a_burst_in_one_council_does_not_delay_another_councils_reminder(
     # A short burst at t0, then about one a second.
     moments = [_sent_at(runtime, f"statement:{n}") for n in range(1, 201)]
     assert all(m - t0 < SECOND / 10 for m in moments[:BURST])
-    gaps = [later - earlier for earlier, later in zip(moments[BURST - 1:], moments[BURST:])]
+    gaps = [later - earlier for earlier, later in pairwise(moments[BURST - 1:])]
     assert min(gaps) >= SECOND - timedelta(milliseconds=1)
     assert max(gaps) <= SECOND + SECOND / 2  # delivered every half second, never later
     assert done - t0 <= timedelta(seconds=200 - BURST + 1)
