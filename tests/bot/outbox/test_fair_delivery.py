@@ -35,7 +35,9 @@ def _now() -> datetime:
 
 
 def _two_councils(runtime: Runtime) -> tuple[int, int]:
-    """The charter's council in workspace T1 and a second council in workspace T2."""
+    """The charter's council in workspace T1 and a second council in workspace T2; the
+    runtime paced as a deployed one is (a test's runtime is not, unless asked)."""
+    runtime.pacer = outbox.Pacer()
     with transaction(runtime.engine) as s:
         first = s.exec(select(Council)).one()
         first.channel_id, first.team_id = CHANNEL, "T1"
