@@ -26,7 +26,7 @@ BUCKETS = (
     ("deliver: render poll messages", "render_poll (bot/polls/service.py"),
     ("deliver: call Slack", "SlackPort._call (handlers/slackport.py"),
     ("deliver: claim rows", "_claim (bot/outbox/delivery.py"),
-    ("deliver: settle rows", "_settle (bot/outbox/delivery.py"),
+    ("deliver: settle rows", "_settle (bot/outbox/settle.py"),
     ("deliver: other", "Runtime._courier_loop (bot/runtime.py"),
     ("answer: the command or action", "Runtime._run (bot/runtime.py"),
     ("elsewhere: Bolt, gunicorn", ""),

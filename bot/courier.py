@@ -154,6 +154,7 @@ class Courier:
             report = self.deliver(port, max(max(d.at for d, _ in first), self.clock()),
                                   rows=[d.row_id for d, _ in first])
             self._again([(d, tries) for d, tries in first if d.row_id not in report.settled])
+            self._paced(report)
         homes = sorted((d, tries) for d, tries in due if d.home)
         for n, (home, tries) in enumerate(homes):
             if n and self._wake.is_set():  # a request recorded something: that goes first
@@ -162,6 +163,7 @@ class Courier:
                 return
             report = self.deliver(port, max(home.at, self.clock()), rows=[home.row_id])
             self._again([(home, tries)] if home.row_id not in report.settled else [])
+            self._paced(report, home=True)
 
     #: How often, and how soon, the courier looks again for a row it found taken.
     TAKEN_TRIES = 3
@@ -178,6 +180,13 @@ class Courier:
             for due, tries in taken:
                 if tries + 1 < self.TAKEN_TRIES:
                     self._requeue(due, time.monotonic() + self.TAKEN_WAIT, tries + 1)
+
+    def _paced(self, report: outbox.DeliveryReport, home: bool = False) -> None:
+        """Rows pacing held back (``outbox.pacing``): this process sends them when their
+        channel has a token again, not at the clock process's next sweep."""
+        with self._courier_lock:
+            for row_id, at in report.later.items():
+                self._requeue(outbox.Due(at, row_id, home), self._deadline(at), 0)
 
     def _requeue(self, due: outbox.Due, deadline: float, tries: int) -> None:
         """Put back a row the courier took but did not settle (the caller holds the lock),

@@ -83,7 +83,8 @@ class Runtime(Courier):
     """One council deployment: its engine, charter, settings and clock."""
 
     def __init__(self, settings: Settings, *, charter: Charter | None = None,
-                 engine: Engine | None = None, clock: Clock = utcnow) -> None:
+                 engine: Engine | None = None, clock: Clock = utcnow,
+                 pacing: bool = True) -> None:
         self.settings = settings
         self.charter = charter or load_charter(settings.charter)
         self.engine = engine or make_engine(settings.database_url)
@@ -92,6 +93,9 @@ class Runtime(Courier):
         self.council_key = self.charter.short_name.casefold()
         #: Whose language is what (the Slack transport tells it how to ask Slack).
         self.readers = Readers(self.engine, self.charter.languages[0], self.clock)
+        #: This process's pace towards Slack, on ``clock`` (None: unpaced, for a clock
+        #: that stands still, as a test's may: no bucket of it would ever refill).
+        self.pacer: outbox.Pacer | None = outbox.Pacer() if pacing else None
         self._start_courier()
 
     # -- start-up -------------------------------------------------------------
@@ -287,7 +291,7 @@ class Runtime(Courier):
         safe in any number of processes."""
         try:
             return outbox.deliver(self.engine, port, at or self.clock(),
-                                  renderers=self.renderers, rows=rows)
+                                  renderers=self.renderers, rows=rows, pacer=self.pacer)
         except (OperationalError, SAInterfaceError):
             log.exception("outbox delivery postponed: database unavailable")
             return outbox.DeliveryReport()

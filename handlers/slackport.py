@@ -62,7 +62,7 @@ class SlackPort:
             error = str(exc.response.get("error", "")) if exc.response.data else ""
             if status == 429 or status >= 500 or error in TRANSIENT_ERRORS:
                 raise TransientError(f"{method}: HTTP {status} {error}".strip(),
-                                     _retry_after(exc)) from exc
+                                     _retry_after(exc), method) from exc
             if self.revoked_waits and error in REVOKED_ERRORS:
                 if self.on_revoked is not None:
                     self.on_revoked()

@@ -56,9 +56,13 @@ class Clock:
         return self.now
 
 
-def make_runtime(engine: Engine, clock: Clock | None = None, **settings: object) -> Runtime:
+def make_runtime(engine: Engine, clock: Clock | None = None, *, pacing: bool = False,
+                 **settings: object) -> Runtime:
+    """A runtime on a clock the test moves by hand: unpaced unless asked (``pacing``),
+    as a clock that stands still between two moves would never refill a bucket."""
     options: dict[str, object] = {"admin_users": frozenset({ADMIN})}
     options.update(settings)
     runtime = Runtime(Settings(**options), charter=CHARTER, engine=engine,  # type: ignore[arg-type]
-                      clock=clock or Clock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC)))
+                      clock=clock or Clock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC)),
+                      pacing=pacing)
     return runtime.prepare()

@@ -13,10 +13,9 @@ from bot.outbox.delivery import (
     Renderer,
     Renderers,
     _claim,
-    _settle,
     deliver,
-    retry_failed,
 )
+from bot.outbox.pacing import Pacer
 from bot.outbox.port import (
     BATCH,
     DUE,
@@ -43,10 +42,11 @@ from bot.outbox.record import (
     skip,
     update_message,
 )
+from bot.outbox.settle import _settle, retry_failed
 
 __all__ = [
     "BATCH", "DUE", "HOME_SETTLE", "LEASE", "MAX_ATTEMPTS", "WAIT", "Claim", "DeliveryReport",
-    "Due", "OutboxWriter", "PermanentError", "Port", "Renderer", "Renderers", "TransientError",
+    "Due", "OutboxWriter", "Pacer", "PermanentError", "Port", "Renderer", "Renderers", "TransientError",
     "Unavailable", "Waiting", "_claim", "_settle", "canvas", "deliver", "dm", "due_in",
     "edit_canvas", "post", "publish_homes", "refresh_view", "retry_failed", "skip",
     "update_message",

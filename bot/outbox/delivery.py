@@ -15,16 +15,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, or_, update
+from sqlalchemy import select as select_columns
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot import keys
 from bot.messages import Message
 from bot.outbox import delivery_canvas
+from bot.outbox.pacing import METHODS_OF, Pacer
 from bot.outbox.port import (
     BATCH,
     LEASE,
-    MAX_ATTEMPTS,
     WAIT,
     PermanentError,
     Port,
@@ -33,8 +34,9 @@ from bot.outbox.port import (
     Waiting,
     port_for,
 )
+from bot.outbox.settle import _defer, _retry, _settle
 from bot.times import utcnow
-from storage.engine import one_statement, reading, transaction
+from storage.engine import one_statement, reading
 from storage.models import Council, Outbox
 from storage.statuses import OutboxKind, OutboxStatus
 
@@ -47,8 +49,12 @@ class DeliveryReport:
     failed: int = 0
     deferred: int = 0
     skipped: int = 0
+    #: Rows held back by pacing (``pacing``), no attempt used.
+    paced: int = 0
     #: The rows this delivery settled (sent, deferred, retried later or failed).
     settled: set[int] = field(default_factory=set)
+    #: When each row held back by pacing may go (its ``next_attempt_at``).
+    later: dict[int, datetime] = field(default_factory=dict)
 
 
 #: The table itself, for the statements that need no ORM bookkeeping.
@@ -69,19 +75,29 @@ class Claim:
     recovering: bool
     channel: str | None = None
     ref: tuple[str, str] | None = None
+    team: str | None = None
+
+    @property
+    def where(self) -> str | None:
+        """The channel (or user) it goes to, as the claim names it (``_WHERE``)."""
+        return self.ref[0] if self.ref else self.row.channel or self.channel
 
 
 @functools.cache
-def _claim_query(postgresql: bool, one_council: bool, by_id: bool = False) -> Any:
-    """The claim, built once: what is due and free, with the council's channel and the
-    message each row threads under or updates. App Homes, rebuilt in full and each for
-    one viewer, come after posts and updates, which keep their order."""
+def _claim_query(postgresql: bool, one_council: bool, by_id: bool = False,
+                 holding: bool = False) -> Any:
+    """The claim, built once: what is due and free, with the council's channel and team
+    and the message each row threads under or updates. App Homes, rebuilt in full and
+    each for one viewer, come after posts and updates, which keep their order.
+    ``holding``: not in the channels pacing holds back in this delivery (``held``), so
+    a burst in one channel does not fill every batch while others wait."""
     wall: Any = bindparam("wall")
     now: Any = bindparam("now")
     t, ref, council = _TABLE, _TABLE.alias("ref"), Council.__table__  # type: ignore[attr-defined]
     query = (
-        select(t, council.c.channel_id.label("council_channel"),
-               ref.c.posted_channel.label("ref_channel"), ref.c.ts.label("ref_ts"))
+        select_columns(t, council.c.channel_id.label("council_channel"),
+                       council.c.team_id.label("council_team"),
+                       ref.c.posted_channel.label("ref_channel"), ref.c.ts.label("ref_ts"))
         .join(council, council.c.id == t.c.council_id)
         .outerjoin(ref, (ref.c.council_id == t.c.council_id)
                    & (ref.c.key == func.coalesce(t.c.target_key, t.c.thread_key)))
@@ -106,18 +122,23 @@ def _claim_query(postgresql: bool, one_council: bool, by_id: bool = False) -> An
         query = query.where(t.c.council_id == bindparam("council_id"))
     if by_id:
         query = query.where(t.c.id.in_(bindparam("ids", expanding=True)))
+    if holding:  # where it goes, as ``Claim.where`` has it
+        where = func.coalesce(ref.c.posted_channel, t.c.channel, council.c.channel_id)
+        query = query.where(where.is_(None)
+                            | where.not_in(bindparam("held", expanding=True)))
     if not postgresql:
         return query
     # PostgreSQL: one statement takes the rows and leases them, with no transaction
     # around it: UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING.
     picked = query.with_only_columns(
         t.c.id, t.c.status.label("was_status"), council.c.channel_id.label("council_channel"),
+        council.c.team_id.label("council_team"),
         ref.c.posted_channel.label("ref_channel"), ref.c.ts.label("ref_ts"),
     ).with_for_update(skip_locked=True, of=t).subquery("picked")
     return (update(t).where(t.c.id == picked.c.id)
             .values(status=OutboxStatus.SENDING, claimed_until=bindparam("lease"))
             .returning(t, picked.c.was_status, picked.c.council_channel,
-                       picked.c.ref_channel, picked.c.ref_ts))
+                       picked.c.council_team, picked.c.ref_channel, picked.c.ref_ts))
 
 
 _COLUMNS = tuple(c.name for c in _TABLE.columns)
@@ -126,9 +147,10 @@ _FIRST: dict[str, int] = {OutboxKind.HOME: 1}
 
 
 def _claim(engine: Engine, now: datetime, council_id: int | None,
-           rows: list[int] | None = None) -> list[Claim]:
-    """Take a batch of due rows for this worker (of ``rows`` only, if given), so no other
-    worker sends them."""
+           rows: list[int] | None = None, held: Mapping[str, object] | None = None
+           ) -> list[Claim]:
+    """Take a batch of due rows for this worker (of ``rows`` only, if given; none going to
+    the channels ``held``), so no other worker sends them."""
     # Leases run on the wall clock, whatever moment a pass delivers "as of": a
     # `tick --at` a day ahead must not take over a send in progress right now.
     wall = utcnow()
@@ -139,7 +161,9 @@ def _claim(engine: Engine, now: datetime, council_id: int | None,
         params["council_id"] = council_id
     if rows is not None:
         params["ids"] = sorted(set(rows))
-    query = _claim_query(postgresql, council_id is not None, rows is not None)
+    if held:
+        params["held"] = sorted(held)
+    query = _claim_query(postgresql, council_id is not None, rows is not None, bool(held))
     with one_statement(engine) as connection:
         claims = []
         for found in connection.execute(query, params).mappings():
@@ -147,7 +171,8 @@ def _claim(engine: Engine, now: datetime, council_id: int | None,
             ref = ((str(found["ref_channel"]), str(found["ref_ts"]))
                    if found["ref_ts"] and found["ref_channel"] else None)
             was = found["was_status"] if postgresql else row.status
-            claims.append(Claim(row, was == OutboxStatus.SENDING, found["council_channel"], ref))
+            claims.append(Claim(row, was == OutboxStatus.SENDING, found["council_channel"], ref,
+                                found["council_team"]))
         if not claims:
             return []
         if not postgresql:  # SQLite's RETURNING cannot name the joined tables: two steps
@@ -254,64 +279,47 @@ def _send(engine: Engine, port: Port, claim: Claim, now: datetime,
     raise PermanentError(f"unknown outbox kind {row.kind!r}")
 
 
-#: Releasing a lease on a row rewritten while it was being sent.
-_RELEASE = (update(_TABLE)
-            .where(_TABLE.c.id == bindparam("row_id"),
-                   _TABLE.c.claimed_until == bindparam("lease"))
-            .values(claimed_until=None))
-
-
-@functools.cache
-def _settling(columns: tuple[str, ...]) -> Any:
-    """``UPDATE outbox SET <columns> WHERE id = … AND revision = …``, built once per shape."""
-    return (update(_TABLE)
-            .where(_TABLE.c.id == bindparam("row_id"),
-                   _TABLE.c.revision == bindparam("row_revision"))
-            .values({name: bindparam(f"set_{name}") for name in columns}))
-
-
-def _settle(engine: Engine, row: Outbox, **values: object) -> bool:
-    """Record the outcome, unless the row was rewritten while we were sending it: then
-    release our lease so its newer content goes out now, and say so (False).
-
-    One statement, or two each whole in itself, on a plain connection: no ORM session,
-    and on PostgreSQL no transaction around them.
-    """
-    with one_statement(engine) as connection:
-        params = {f"set_{name}": value for name, value in values.items()}
-        result = connection.execute(_settling(tuple(sorted(values))),
-                                    {"row_id": row.id, "row_revision": row.revision, **params})
-        if result.rowcount:
-            return True
-        connection.execute(_RELEASE, {"row_id": row.id, "lease": row.claimed_until})
-        return False
-
-
 def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = None,
             rounds: int = 20, renderers: Renderers | None = None,
-            rows: list[int] | None = None) -> DeliveryReport:
-    """Send what is due (of ``rows`` only, if given: the ids a process recorded). Safe to
-    run in any number of processes at once."""
+            rows: list[int] | None = None, pacer: Pacer | None = None) -> DeliveryReport:
+    """Send what is due (of ``rows`` only, if given: the ids a process recorded), at the
+    pace ``pacer`` allows (``pacing``). Safe to run in any number of processes at once.
+
+    A channel whose row must wait (paced, or retried later) is held back for the rest
+    of this delivery: its later rows wait too, so posts in a channel never overtake
+    each other, and the next batches are other channels' rows.
+    """
     report = DeliveryReport()
     if rows is not None and not rows:
         return report
     wanted = rows
+    held: dict[str, datetime] = {}  # channel: the moment its rows may go
     for _ in range(rounds):
-        claims = _claim(engine, now, council_id, wanted)
+        claims = _claim(engine, now, council_id, wanted, held)
         if not claims:
             break
         full = len(claims) == BATCH
-        progressed = False
+        progressed, holding = False, len(held)
         again: list[int] = []  # rewritten while being sent: to send again, newest content
         for claim in claims:
             row = claim.row
             report.settled.add(row.id or 0)  # whatever the outcome, unless rewritten (below)
+            wait = _paced(pacer, claim, held, now)
+            if wait is not None:  # like Waiting, no attempt used; other channels go first
+                report.paced += 1
+                report.later[row.id or 0] = wait
+                continue
             try:
                 channel, ts = _send(engine, port_for(port, row.council_id), claim, now,
                                     renderers or {})
             except TransientError as exc:
                 report.retried += 1
-                _retry(engine, row, now, str(exc), exc.retry_after)
+                later = _retry(engine, row, now, str(exc), exc.retry_after)
+                if pacer is not None and exc.retry_after is not None:
+                    pacer.pause(claim.team, exc.method or METHODS_OF[row.kind][0],
+                                now + timedelta(seconds=exc.retry_after))
+                if later is not None and claim.where is not None:
+                    held.setdefault(claim.where, later)
                 continue
             except (delivery_canvas.Skipped, Unavailable) as exc:
                 report.skipped += 1
@@ -344,14 +352,30 @@ def deliver(engine: Engine, port: Port, now: datetime, council_id: int | None = 
             if not _settle(engine, row, **values):
                 report.settled.discard(row.id or 0)
                 again.append(row.id or 0)
-        if full and progressed:
-            continue  # more may be due: the same question again
+        _defer(engine, [c.row for c in claims], report.later)
+        if full and (progressed or len(held) > holding):
+            continue  # more may be due (elsewhere than the channels held): ask again
         if not again:
             # A batch short of full took everything due; what came due while it was
             # being sent wakes the courier again (or waits for the clock's next round).
             break
         wanted = again  # nobody else will: whoever rewrote them found them leased to us
     return report
+
+
+def _paced(pacer: Pacer | None, claim: Claim, held: dict[str, datetime],
+           now: datetime) -> datetime | None:
+    """When the claimed row may go, if not now: its channel is held back in this
+    delivery, or the pacer has no token for it (then its channel is held from now)."""
+    where = claim.where
+    if where is not None and where in held:
+        return held[where]
+    if pacer is None:
+        return None
+    wait = pacer.admit(claim.team, where, claim.row.kind, now)
+    if wait is not None and where is not None:
+        held[where] = wait
+    return wait
 
 
 def _canvas_unavailable(engine: Engine, row: Outbox, now: datetime, reason: str,
@@ -363,31 +387,3 @@ def _canvas_unavailable(engine: Engine, row: Outbox, now: datetime, reason: str,
     return delivery_canvas.unavailable(
         engine, row, now, reason,
         None if render is None else lambda session: render(session, row.council_id, reason, now))
-
-
-def _retry(engine: Engine, row: Outbox, now: datetime, error: str,
-           retry_after: float | None) -> None:
-    attempts = row.attempts + 1
-    if attempts >= MAX_ATTEMPTS:
-        _settle(engine, row, status=OutboxStatus.FAILED, attempts=attempts, last_error=error,
-                claimed_until=None)
-        log.error("outbox %s failed after %d attempts: %s", row.key, attempts, error)
-        return
-    # At least 15 s: longer than Slack takes to finish a request we gave up on,
-    # so the next attempt's look-up sees a post that did go through.
-    backoff = max(retry_after or 0.0, min(15.0 * 2 ** (attempts - 1), 600.0))
-    _settle(engine, row, status=OutboxStatus.PENDING, attempts=attempts, last_error=error,
-            claimed_until=None, next_attempt_at=now + timedelta(seconds=backoff))
-    log.warning("outbox %s: %s; retrying in %.0f s", row.key, error, backoff)
-
-
-def retry_failed(engine: Engine, now: datetime) -> int:
-    """Put failed rows back in the queue (``nrc-bot outbox retry``)."""
-    with transaction(engine) as session:
-        result = session.execute(
-            update(Outbox)
-            .where(col(Outbox.status) == OutboxStatus.FAILED)
-            .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now,
-                    claimed_until=None)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]

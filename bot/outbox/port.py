@@ -23,11 +23,17 @@ HOME_SETTLE = timedelta(seconds=5)
 DUE = "nrc_outbox_due"
 
 class TransientError(Exception):
-    """Slack could not take it now (429, 5xx, network): try again later."""
+    """Slack could not take it now (429, 5xx, network): try again later.
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    ``retry_after``: Slack's Retry-After (a 429); ``method``: the Web API method that
+    answered it, paused for the workspace until then (``pacing.Pacer.pause``).
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None,
+                 method: str | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.method = method
 
 
 class Waiting(Exception):

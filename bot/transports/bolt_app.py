@@ -12,6 +12,7 @@ from urllib.error import URLError
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -31,23 +32,27 @@ from handlers.slackport import SlackPort, locale_source
 
 
 def slack_client(settings: Settings, token: str | None = None,
-                 timeout: float = 10) -> WebClient:
+                 timeout: float = 10, *, wait_out_rate_limits: bool = True) -> WebClient:
     """A Web API client on ``SLACK_API_URL`` that rides out rate limits and blips.
 
     slack-sdk retries here only what Slack certainly did not act on: a 429
     (honouring Retry-After) and a request that could not be sent at all
     (``URLError``: refused, unreachable). A reset, a timeout or a 5xx may come
     after Slack posted the message; those go back to the outbox, which looks
-    for the message before posting it again.
+    for the message before posting it again. The outbox's own client does not wait
+    out a 429 (``wait_out_rate_limits=False``): sleeping there would hold up every
+    other council's delivery; the outbox pauses that method for that workspace
+    instead (``bot.outbox.pacing``).
     """
+    retries: list[RetryHandler] = [
+        ConnectionErrorRetryHandler(max_retry_count=2, error_types=[URLError])]
+    if wait_out_rate_limits:
+        retries.append(RateLimitErrorRetryHandler(max_retry_count=2))
     return WebClient(
         token=token or settings.bot_token,
         base_url=settings.api_url,
         timeout=int(timeout) if timeout >= 1 else timeout,  # type: ignore[arg-type]
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2, error_types=[URLError]),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=retries,
     )
 
 
@@ -102,7 +107,7 @@ def create_bolt_app(runtime: Runtime) -> tuple[App, SlackPort]:
             authorize=bot_identity(client, settings.bot_token),
             logger=logging.getLogger("slack_bolt"),
         )
-    port = SlackPort(client)
+    port = SlackPort(slack_client(settings, wait_out_rate_limits=False))
     # A person's Slack language, asked before their first answer and then once a day: a
     # short timeout, so that a slow Slack costs the language, not the acknowledgement.
     runtime.readers.source = locale_source(slack_client(settings, timeout=2))
@@ -115,13 +120,16 @@ def delivery_port(runtime: Runtime) -> SlackPort | None:
     workspace's (OAuth); None with neither (what is due is recorded, not sent)."""
     settings = runtime.settings
     if settings.bot_token:
-        return SlackPort(slack_client(settings))
+        # The outbox leaves a 429 to its pacing (a pause for that workspace), rather than
+        # sleeping in the courier, which would hold up every other council.
+        return SlackPort(slack_client(settings, wait_out_rate_limits=False))
     if not settings.oauth:
         return None
     assert settings.client_id
     return InstalledPort(settings, runtime.engine,
                          CouncilInstallationStore(settings.client_id, runtime.engine),
-                         lambda token: slack_client(settings, token=token))
+                         lambda token: slack_client(settings, token=token,
+                                                    wait_out_rate_limits=False))
 
 
 def _oauth_app(runtime: Runtime, client: WebClient) -> tuple[App, SlackPort]:
@@ -135,7 +143,8 @@ def _oauth_app(runtime: Runtime, client: WebClient) -> tuple[App, SlackPort]:
     store = flow.installation_store
     assert isinstance(store, CouncilInstallationStore)
     port = InstalledPort(settings, runtime.engine, store,
-                         lambda token: slack_client(settings, token=token))
+                         lambda token: slack_client(settings, token=token,
+                                                    wait_out_rate_limits=False))
     app.use(team_stamp(runtime))
     register_installation_events(app, runtime, store)
     register_listeners(app, runtime, port)

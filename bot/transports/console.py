@@ -144,6 +144,7 @@ class Console:
     def __init__(self, runtime: Runtime, user: str | None, out: TextIO,
                  lang: str | None = None) -> None:
         self.runtime = runtime
+        runtime.pacer = None  # a terminal has no rate limits: everything shows at once
         if lang is not None:
             runtime.readers.fixed = lang
         self.names = ConsoleNames()

@@ -63,6 +63,18 @@ def test_rate_limits_are_retried_by_slack_sdk(fake_slack: FakeSlack) -> None:
     assert [c.failed for c in calls] == [True, True, False]
 
 
+def test_the_outboxs_client_leaves_a_429_to_the_outbox(fake_slack: FakeSlack) -> None:
+    """A sleep in the courier would hold up every council: the outbox pauses that method
+    for that workspace instead (``bot.outbox.pacing``)."""
+    settings = Settings(bot_token="xoxb-test", api_url=fake_slack.api_url)
+    port = SlackPort(slack_client(settings, wait_out_rate_limits=False))
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=30)
+    with pytest.raises(TransientError) as info:
+        port.post("C1", MESSAGE, None, "k")
+    assert (info.value.retry_after, info.value.method) == (30, "chat.postMessage")
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
 def test_server_errors_go_back_to_the_outbox_not_retried_blindly(fake_slack: FakeSlack) -> None:
     port = _port(fake_slack)
     fake_slack.fail_next("chat.postMessage", status=503)
@@ -76,7 +88,7 @@ def test_what_slack_sdk_cannot_fix_goes_back_to_the_outbox(fake_slack: FakeSlack
     fake_slack.fail_next("chat.postMessage", status=429, retry_after=1, times=3)
     with pytest.raises(TransientError) as info:
         port.post("C1", MESSAGE, None, "k")
-    assert info.value.retry_after == 1
+    assert info.value.retry_after == 1 and info.value.method == "chat.postMessage"
     fake_slack.fail_next("chat.postMessage", ok_false_error="channel_not_found")
     with pytest.raises(PermanentError, match="channel_not_found"):
         port.post("C1", MESSAGE, None, "k")
