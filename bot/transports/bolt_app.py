@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
+from bot.i18n import _, using
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.transports.installations import CouncilInstallationStore, InstalledPort
@@ -132,6 +133,16 @@ def delivery_port(runtime: Runtime) -> SlackPort | None:
                                                     wait_out_rate_limits=False))
 
 
+def not_installed(runtime: Runtime) -> str:
+    """What a person of a workspace with no installation is told, privately (Bolt posts it
+    to the command's response URL), in the council's first official language: the
+    bot knows no token there to ask Slack for theirs."""
+    with using(runtime.charter.languages[0]):
+        return _("nrc-bot is not installed in this workspace, so nothing was done. An "
+                 "administrator of the workspace can install it from {path}.",
+                 path=runtime.settings.install_path)
+
+
 def _oauth_app(runtime: Runtime, client: WebClient) -> tuple[App, SlackPort]:
     settings = runtime.settings
     flow = oauth_settings(settings, runtime.engine, client, runtime.clock)
@@ -139,6 +150,7 @@ def _oauth_app(runtime: Runtime, client: WebClient) -> tuple[App, SlackPort]:
               # An Authorize instance, which Bolt takes beside oauth_settings (a function
               # it refuses there); its annotation says only Callable.
               authorize=authorize(flow, client),  # type: ignore[arg-type]
+              user_facing_authorize_error_message=not_installed(runtime),
               logger=logging.getLogger("slack_bolt"))
     store = flow.installation_store
     assert isinstance(store, CouncilInstallationStore)

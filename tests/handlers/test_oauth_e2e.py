@@ -25,7 +25,7 @@ from storage import installations as tables
 from storage.models import Council, Outbox
 from storage.statuses import OutboxStatus
 from tests.council import ADMIN, CHANNEL, Clock, make_runtime
-from tests.e2e import SECRET, serve_in_thread
+from tests.e2e import SECRET, council_state, serve_in_thread
 from tests.fakeslack import FakeSlack
 from tests.slackreq import app_uninstalled, post, sign, slash_command, tokens_revoked
 
@@ -224,3 +224,19 @@ def test_a_wrong_or_expired_state_is_refused(oauth_server: OAuthServer, clock: C
     assert status == 401 and "invalid_state" in page
     assert oauth_server.fake.calls_to("oauth.v2.access") == []
     assert _bots(oauth_server.runtime.engine) == []
+
+
+def test_a_team_with_no_installation_is_answered_privately_and_nothing_changes(
+        oauth_server: OAuthServer) -> None:
+    """"A request signed correctly but for a team with no installation gets a clear
+    private answer and changes nothing" (issue 16)."""
+    before = council_state(oauth_server.runtime.engine)
+    assert oauth_server.command("setup", team_id="T9") == {}  # acknowledged, nothing shown
+    oauth_server.fake.wait_for(lambda calls: oauth_server.fake.responded())
+    (answer,) = oauth_server.fake.responded()
+    assert answer["text"] == ("nrc-bot is not installed in this workspace, so nothing was "
+                              "done. An administrator of the workspace can install it from "
+                              "/slack/install.")
+    assert answer.get("response_type", "ephemeral") == "ephemeral"
+    assert council_state(oauth_server.runtime.engine) == before
+    assert oauth_server.fake.calls_to("chat.postMessage") == []
