@@ -31,18 +31,25 @@ def _bot_columns() -> list[sa.Column[Any]]:
     ]
 
 
+def _team_and_bot() -> list[sa.Column[Any]]:
+    """The workspace and the bot's token, as both tables keep them."""
+    return [
+        sa.Column("team_id", sa.String(32)),
+        sa.Column("team_name", sa.String(200)),
+        sa.Column("bot_token", sa.String(200)),
+        sa.Column("bot_id", sa.String(32)),
+        sa.Column("bot_user_id", sa.String(32)),
+        sa.Column("bot_scopes", sa.String(1000)),
+        sa.Column("bot_refresh_token", sa.String(200)),
+        sa.Column("bot_token_expires_at", sa.DateTime),
+    ]
+
+
 INSTALLATIONS = sa.Table(
     "slack_installations", METADATA,
     *_bot_columns(),
     sa.Column("enterprise_url", sa.String(200)),
-    sa.Column("team_id", sa.String(32)),
-    sa.Column("team_name", sa.String(200)),
-    sa.Column("bot_token", sa.String(200)),
-    sa.Column("bot_id", sa.String(32)),
-    sa.Column("bot_user_id", sa.String(32)),
-    sa.Column("bot_scopes", sa.String(1000)),
-    sa.Column("bot_refresh_token", sa.String(200)),
-    sa.Column("bot_token_expires_at", sa.DateTime),
+    *_team_and_bot(),
     sa.Column("user_id", sa.String(32), nullable=False),
     sa.Column("user_token", sa.String(200)),
     sa.Column("user_scopes", sa.String(1000)),
@@ -62,14 +69,7 @@ INSTALLATIONS = sa.Table(
 BOTS = sa.Table(
     "slack_bots", METADATA,
     *_bot_columns(),
-    sa.Column("team_id", sa.String(32)),
-    sa.Column("team_name", sa.String(200)),
-    sa.Column("bot_token", sa.String(200)),
-    sa.Column("bot_id", sa.String(32)),
-    sa.Column("bot_user_id", sa.String(32)),
-    sa.Column("bot_scopes", sa.String(1000)),
-    sa.Column("bot_refresh_token", sa.String(200)),
-    sa.Column("bot_token_expires_at", sa.DateTime),
+    *_team_and_bot(),
     sa.Column("is_enterprise_install", sa.Boolean, default=False, nullable=False),
     sa.Column("installed_at", sa.DateTime, nullable=False, default=sa.func.now()),
     sa.Index("slack_bots_idx", "client_id", "enterprise_id", "team_id", "installed_at"),
